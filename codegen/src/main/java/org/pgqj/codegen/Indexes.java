@@ -13,7 +13,7 @@ import org.pgqj.codegen.tables.PgqueuerLog;
 
 
 /**
- * A class modelling indexes of tables in the default schema.
+ * A class modelling indexes of tables in public.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class Indexes {

@@ -11,28 +11,28 @@ import org.pgqj.codegen.tables.PgqueuerStatistics;
 
 
 /**
- * Convenience access to all tables in the default schema.
+ * Convenience access to all tables in public.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class Tables {
 
     /**
-     * The table <code>pgqueuer</code>.
+     * The table <code>public.pgqueuer</code>.
      */
     public static final Pgqueuer PGQUEUER = Pgqueuer.PGQUEUER;
 
     /**
-     * The table <code>pgqueuer_log</code>.
+     * The table <code>public.pgqueuer_log</code>.
      */
     public static final PgqueuerLog PGQUEUER_LOG = PgqueuerLog.PGQUEUER_LOG;
 
     /**
-     * The table <code>pgqueuer_schedules</code>.
+     * The table <code>public.pgqueuer_schedules</code>.
      */
     public static final PgqueuerSchedules PGQUEUER_SCHEDULES = PgqueuerSchedules.PGQUEUER_SCHEDULES;
 
     /**
-     * The table <code>pgqueuer_statistics</code>.
+     * The table <code>public.pgqueuer_statistics</code>.
      */
     public static final PgqueuerStatistics PGQUEUER_STATISTICS = PgqueuerStatistics.PGQUEUER_STATISTICS;
 }

@@ -29,7 +29,7 @@ class RenderMappingTest {
     void generatedClassesWorkForPrefixAcmeInSchemaJobs(TestDatabase db) throws Exception {
         PgqueuerSchema.forDataSource(db.dataSource()).prefix("acme_").schema("jobs").migrate();
         Settings settings = new Settings().withRenderMapping(new RenderMapping().withSchemata(new MappedSchema()
-                .withInput("")
+                .withInput("public")
                 .withOutput("jobs")
                 .withTables(
                         new MappedTable().withInput("pgqueuer").withOutput("acme_pgqueuer"),
@@ -55,6 +55,21 @@ class RenderMappingTest {
             String inlined = dsl.renderInlined(dsl.selectCount().from(PGQUEUER)
                     .where(PGQUEUER.STATUS.eq(DSL.inline(PgqueuerStatus.queued, PGQUEUER.STATUS))));
             assertTrue(inlined.endsWith("where \"jobs\".\"acme_pgqueuer\".\"status\" = 'queued'"), inlined);
+        }
+    }
+
+    @Test
+    void commonTableExpressionsStayUnqualified(TestDatabase db) throws Exception {
+        PgqueuerSchema.forDataSource(db.dataSource()).prefix("cte_").schema("other").migrate();
+        Settings settings = new Settings().withRenderMapping(new RenderMapping().withSchemata(new MappedSchema()
+                .withInput("public").withOutput("other")
+                .withTables(new MappedTable().withInput("pgqueuer").withOutput("cte_pgqueuer"))));
+        try (Connection c = db.connect()) {
+            DSLContext dsl = DSL.using(c, SQLDialect.POSTGRES, settings);
+            var picked = DSL.name("picked").as(DSL.select(PGQUEUER.ID).from(PGQUEUER));
+            String sql = dsl.with(picked).select(DSL.count()).from(picked).getSQL();
+            assertTrue(sql.contains("from \"picked\"") && sql.contains("\"other\".\"cte_pgqueuer\""), sql);
+            assertEquals(0, dsl.with(picked).select(DSL.count()).from(picked).fetchOne(0, Integer.class));
         }
     }
 

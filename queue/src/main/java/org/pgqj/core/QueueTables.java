@@ -28,7 +28,7 @@ public final class QueueTables {
     private QueueTables(PgqueuerNames names) {
         this.names = Objects.requireNonNull(names, "names");
         this.mapping = new RenderMapping().withSchemata(new MappedSchema()
-                .withInput("") // the generated classes have no schema
+                .withInput("public") // the schema the classes were generated in; CTE names stay unqualified
                 .withOutput(names.schema())
                 .withTables(
                         table("pgqueuer", names.queueTable()),

@@ -7,7 +7,7 @@ package org.pgqj.codegen.enums;
 import org.jooq.Catalog;
 import org.jooq.EnumType;
 import org.jooq.Schema;
-import org.pgqj.codegen.DefaultSchema;
+import org.pgqj.codegen.Public;
 
 
 /**
@@ -43,7 +43,7 @@ public enum PgqueuerStatus implements EnumType {
 
     @Override
     public Schema getSchema() {
-        return DefaultSchema.DEFAULT_SCHEMA;
+        return Public.PUBLIC;
     }
 
     @Override

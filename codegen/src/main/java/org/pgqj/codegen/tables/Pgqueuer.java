@@ -30,9 +30,9 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
-import org.pgqj.codegen.DefaultSchema;
 import org.pgqj.codegen.Indexes;
 import org.pgqj.codegen.Keys;
+import org.pgqj.codegen.Public;
 import org.pgqj.codegen.binding.PgqueuerStatusBinding;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.records.PgqueuerRecord;
@@ -47,7 +47,7 @@ public class Pgqueuer extends TableImpl<PgqueuerRecord> {
     private static final long serialVersionUID = 1L;
 
     /**
-     * The reference instance of <code>pgqueuer</code>
+     * The reference instance of <code>public.pgqueuer</code>
      */
     public static final Pgqueuer PGQUEUER = new Pgqueuer();
 
@@ -60,72 +60,72 @@ public class Pgqueuer extends TableImpl<PgqueuerRecord> {
     }
 
     /**
-     * The column <code>pgqueuer.id</code>.
+     * The column <code>public.pgqueuer.id</code>.
      */
     public final TableField<PgqueuerRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).generatedByDefaultAsIdentity(), this, "");
 
     /**
-     * The column <code>pgqueuer.priority</code>.
+     * The column <code>public.pgqueuer.priority</code>.
      */
     public final TableField<PgqueuerRecord, Integer> PRIORITY = createField(DSL.name("priority"), SQLDataType.INTEGER.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer.queue_manager_id</code>.
+     * The column <code>public.pgqueuer.queue_manager_id</code>.
      */
     public final TableField<PgqueuerRecord, UUID> QUEUE_MANAGER_ID = createField(DSL.name("queue_manager_id"), SQLDataType.UUID, this, "");
 
     /**
-     * The column <code>pgqueuer.created</code>.
+     * The column <code>public.pgqueuer.created</code>.
      */
     public final TableField<PgqueuerRecord, OffsetDateTime> CREATED = createField(DSL.name("created"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer.updated</code>.
+     * The column <code>public.pgqueuer.updated</code>.
      */
     public final TableField<PgqueuerRecord, OffsetDateTime> UPDATED = createField(DSL.name("updated"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer.heartbeat</code>.
+     * The column <code>public.pgqueuer.heartbeat</code>.
      */
     public final TableField<PgqueuerRecord, OffsetDateTime> HEARTBEAT = createField(DSL.name("heartbeat"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer.execute_after</code>.
+     * The column <code>public.pgqueuer.execute_after</code>.
      */
     public final TableField<PgqueuerRecord, OffsetDateTime> EXECUTE_AFTER = createField(DSL.name("execute_after"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer.status</code>.
+     * The column <code>public.pgqueuer.status</code>.
      */
     public final TableField<PgqueuerRecord, PgqueuerStatus> STATUS = createField(DSL.name("status"), SQLDataType.VARCHAR.nullable(false).asEnumDataType(PgqueuerStatus.class), this, "", new PgqueuerStatusBinding());
 
     /**
-     * The column <code>pgqueuer.entrypoint</code>.
+     * The column <code>public.pgqueuer.entrypoint</code>.
      */
     public final TableField<PgqueuerRecord, String> ENTRYPOINT = createField(DSL.name("entrypoint"), SQLDataType.CLOB.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer.dedupe_key</code>.
+     * The column <code>public.pgqueuer.dedupe_key</code>.
      */
     public final TableField<PgqueuerRecord, String> DEDUPE_KEY = createField(DSL.name("dedupe_key"), SQLDataType.CLOB, this, "");
 
     /**
-     * The column <code>pgqueuer.payload</code>.
+     * The column <code>public.pgqueuer.payload</code>.
      */
     public final TableField<PgqueuerRecord, byte[]> PAYLOAD = createField(DSL.name("payload"), SQLDataType.BLOB, this, "");
 
     /**
-     * The column <code>pgqueuer.headers</code>.
+     * The column <code>public.pgqueuer.headers</code>.
      */
     public final TableField<PgqueuerRecord, JSONB> HEADERS = createField(DSL.name("headers"), SQLDataType.JSONB, this, "");
 
     /**
-     * The column <code>pgqueuer.attempts</code>.
+     * The column <code>public.pgqueuer.attempts</code>.
      */
     public final TableField<PgqueuerRecord, Integer> ATTEMPTS = createField(DSL.name("attempts"), SQLDataType.INTEGER.nullable(false).defaultValue(DSL.field(DSL.raw("0"), SQLDataType.INTEGER)), this, "");
 
     /**
-     * The column <code>pgqueuer.slot</code>.
+     * The column <code>public.pgqueuer.slot</code>.
      */
     public final TableField<PgqueuerRecord, Long> SLOT = createField(DSL.name("slot"), SQLDataType.BIGINT, this, "");
 
@@ -138,21 +138,21 @@ public class Pgqueuer extends TableImpl<PgqueuerRecord> {
     }
 
     /**
-     * Create an aliased <code>pgqueuer</code> table reference
+     * Create an aliased <code>public.pgqueuer</code> table reference
      */
     public Pgqueuer(String alias) {
         this(DSL.name(alias), PGQUEUER);
     }
 
     /**
-     * Create an aliased <code>pgqueuer</code> table reference
+     * Create an aliased <code>public.pgqueuer</code> table reference
      */
     public Pgqueuer(Name alias) {
         this(alias, PGQUEUER);
     }
 
     /**
-     * Create a <code>pgqueuer</code> table reference
+     * Create a <code>public.pgqueuer</code> table reference
      */
     public Pgqueuer() {
         this(DSL.name("pgqueuer"), null);
@@ -160,7 +160,7 @@ public class Pgqueuer extends TableImpl<PgqueuerRecord> {
 
     @Override
     public Schema getSchema() {
-        return aliased() ? null : DefaultSchema.DEFAULT_SCHEMA;
+        return aliased() ? null : Public.PUBLIC;
     }
 
     @Override

@@ -29,9 +29,9 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
-import org.pgqj.codegen.DefaultSchema;
 import org.pgqj.codegen.Indexes;
 import org.pgqj.codegen.Keys;
+import org.pgqj.codegen.Public;
 import org.pgqj.codegen.binding.PgqueuerStatusBinding;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.records.PgqueuerLogRecord;
@@ -46,7 +46,7 @@ public class PgqueuerLog extends TableImpl<PgqueuerLogRecord> {
     private static final long serialVersionUID = 1L;
 
     /**
-     * The reference instance of <code>pgqueuer_log</code>
+     * The reference instance of <code>public.pgqueuer_log</code>
      */
     public static final PgqueuerLog PGQUEUER_LOG = new PgqueuerLog();
 
@@ -59,42 +59,42 @@ public class PgqueuerLog extends TableImpl<PgqueuerLogRecord> {
     }
 
     /**
-     * The column <code>pgqueuer_log.id</code>.
+     * The column <code>public.pgqueuer_log.id</code>.
      */
     public final TableField<PgqueuerLogRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).generatedByDefaultAsIdentity(), this, "");
 
     /**
-     * The column <code>pgqueuer_log.created</code>.
+     * The column <code>public.pgqueuer_log.created</code>.
      */
     public final TableField<PgqueuerLogRecord, OffsetDateTime> CREATED = createField(DSL.name("created"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer_log.job_id</code>.
+     * The column <code>public.pgqueuer_log.job_id</code>.
      */
     public final TableField<PgqueuerLogRecord, Long> JOB_ID = createField(DSL.name("job_id"), SQLDataType.BIGINT.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer_log.status</code>.
+     * The column <code>public.pgqueuer_log.status</code>.
      */
     public final TableField<PgqueuerLogRecord, PgqueuerStatus> STATUS = createField(DSL.name("status"), SQLDataType.VARCHAR.nullable(false).asEnumDataType(PgqueuerStatus.class), this, "", new PgqueuerStatusBinding());
 
     /**
-     * The column <code>pgqueuer_log.priority</code>.
+     * The column <code>public.pgqueuer_log.priority</code>.
      */
     public final TableField<PgqueuerLogRecord, Integer> PRIORITY = createField(DSL.name("priority"), SQLDataType.INTEGER.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer_log.entrypoint</code>.
+     * The column <code>public.pgqueuer_log.entrypoint</code>.
      */
     public final TableField<PgqueuerLogRecord, String> ENTRYPOINT = createField(DSL.name("entrypoint"), SQLDataType.CLOB.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer_log.traceback</code>.
+     * The column <code>public.pgqueuer_log.traceback</code>.
      */
     public final TableField<PgqueuerLogRecord, JSONB> TRACEBACK = createField(DSL.name("traceback"), SQLDataType.JSONB, this, "");
 
     /**
-     * The column <code>pgqueuer_log.aggregated</code>.
+     * The column <code>public.pgqueuer_log.aggregated</code>.
      */
     public final TableField<PgqueuerLogRecord, Boolean> AGGREGATED = createField(DSL.name("aggregated"), SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)), this, "");
 
@@ -107,21 +107,21 @@ public class PgqueuerLog extends TableImpl<PgqueuerLogRecord> {
     }
 
     /**
-     * Create an aliased <code>pgqueuer_log</code> table reference
+     * Create an aliased <code>public.pgqueuer_log</code> table reference
      */
     public PgqueuerLog(String alias) {
         this(DSL.name(alias), PGQUEUER_LOG);
     }
 
     /**
-     * Create an aliased <code>pgqueuer_log</code> table reference
+     * Create an aliased <code>public.pgqueuer_log</code> table reference
      */
     public PgqueuerLog(Name alias) {
         this(alias, PGQUEUER_LOG);
     }
 
     /**
-     * Create a <code>pgqueuer_log</code> table reference
+     * Create a <code>public.pgqueuer_log</code> table reference
      */
     public PgqueuerLog() {
         this(DSL.name("pgqueuer_log"), null);
@@ -129,7 +129,7 @@ public class PgqueuerLog extends TableImpl<PgqueuerLogRecord> {
 
     @Override
     public Schema getSchema() {
-        return aliased() ? null : DefaultSchema.DEFAULT_SCHEMA;
+        return aliased() ? null : Public.PUBLIC;
     }
 
     @Override

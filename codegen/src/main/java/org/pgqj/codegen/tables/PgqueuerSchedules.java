@@ -27,8 +27,8 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
-import org.pgqj.codegen.DefaultSchema;
 import org.pgqj.codegen.Keys;
+import org.pgqj.codegen.Public;
 import org.pgqj.codegen.binding.PgqueuerStatusBinding;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.records.PgqueuerSchedulesRecord;
@@ -43,7 +43,7 @@ public class PgqueuerSchedules extends TableImpl<PgqueuerSchedulesRecord> {
     private static final long serialVersionUID = 1L;
 
     /**
-     * The reference instance of <code>pgqueuer_schedules</code>
+     * The reference instance of <code>public.pgqueuer_schedules</code>
      */
     public static final PgqueuerSchedules PGQUEUER_SCHEDULES = new PgqueuerSchedules();
 
@@ -56,47 +56,47 @@ public class PgqueuerSchedules extends TableImpl<PgqueuerSchedulesRecord> {
     }
 
     /**
-     * The column <code>pgqueuer_schedules.id</code>.
+     * The column <code>public.pgqueuer_schedules.id</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).generatedByDefaultAsIdentity(), this, "");
 
     /**
-     * The column <code>pgqueuer_schedules.expression</code>.
+     * The column <code>public.pgqueuer_schedules.expression</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, String> EXPRESSION = createField(DSL.name("expression"), SQLDataType.CLOB.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer_schedules.entrypoint</code>.
+     * The column <code>public.pgqueuer_schedules.entrypoint</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, String> ENTRYPOINT = createField(DSL.name("entrypoint"), SQLDataType.CLOB.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer_schedules.heartbeat</code>.
+     * The column <code>public.pgqueuer_schedules.heartbeat</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, OffsetDateTime> HEARTBEAT = createField(DSL.name("heartbeat"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer_schedules.created</code>.
+     * The column <code>public.pgqueuer_schedules.created</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, OffsetDateTime> CREATED = createField(DSL.name("created"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer_schedules.updated</code>.
+     * The column <code>public.pgqueuer_schedules.updated</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, OffsetDateTime> UPDATED = createField(DSL.name("updated"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer_schedules.next_run</code>.
+     * The column <code>public.pgqueuer_schedules.next_run</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, OffsetDateTime> NEXT_RUN = createField(DSL.name("next_run"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer_schedules.last_run</code>.
+     * The column <code>public.pgqueuer_schedules.last_run</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, OffsetDateTime> LAST_RUN = createField(DSL.name("last_run"), SQLDataType.TIMESTAMPWITHTIMEZONE(6), this, "");
 
     /**
-     * The column <code>pgqueuer_schedules.status</code>.
+     * The column <code>public.pgqueuer_schedules.status</code>.
      */
     public final TableField<PgqueuerSchedulesRecord, PgqueuerStatus> STATUS = createField(DSL.name("status"), SQLDataType.VARCHAR.defaultValue(DSL.field(DSL.raw("'queued'::pgqueuer_codegen.pgqueuer_status"), SQLDataType.VARCHAR)).asEnumDataType(PgqueuerStatus.class), this, "", new PgqueuerStatusBinding());
 
@@ -109,21 +109,21 @@ public class PgqueuerSchedules extends TableImpl<PgqueuerSchedulesRecord> {
     }
 
     /**
-     * Create an aliased <code>pgqueuer_schedules</code> table reference
+     * Create an aliased <code>public.pgqueuer_schedules</code> table reference
      */
     public PgqueuerSchedules(String alias) {
         this(DSL.name(alias), PGQUEUER_SCHEDULES);
     }
 
     /**
-     * Create an aliased <code>pgqueuer_schedules</code> table reference
+     * Create an aliased <code>public.pgqueuer_schedules</code> table reference
      */
     public PgqueuerSchedules(Name alias) {
         this(alias, PGQUEUER_SCHEDULES);
     }
 
     /**
-     * Create a <code>pgqueuer_schedules</code> table reference
+     * Create a <code>public.pgqueuer_schedules</code> table reference
      */
     public PgqueuerSchedules() {
         this(DSL.name("pgqueuer_schedules"), null);
@@ -131,7 +131,7 @@ public class PgqueuerSchedules extends TableImpl<PgqueuerSchedulesRecord> {
 
     @Override
     public Schema getSchema() {
-        return aliased() ? null : DefaultSchema.DEFAULT_SCHEMA;
+        return aliased() ? null : Public.PUBLIC;
     }
 
     @Override

@@ -25,8 +25,8 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
-import org.pgqj.codegen.DefaultSchema;
 import org.pgqj.codegen.Keys;
+import org.pgqj.codegen.Public;
 import org.pgqj.codegen.binding.PgqueuerStatusBinding;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.records.PgqueuerStatisticsRecord;
@@ -41,7 +41,7 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
     private static final long serialVersionUID = 1L;
 
     /**
-     * The reference instance of <code>pgqueuer_statistics</code>
+     * The reference instance of <code>public.pgqueuer_statistics</code>
      */
     public static final PgqueuerStatistics PGQUEUER_STATISTICS = new PgqueuerStatistics();
 
@@ -54,32 +54,32 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
     }
 
     /**
-     * The column <code>pgqueuer_statistics.id</code>.
+     * The column <code>public.pgqueuer_statistics.id</code>.
      */
     public final TableField<PgqueuerStatisticsRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).generatedByDefaultAsIdentity(), this, "");
 
     /**
-     * The column <code>pgqueuer_statistics.created</code>.
+     * The column <code>public.pgqueuer_statistics.created</code>.
      */
     public final TableField<PgqueuerStatisticsRecord, OffsetDateTime> CREATED = createField(DSL.name("created"), SQLDataType.TIMESTAMPWITHTIMEZONE(6).nullable(false).defaultValue(DSL.field(DSL.raw("date_trunc('sec'::text, now())"), SQLDataType.TIMESTAMPWITHTIMEZONE)), this, "");
 
     /**
-     * The column <code>pgqueuer_statistics.count</code>.
+     * The column <code>public.pgqueuer_statistics.count</code>.
      */
     public final TableField<PgqueuerStatisticsRecord, Long> COUNT = createField(DSL.name("count"), SQLDataType.BIGINT.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer_statistics.priority</code>.
+     * The column <code>public.pgqueuer_statistics.priority</code>.
      */
     public final TableField<PgqueuerStatisticsRecord, Integer> PRIORITY = createField(DSL.name("priority"), SQLDataType.INTEGER.nullable(false), this, "");
 
     /**
-     * The column <code>pgqueuer_statistics.status</code>.
+     * The column <code>public.pgqueuer_statistics.status</code>.
      */
     public final TableField<PgqueuerStatisticsRecord, PgqueuerStatus> STATUS = createField(DSL.name("status"), SQLDataType.VARCHAR.nullable(false).asEnumDataType(PgqueuerStatus.class), this, "", new PgqueuerStatusBinding());
 
     /**
-     * The column <code>pgqueuer_statistics.entrypoint</code>.
+     * The column <code>public.pgqueuer_statistics.entrypoint</code>.
      */
     public final TableField<PgqueuerStatisticsRecord, String> ENTRYPOINT = createField(DSL.name("entrypoint"), SQLDataType.CLOB.nullable(false), this, "");
 
@@ -92,21 +92,21 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
     }
 
     /**
-     * Create an aliased <code>pgqueuer_statistics</code> table reference
+     * Create an aliased <code>public.pgqueuer_statistics</code> table reference
      */
     public PgqueuerStatistics(String alias) {
         this(DSL.name(alias), PGQUEUER_STATISTICS);
     }
 
     /**
-     * Create an aliased <code>pgqueuer_statistics</code> table reference
+     * Create an aliased <code>public.pgqueuer_statistics</code> table reference
      */
     public PgqueuerStatistics(Name alias) {
         this(alias, PGQUEUER_STATISTICS);
     }
 
     /**
-     * Create a <code>pgqueuer_statistics</code> table reference
+     * Create a <code>public.pgqueuer_statistics</code> table reference
      */
     public PgqueuerStatistics() {
         this(DSL.name("pgqueuer_statistics"), null);
@@ -114,7 +114,7 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
 
     @Override
     public Schema getSchema() {
-        return aliased() ? null : DefaultSchema.DEFAULT_SCHEMA;
+        return aliased() ? null : Public.PUBLIC;
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.jooq.meta.jaxb.ForcedType;
 import org.jooq.meta.jaxb.Generate;
 import org.jooq.meta.jaxb.Generator;
 import org.jooq.meta.jaxb.Jdbc;
+import org.jooq.meta.jaxb.SchemaMappingType;
 import org.jooq.meta.jaxb.Target;
 import org.pgqj.schema.PgqueuerSchema;
 import org.postgresql.Driver;
@@ -78,9 +79,10 @@ public final class RegenerateCodegen {
                 .withGenerator(new Generator()
                         .withDatabase(new Database()
                                 .withName("org.jooq.meta.postgres.PostgresDatabase")
-                                .withInputSchema(SCHEMA)
-                                // Unqualified classes: the schema and prefix are chosen at run time by render mapping.
-                                .withOutputSchemaToDefault(true)
+                                // Classes in schema "public": at run time render mapping renames the schema and
+                                // the tables (prefix). A named schema, not the default one, so that mapping it
+                                // leaves CTE names and other unqualified tables alone.
+                                .withSchemata(new SchemaMappingType().withInputSchema(SCHEMA).withOutputSchema("public"))
                                 .withIncludes(".*")
                                 .withExcludes("pgqueuer_schema_history.*|fn_pgqueuer_changed")
                                 .withIncludeRoutines(false)

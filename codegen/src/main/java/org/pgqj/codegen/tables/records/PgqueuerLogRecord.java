@@ -22,112 +22,112 @@ public class PgqueuerLogRecord extends UpdatableRecordImpl<PgqueuerLogRecord> {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Setter for <code>pgqueuer_log.id</code>.
+     * Setter for <code>public.pgqueuer_log.id</code>.
      */
     public void setId(Long value) {
         set(0, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_log.id</code>.
+     * Getter for <code>public.pgqueuer_log.id</code>.
      */
     public Long getId() {
         return (Long) get(0);
     }
 
     /**
-     * Setter for <code>pgqueuer_log.created</code>.
+     * Setter for <code>public.pgqueuer_log.created</code>.
      */
     public void setCreated(OffsetDateTime value) {
         set(1, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_log.created</code>.
+     * Getter for <code>public.pgqueuer_log.created</code>.
      */
     public OffsetDateTime getCreated() {
         return (OffsetDateTime) get(1);
     }
 
     /**
-     * Setter for <code>pgqueuer_log.job_id</code>.
+     * Setter for <code>public.pgqueuer_log.job_id</code>.
      */
     public void setJobId(Long value) {
         set(2, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_log.job_id</code>.
+     * Getter for <code>public.pgqueuer_log.job_id</code>.
      */
     public Long getJobId() {
         return (Long) get(2);
     }
 
     /**
-     * Setter for <code>pgqueuer_log.status</code>.
+     * Setter for <code>public.pgqueuer_log.status</code>.
      */
     public void setStatus(PgqueuerStatus value) {
         set(3, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_log.status</code>.
+     * Getter for <code>public.pgqueuer_log.status</code>.
      */
     public PgqueuerStatus getStatus() {
         return (PgqueuerStatus) get(3);
     }
 
     /**
-     * Setter for <code>pgqueuer_log.priority</code>.
+     * Setter for <code>public.pgqueuer_log.priority</code>.
      */
     public void setPriority(Integer value) {
         set(4, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_log.priority</code>.
+     * Getter for <code>public.pgqueuer_log.priority</code>.
      */
     public Integer getPriority() {
         return (Integer) get(4);
     }
 
     /**
-     * Setter for <code>pgqueuer_log.entrypoint</code>.
+     * Setter for <code>public.pgqueuer_log.entrypoint</code>.
      */
     public void setEntrypoint(String value) {
         set(5, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_log.entrypoint</code>.
+     * Getter for <code>public.pgqueuer_log.entrypoint</code>.
      */
     public String getEntrypoint() {
         return (String) get(5);
     }
 
     /**
-     * Setter for <code>pgqueuer_log.traceback</code>.
+     * Setter for <code>public.pgqueuer_log.traceback</code>.
      */
     public void setTraceback(JSONB value) {
         set(6, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_log.traceback</code>.
+     * Getter for <code>public.pgqueuer_log.traceback</code>.
      */
     public JSONB getTraceback() {
         return (JSONB) get(6);
     }
 
     /**
-     * Setter for <code>pgqueuer_log.aggregated</code>.
+     * Setter for <code>public.pgqueuer_log.aggregated</code>.
      */
     public void setAggregated(Boolean value) {
         set(7, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_log.aggregated</code>.
+     * Getter for <code>public.pgqueuer_log.aggregated</code>.
      */
     public Boolean getAggregated() {
         return (Boolean) get(7);

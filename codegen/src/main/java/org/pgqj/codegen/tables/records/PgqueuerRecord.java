@@ -23,196 +23,196 @@ public class PgqueuerRecord extends UpdatableRecordImpl<PgqueuerRecord> {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Setter for <code>pgqueuer.id</code>.
+     * Setter for <code>public.pgqueuer.id</code>.
      */
     public void setId(Long value) {
         set(0, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.id</code>.
+     * Getter for <code>public.pgqueuer.id</code>.
      */
     public Long getId() {
         return (Long) get(0);
     }
 
     /**
-     * Setter for <code>pgqueuer.priority</code>.
+     * Setter for <code>public.pgqueuer.priority</code>.
      */
     public void setPriority(Integer value) {
         set(1, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.priority</code>.
+     * Getter for <code>public.pgqueuer.priority</code>.
      */
     public Integer getPriority() {
         return (Integer) get(1);
     }
 
     /**
-     * Setter for <code>pgqueuer.queue_manager_id</code>.
+     * Setter for <code>public.pgqueuer.queue_manager_id</code>.
      */
     public void setQueueManagerId(UUID value) {
         set(2, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.queue_manager_id</code>.
+     * Getter for <code>public.pgqueuer.queue_manager_id</code>.
      */
     public UUID getQueueManagerId() {
         return (UUID) get(2);
     }
 
     /**
-     * Setter for <code>pgqueuer.created</code>.
+     * Setter for <code>public.pgqueuer.created</code>.
      */
     public void setCreated(OffsetDateTime value) {
         set(3, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.created</code>.
+     * Getter for <code>public.pgqueuer.created</code>.
      */
     public OffsetDateTime getCreated() {
         return (OffsetDateTime) get(3);
     }
 
     /**
-     * Setter for <code>pgqueuer.updated</code>.
+     * Setter for <code>public.pgqueuer.updated</code>.
      */
     public void setUpdated(OffsetDateTime value) {
         set(4, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.updated</code>.
+     * Getter for <code>public.pgqueuer.updated</code>.
      */
     public OffsetDateTime getUpdated() {
         return (OffsetDateTime) get(4);
     }
 
     /**
-     * Setter for <code>pgqueuer.heartbeat</code>.
+     * Setter for <code>public.pgqueuer.heartbeat</code>.
      */
     public void setHeartbeat(OffsetDateTime value) {
         set(5, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.heartbeat</code>.
+     * Getter for <code>public.pgqueuer.heartbeat</code>.
      */
     public OffsetDateTime getHeartbeat() {
         return (OffsetDateTime) get(5);
     }
 
     /**
-     * Setter for <code>pgqueuer.execute_after</code>.
+     * Setter for <code>public.pgqueuer.execute_after</code>.
      */
     public void setExecuteAfter(OffsetDateTime value) {
         set(6, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.execute_after</code>.
+     * Getter for <code>public.pgqueuer.execute_after</code>.
      */
     public OffsetDateTime getExecuteAfter() {
         return (OffsetDateTime) get(6);
     }
 
     /**
-     * Setter for <code>pgqueuer.status</code>.
+     * Setter for <code>public.pgqueuer.status</code>.
      */
     public void setStatus(PgqueuerStatus value) {
         set(7, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.status</code>.
+     * Getter for <code>public.pgqueuer.status</code>.
      */
     public PgqueuerStatus getStatus() {
         return (PgqueuerStatus) get(7);
     }
 
     /**
-     * Setter for <code>pgqueuer.entrypoint</code>.
+     * Setter for <code>public.pgqueuer.entrypoint</code>.
      */
     public void setEntrypoint(String value) {
         set(8, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.entrypoint</code>.
+     * Getter for <code>public.pgqueuer.entrypoint</code>.
      */
     public String getEntrypoint() {
         return (String) get(8);
     }
 
     /**
-     * Setter for <code>pgqueuer.dedupe_key</code>.
+     * Setter for <code>public.pgqueuer.dedupe_key</code>.
      */
     public void setDedupeKey(String value) {
         set(9, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.dedupe_key</code>.
+     * Getter for <code>public.pgqueuer.dedupe_key</code>.
      */
     public String getDedupeKey() {
         return (String) get(9);
     }
 
     /**
-     * Setter for <code>pgqueuer.payload</code>.
+     * Setter for <code>public.pgqueuer.payload</code>.
      */
     public void setPayload(byte[] value) {
         set(10, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.payload</code>.
+     * Getter for <code>public.pgqueuer.payload</code>.
      */
     public byte[] getPayload() {
         return (byte[]) get(10);
     }
 
     /**
-     * Setter for <code>pgqueuer.headers</code>.
+     * Setter for <code>public.pgqueuer.headers</code>.
      */
     public void setHeaders(JSONB value) {
         set(11, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.headers</code>.
+     * Getter for <code>public.pgqueuer.headers</code>.
      */
     public JSONB getHeaders() {
         return (JSONB) get(11);
     }
 
     /**
-     * Setter for <code>pgqueuer.attempts</code>.
+     * Setter for <code>public.pgqueuer.attempts</code>.
      */
     public void setAttempts(Integer value) {
         set(12, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.attempts</code>.
+     * Getter for <code>public.pgqueuer.attempts</code>.
      */
     public Integer getAttempts() {
         return (Integer) get(12);
     }
 
     /**
-     * Setter for <code>pgqueuer.slot</code>.
+     * Setter for <code>public.pgqueuer.slot</code>.
      */
     public void setSlot(Long value) {
         set(13, value);
     }
 
     /**
-     * Getter for <code>pgqueuer.slot</code>.
+     * Getter for <code>public.pgqueuer.slot</code>.
      */
     public Long getSlot() {
         return (Long) get(13);

@@ -21,126 +21,126 @@ public class PgqueuerSchedulesRecord extends UpdatableRecordImpl<PgqueuerSchedul
     private static final long serialVersionUID = 1L;
 
     /**
-     * Setter for <code>pgqueuer_schedules.id</code>.
+     * Setter for <code>public.pgqueuer_schedules.id</code>.
      */
     public void setId(Long value) {
         set(0, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.id</code>.
+     * Getter for <code>public.pgqueuer_schedules.id</code>.
      */
     public Long getId() {
         return (Long) get(0);
     }
 
     /**
-     * Setter for <code>pgqueuer_schedules.expression</code>.
+     * Setter for <code>public.pgqueuer_schedules.expression</code>.
      */
     public void setExpression(String value) {
         set(1, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.expression</code>.
+     * Getter for <code>public.pgqueuer_schedules.expression</code>.
      */
     public String getExpression() {
         return (String) get(1);
     }
 
     /**
-     * Setter for <code>pgqueuer_schedules.entrypoint</code>.
+     * Setter for <code>public.pgqueuer_schedules.entrypoint</code>.
      */
     public void setEntrypoint(String value) {
         set(2, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.entrypoint</code>.
+     * Getter for <code>public.pgqueuer_schedules.entrypoint</code>.
      */
     public String getEntrypoint() {
         return (String) get(2);
     }
 
     /**
-     * Setter for <code>pgqueuer_schedules.heartbeat</code>.
+     * Setter for <code>public.pgqueuer_schedules.heartbeat</code>.
      */
     public void setHeartbeat(OffsetDateTime value) {
         set(3, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.heartbeat</code>.
+     * Getter for <code>public.pgqueuer_schedules.heartbeat</code>.
      */
     public OffsetDateTime getHeartbeat() {
         return (OffsetDateTime) get(3);
     }
 
     /**
-     * Setter for <code>pgqueuer_schedules.created</code>.
+     * Setter for <code>public.pgqueuer_schedules.created</code>.
      */
     public void setCreated(OffsetDateTime value) {
         set(4, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.created</code>.
+     * Getter for <code>public.pgqueuer_schedules.created</code>.
      */
     public OffsetDateTime getCreated() {
         return (OffsetDateTime) get(4);
     }
 
     /**
-     * Setter for <code>pgqueuer_schedules.updated</code>.
+     * Setter for <code>public.pgqueuer_schedules.updated</code>.
      */
     public void setUpdated(OffsetDateTime value) {
         set(5, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.updated</code>.
+     * Getter for <code>public.pgqueuer_schedules.updated</code>.
      */
     public OffsetDateTime getUpdated() {
         return (OffsetDateTime) get(5);
     }
 
     /**
-     * Setter for <code>pgqueuer_schedules.next_run</code>.
+     * Setter for <code>public.pgqueuer_schedules.next_run</code>.
      */
     public void setNextRun(OffsetDateTime value) {
         set(6, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.next_run</code>.
+     * Getter for <code>public.pgqueuer_schedules.next_run</code>.
      */
     public OffsetDateTime getNextRun() {
         return (OffsetDateTime) get(6);
     }
 
     /**
-     * Setter for <code>pgqueuer_schedules.last_run</code>.
+     * Setter for <code>public.pgqueuer_schedules.last_run</code>.
      */
     public void setLastRun(OffsetDateTime value) {
         set(7, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.last_run</code>.
+     * Getter for <code>public.pgqueuer_schedules.last_run</code>.
      */
     public OffsetDateTime getLastRun() {
         return (OffsetDateTime) get(7);
     }
 
     /**
-     * Setter for <code>pgqueuer_schedules.status</code>.
+     * Setter for <code>public.pgqueuer_schedules.status</code>.
      */
     public void setStatus(PgqueuerStatus value) {
         set(8, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_schedules.status</code>.
+     * Getter for <code>public.pgqueuer_schedules.status</code>.
      */
     public PgqueuerStatus getStatus() {
         return (PgqueuerStatus) get(8);

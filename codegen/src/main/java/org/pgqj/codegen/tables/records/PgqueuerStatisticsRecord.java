@@ -21,84 +21,84 @@ public class PgqueuerStatisticsRecord extends UpdatableRecordImpl<PgqueuerStatis
     private static final long serialVersionUID = 1L;
 
     /**
-     * Setter for <code>pgqueuer_statistics.id</code>.
+     * Setter for <code>public.pgqueuer_statistics.id</code>.
      */
     public void setId(Long value) {
         set(0, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_statistics.id</code>.
+     * Getter for <code>public.pgqueuer_statistics.id</code>.
      */
     public Long getId() {
         return (Long) get(0);
     }
 
     /**
-     * Setter for <code>pgqueuer_statistics.created</code>.
+     * Setter for <code>public.pgqueuer_statistics.created</code>.
      */
     public void setCreated(OffsetDateTime value) {
         set(1, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_statistics.created</code>.
+     * Getter for <code>public.pgqueuer_statistics.created</code>.
      */
     public OffsetDateTime getCreated() {
         return (OffsetDateTime) get(1);
     }
 
     /**
-     * Setter for <code>pgqueuer_statistics.count</code>.
+     * Setter for <code>public.pgqueuer_statistics.count</code>.
      */
     public void setCount(Long value) {
         set(2, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_statistics.count</code>.
+     * Getter for <code>public.pgqueuer_statistics.count</code>.
      */
     public Long getCount() {
         return (Long) get(2);
     }
 
     /**
-     * Setter for <code>pgqueuer_statistics.priority</code>.
+     * Setter for <code>public.pgqueuer_statistics.priority</code>.
      */
     public void setPriority(Integer value) {
         set(3, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_statistics.priority</code>.
+     * Getter for <code>public.pgqueuer_statistics.priority</code>.
      */
     public Integer getPriority() {
         return (Integer) get(3);
     }
 
     /**
-     * Setter for <code>pgqueuer_statistics.status</code>.
+     * Setter for <code>public.pgqueuer_statistics.status</code>.
      */
     public void setStatus(PgqueuerStatus value) {
         set(4, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_statistics.status</code>.
+     * Getter for <code>public.pgqueuer_statistics.status</code>.
      */
     public PgqueuerStatus getStatus() {
         return (PgqueuerStatus) get(4);
     }
 
     /**
-     * Setter for <code>pgqueuer_statistics.entrypoint</code>.
+     * Setter for <code>public.pgqueuer_statistics.entrypoint</code>.
      */
     public void setEntrypoint(String value) {
         set(5, value);
     }
 
     /**
-     * Getter for <code>pgqueuer_statistics.entrypoint</code>.
+     * Getter for <code>public.pgqueuer_statistics.entrypoint</code>.
      */
     public String getEntrypoint() {
         return (String) get(5);
