@@ -105,7 +105,10 @@ public final class CronExpressions {
             }
             cron.validate();
         } catch (IllegalArgumentException e) {
-            throw new InvalidCronExpressionException(expression, e.getMessage(), e);
+            String hint = String.valueOf(e.getMessage()).contains("Invalid range")
+                    ? " (a wrap-around range such as fri-mon is not supported; write it as two ranges, fri-sat,sun-mon)"
+                    : "";
+            throw new InvalidCronExpressionException(expression, e.getMessage() + hint, e);
         }
         for (CronField field : cron.retrieveFieldsAsMap().values()) {
             rejectSingleValueRanges(expression, field.getExpression());
