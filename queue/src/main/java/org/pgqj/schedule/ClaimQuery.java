@@ -22,16 +22,16 @@ import org.pgqj.codegen.enums.PgqueuerStatus;
 /**
  * Claims this scheduler's due schedules in one statement, as pgqueuer does:
  * <pre>
- * WITH picked AS (SELECT id, next_run FROM schedules
+ * WITH picked (picked_id, due) AS (SELECT id, next_run FROM schedules
  *                 WHERE (entrypoint, expression) IN (...this scheduler's registrations...)
  *                   AND ((status = 'queued' AND next_run &lt;= now())
  *                     OR (status = 'picked' AND heartbeat &lt; now() - interval '30 seconds'))
  *                 FOR UPDATE SKIP LOCKED)
  * UPDATE schedules SET status = 'picked', updated = now(), heartbeat = now(),
  *        next_run = date_trunc('second', now() + CASE ... delay of this registration ... END)
- *                   (or the fire time after that, should it not be later than picked.next_run)
- * FROM picked WHERE schedules.id = picked.id
- * RETURNING id, expression, entrypoint, last_run, picked.next_run
+ *                   (or the fire time after that, should it not be later than a past picked.due)
+ * FROM picked WHERE schedules.id = picked.picked_id
+ * RETURNING id, expression, entrypoint, last_run, picked.due
  * </pre>
  * The second branch rescues a row whose runner died (no heartbeat for 30 s). {@code next_run} moves on
  * at claim time, always past the claimed tick, so no scheduler (Java or Python) finds that tick due again.
@@ -71,17 +71,20 @@ final class ClaimQuery {
         Condition abandoned = s.STATUS.eq(DSL.inline(PgqueuerStatus.picked, s.STATUS))
                 .and(s.HEARTBEAT.lt(dbNow.minus(ScheduleTimes.interval(STALE_AFTER))));
 
-        CommonTableExpression<Record2<Long, OffsetDateTime>> picked = DSL.name("picked").fields("id", "due").as(
+        CommonTableExpression<Record2<Long, OffsetDateTime>> picked = DSL.name("picked").fields("picked_id", "due").as(
                 DSL.select(s.ID, s.NEXT_RUN)
                         .from(s)
                         .where(DSL.row(s.ENTRYPOINT, s.EXPRESSION).in(keys))
                         .and(due.or(abandoned))
                         .forUpdate()
                         .skipLocked());
-        Field<Long> pickedId = picked.field("id", Long.class);
-        Field<OffsetDateTime> pickedDue = picked.field("due", OffsetDateTime.class);
+        // Unqualified on purpose: QueueTables' render mapping would qualify "picked" with the install's
+        // schema, and a CTE has none. The names are unique within the statement.
+        Field<Long> pickedId = DSL.field(DSL.name("picked_id"), Long.class);
+        Field<OffsetDateTime> pickedDue = DSL.field(DSL.name("due"), OffsetDateTime.class);
         // pgqueuer's next_run; if the JVM clock read "now" a moment before the database clock passed the
-        // tick being claimed, that would be the claimed tick itself, so take the fire time after it.
+        // due tick being claimed, that would be the claimed tick itself, so take the fire time after it.
+        // (A rescued row's next_run may lie ahead; that tick has not run, so it is kept.)
         Field<OffsetDateTime> nextRun = ScheduleTimes.nextRun(delay.else_(ScheduleTimes.interval(Duration.ZERO)));
         Field<OffsetDateTime> nextRunAfter = ScheduleTimes.nextRun(delayAfter.else_(ScheduleTimes.interval(Duration.ZERO)));
 
@@ -90,7 +93,7 @@ final class ClaimQuery {
                 .set(s.STATUS, DSL.inline(PgqueuerStatus.picked, s.STATUS))
                 .set(s.UPDATED, dbNow)
                 .set(s.HEARTBEAT, dbNow)
-                .set(s.NEXT_RUN, DSL.when(nextRun.gt(pickedDue), nextRun).else_(nextRunAfter))
+                .set(s.NEXT_RUN, DSL.when(nextRun.gt(pickedDue).or(pickedDue.gt(dbNow)), nextRun).else_(nextRunAfter))
                 .from(picked)
                 .where(s.ID.eq(pickedId))
                 .returningResult(s.ID, s.EXPRESSION, s.ENTRYPOINT, s.LAST_RUN, pickedDue)
