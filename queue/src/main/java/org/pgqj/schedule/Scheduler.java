@@ -51,6 +51,12 @@ public final class Scheduler implements AutoCloseable {
     private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** Polls happen this long after a whole second (fire times are whole seconds), see {@link #nextWake}. */
     private static final Duration LEEWAY = Duration.ofMillis(100);
+    /**
+     * next_run is date_trunc(now() + delay) with the delay computed just before the statement, as pgqueuer
+     * does; the truncation absorbs less than a second between the two, a slower claim moves next_run a
+     * second late (and a per-second schedule skips that tick). Worth a warning.
+     */
+    private static final Duration SLOW_CLAIM = Duration.ofSeconds(1);
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -96,7 +102,8 @@ public final class Scheduler implements AutoCloseable {
                     + "; build a new one to start again");
         }
         try {
-            int inserted = RegisterQuery.insert(dsl, registrations, Instant.now());
+            int inserted = dsl.connectionResult(c ->
+                    RegisterQuery.insert(dsl.configuration().derive(c).dsl(), registrations, Instant.now()));
             LOG.info("Scheduler started: {} schedules ({} new rows): {}", registrations.size(), inserted,
                     registrations.stream().map(r -> r.entrypoint() + " '" + r.expression() + "'").toList());
         } catch (RuntimeException e) {
@@ -169,7 +176,19 @@ public final class Scheduler implements AutoCloseable {
         }
         while (stopRequested.getCount() > 0) {
             try {
-                for (ClaimQuery.Claimed claimed : ClaimQuery.claim(dsl, registrations, Instant.now())) {
+                // "now" is read once the connection is open: pgqueuer adds (next fire time - now) to the
+                // database's now(), so any time spent in between would push next_run late.
+                List<ClaimQuery.Claimed> claims = dsl.connectionResult(c -> {
+                    Instant now = Instant.now();
+                    List<ClaimQuery.Claimed> claimed = ClaimQuery.claim(dsl.configuration().derive(c).dsl(), registrations, now);
+                    Duration took = Duration.between(now, Instant.now());
+                    if (!claimed.isEmpty() && took.compareTo(SLOW_CLAIM) > 0) {
+                        LOG.warn("Claiming schedules took {} ms; their next_run (now() + delay, as pgqueuer computes it) may be a second late",
+                                took.toMillis());
+                    }
+                    return claimed;
+                });
+                for (ClaimQuery.Claimed claimed : claims) {
                     dispatch(claimed);
                 }
             } catch (RuntimeException e) {

@@ -199,7 +199,11 @@ class SchedulerTest {
         Schedule stale = rows.get("stale");
         assertEquals(JobStatus.QUEUED, stale.status());
         int nextYear = ZonedDateTime.now(ZoneOffset.UTC).getYear() + 1;
-        assertEquals(Instant.parse(nextYear + "-01-01T00:00:00Z"), stale.nextRun(), "moved on at claim time, in UTC");
+        Instant newYear = Instant.parse(nextYear + "-01-01T00:00:00Z");
+        // pgqueuer's date_trunc(now() + delay): one second later only if the claim statement started a
+        // second or more after the delay was computed (seen once on a loaded 2-core machine).
+        assertTrue(stale.nextRun().equals(newYear) || stale.nextRun().equals(newYear.plusSeconds(1)),
+                "moved on at claim time to the next 1 January 00:00 UTC: " + stale.nextRun());
         Schedule alive = rows.get("alive");
         assertEquals(JobStatus.PICKED, alive.status(), "heartbeat 5 s old: still owned by its runner");
         assertEquals(Optional.empty(), alive.lastRun());
