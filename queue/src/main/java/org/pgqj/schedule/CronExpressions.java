@@ -11,6 +11,7 @@ import com.cronutils.model.field.expression.Every;
 import com.cronutils.model.field.expression.FieldExpression;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -115,7 +116,7 @@ public final class CronExpressions {
         }
         String normalized = String.join(" ", fields);
         CronSchedule schedule = new CronSchedule(normalized, ExecutionTime.forCron(cron));
-        if (schedule.nextAfter(java.time.Instant.now()).isEmpty()) {
+        if (schedule.nextAfter(Instant.now()).isEmpty()) {
             // croniter accepts e.g. "0 0 30 2 *" and then fails on every get_next(); refuse it up front.
             throw new InvalidCronExpressionException(expression, "it never fires (no matching date)");
         }

@@ -1,11 +1,11 @@
 package org.pgqj.schedule;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import org.jooq.DatePart;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.types.DayToSecond;
-import java.time.OffsetDateTime;
-import org.jooq.DatePart;
 
 /** The {@code next_run} expression pgqueuer writes: {@code date_trunc('seconds', now() + delay)}. */
 final class ScheduleTimes {

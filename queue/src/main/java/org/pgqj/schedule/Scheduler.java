@@ -246,12 +246,21 @@ public final class Scheduler implements AutoCloseable {
         LOG.debug("Running schedule {} '{}' for {}", context.entrypoint(), context.expression(), context.scheduledAt());
         try {
             registration.task().run(context);
+        } catch (InterruptedException e) {
+            LOG.warn("Scheduled task {} '{}' (tick {}) was interrupted by close()",
+                    context.entrypoint(), context.expression(), context.scheduledAt());
         } catch (Exception | LinkageError | AssertionError e) {
             LOG.error("Scheduled task failed: entrypoint {} expression '{}' (tick {}); the schedule keeps running",
                     context.entrypoint(), context.expression(), context.scheduledAt(), e);
         } finally {
             running.remove(context.scheduleId());
+            // A task interrupted by close() must still hand its row back; blocking I/O on an interrupted
+            // thread would fail, so the flag is set aside for the release.
+            boolean interrupted = Thread.interrupted();
             release(context);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

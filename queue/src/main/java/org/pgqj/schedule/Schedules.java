@@ -69,8 +69,12 @@ public final class Schedules {
         List<String> entrypoints = new ArrayList<>();
         for (String value : idsOrEntrypoints) {
             Objects.requireNonNull(value, "id or entrypoint");
-            if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
-                ids.add(Long.parseLong(value));
+            if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                try {
+                    ids.add(Long.parseLong(value));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("Schedule id " + value + " is out of range for a bigint id", e);
+                }
             } else {
                 entrypoints.add(value);
             }

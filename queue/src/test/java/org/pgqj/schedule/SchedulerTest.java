@@ -251,6 +251,43 @@ class SchedulerTest {
     }
 
     @Test
+    void runBlocksUntilCloseWhichInterruptsOverdueTasksAndReleasesTheirRows() throws Exception {
+        var started = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger interrupted = new AtomicInteger();
+        Scheduler scheduler = Scheduler.builder(dataSource, TABLES)
+                .schedule("* * * * * *", "stuck", ctx -> {
+                    started.countDown();
+                    try {
+                        Thread.sleep(Duration.ofMinutes(5));
+                    } catch (InterruptedException e) {
+                        interrupted.incrementAndGet();
+                        throw e;
+                    }
+                })
+                .shutdownTimeout(Duration.ofMillis(300))
+                .build();
+        schedulers.add(scheduler);
+        Thread runner = Thread.ofVirtual().start(() -> {
+            try {
+                scheduler.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(runner.isAlive(), "run() blocks while the scheduler runs");
+        assertEquals(JobStatus.PICKED, Schedules.list(TABLES, dataSource).getFirst().status());
+
+        scheduler.close();
+        runner.join(Duration.ofSeconds(10));
+        assertFalse(runner.isAlive(), "run() returned after close()");
+        assertEquals(1, interrupted.get());
+        Schedule row = Schedules.list(TABLES, dataSource).getFirst();
+        assertEquals(JobStatus.QUEUED, row.status(), "the interrupted task's row was released");
+        assertTrue(row.lastRun().isPresent());
+    }
+
+    @Test
     void listAndRemove() {
         started(Scheduler.builder(dataSource, TABLES)
                 .schedule("@hourly", "a", ctx -> {})
