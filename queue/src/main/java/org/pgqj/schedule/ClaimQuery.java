@@ -1,0 +1,103 @@
+package org.pgqj.schedule;
+
+import static org.pgqj.codegen.Tables.PGQUEUER_SCHEDULES;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jooq.CaseConditionStep;
+import org.jooq.CommonTableExpression;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record2;
+import org.jooq.Row2;
+import org.jooq.impl.DSL;
+import org.jooq.types.DayToSecond;
+import org.pgqj.codegen.enums.PgqueuerStatus;
+
+/**
+ * Claims this scheduler's due schedules in one statement, as pgqueuer does:
+ * <pre>
+ * WITH picked (picked_id, due) AS (SELECT id, next_run FROM schedules
+ *                 WHERE (entrypoint, expression) IN (...this scheduler's registrations...)
+ *                   AND ((status = 'queued' AND next_run &lt;= now())
+ *                     OR (status = 'picked' AND heartbeat &lt; now() - interval '30 seconds'))
+ *                 FOR UPDATE SKIP LOCKED)
+ * UPDATE schedules SET status = 'picked', updated = now(), heartbeat = now(),
+ *        next_run = date_trunc('second', now() + CASE ... delay of this registration ... END)
+ *                   (or the fire time after that, should it not be later than a past picked.due)
+ * FROM picked WHERE schedules.id = picked.picked_id
+ * RETURNING id, expression, entrypoint, last_run, picked.due
+ * </pre>
+ * The second branch rescues a row whose runner died (no heartbeat for 30 s). {@code next_run} moves on
+ * at claim time, always past the claimed tick, so no scheduler (Java or Python) finds that tick due again.
+ */
+final class ClaimQuery {
+
+    /** A row's heartbeat older than this means its runner is gone (pgqueuer's fixed 30 s). */
+    static final Duration STALE_AFTER = Duration.ofSeconds(30);
+
+    private ClaimQuery() {}
+
+    /** A claimed row: the tick it is for ({@code due}) and what the task is told. */
+    record Claimed(long id, String expression, String entrypoint, Instant due, Optional<Instant> lastRun) {}
+
+    static List<Claimed> claim(DSLContext dsl, List<Registration> registrations, Instant now) {
+        var s = PGQUEUER_SCHEDULES;
+        Field<OffsetDateTime> dbNow = DSL.currentOffsetDateTime();
+
+        List<Row2<String, String>> keys = new ArrayList<>(registrations.size());
+        CaseConditionStep<DayToSecond> delay = null;
+        CaseConditionStep<DayToSecond> delayAfter = null;
+        for (Registration r : registrations) {
+            keys.add(DSL.row(r.entrypoint(), r.expression()));
+            Condition same = s.ENTRYPOINT.eq(r.entrypoint()).and(s.EXPRESSION.eq(r.expression()));
+            Instant next = r.cron().nextAfter(now).orElseThrow();
+            Instant afterNext = r.cron().nextAfter(next).orElse(next);
+            Field<DayToSecond> in = ScheduleTimes.interval(Duration.between(now, next));
+            Field<DayToSecond> inAfter = ScheduleTimes.interval(Duration.between(now, afterNext));
+            delay = delay == null ? DSL.when(same, in) : delay.when(same, in);
+            delayAfter = delayAfter == null ? DSL.when(same, inAfter) : delayAfter.when(same, inAfter);
+        }
+        if (delay == null) {
+            return List.of();
+        }
+
+        Condition due = s.STATUS.eq(DSL.inline(PgqueuerStatus.queued, s.STATUS)).and(s.NEXT_RUN.le(dbNow));
+        Condition abandoned = s.STATUS.eq(DSL.inline(PgqueuerStatus.picked, s.STATUS))
+                .and(s.HEARTBEAT.lt(dbNow.minus(ScheduleTimes.interval(STALE_AFTER))));
+
+        CommonTableExpression<Record2<Long, OffsetDateTime>> picked = DSL.name("picked").fields("picked_id", "due").as(
+                DSL.select(s.ID, s.NEXT_RUN)
+                        .from(s)
+                        .where(DSL.row(s.ENTRYPOINT, s.EXPRESSION).in(keys))
+                        .and(due.or(abandoned))
+                        .forUpdate()
+                        .skipLocked());
+        // Unqualified on purpose: QueueTables' render mapping would qualify "picked" with the install's
+        // schema, and a CTE has none. The names are unique within the statement.
+        Field<Long> pickedId = DSL.field(DSL.name("picked_id"), Long.class);
+        Field<OffsetDateTime> pickedDue = DSL.field(DSL.name("due"), OffsetDateTime.class);
+        // pgqueuer's next_run; if the JVM clock read "now" a moment before the database clock passed the
+        // due tick being claimed, that would be the claimed tick itself, so take the fire time after it.
+        // (A rescued row's next_run may lie ahead; that tick has not run, so it is kept.)
+        Field<OffsetDateTime> nextRun = ScheduleTimes.nextRun(delay.else_(ScheduleTimes.interval(Duration.ZERO)));
+        Field<OffsetDateTime> nextRunAfter = ScheduleTimes.nextRun(delayAfter.else_(ScheduleTimes.interval(Duration.ZERO)));
+
+        return dsl.with(picked)
+                .update(s)
+                .set(s.STATUS, DSL.inline(PgqueuerStatus.picked, s.STATUS))
+                .set(s.UPDATED, dbNow)
+                .set(s.HEARTBEAT, dbNow)
+                .set(s.NEXT_RUN, DSL.when(nextRun.gt(pickedDue).or(pickedDue.gt(dbNow)), nextRun).else_(nextRunAfter))
+                .from(picked)
+                .where(s.ID.eq(pickedId))
+                .returningResult(s.ID, s.EXPRESSION, s.ENTRYPOINT, s.LAST_RUN, pickedDue)
+                .fetch(r -> new Claimed(r.value1(), r.value2(), r.value3(), r.value5().toInstant(),
+                        Optional.ofNullable(r.value4()).map(OffsetDateTime::toInstant)));
+    }
+}

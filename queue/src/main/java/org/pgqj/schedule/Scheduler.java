@@ -1,0 +1,371 @@
+package org.pgqj.schedule;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.pgqj.core.PgqjException;
+import org.pgqj.core.QueueTables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs functions on cron schedules, sharing {@code pgqueuer_schedules} with Python's
+ * {@code SchedulerManager}: any number of Java and Python schedulers may register the same
+ * {@code (expression, entrypoint)}, and each tick runs once among them.
+ *
+ * <pre>{@code
+ * try (Scheduler scheduler = Scheduler.builder(dataSource, QueueTables.defaults())
+ *         .schedule("0 3 * * *", "cleanup", ctx -> cleanup())
+ *         .build()) {
+ *     scheduler.start();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start()} inserts the registrations ({@code ON CONFLICT DO NOTHING}), then a virtual thread
+ * claims due rows shortly after each fire time (and at least every {@code maxPollInterval}, which also
+ * rescues rows whose runner stopped heartbeating 30 s ago). Each claimed tick runs on its own virtual
+ * thread; its row is heartbeated every second, then set {@code queued} with {@code last_run}. Fire times
+ * are computed in UTC. {@link #close()} stops claiming and waits up to {@code shutdownTimeout} for running
+ * tasks, then interrupts them; their rows are released either way.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+    /** pgqueuer heartbeats a running schedule every second. */
+    private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /** Polls happen this long after a whole second (fire times are whole seconds), see {@link #nextWake}. */
+    private static final Duration LEEWAY = Duration.ofMillis(100);
+    /**
+     * next_run is date_trunc(now() + delay) with the delay computed just before the statement, as pgqueuer
+     * does; the truncation absorbs less than a second between the two, a slower claim moves next_run a
+     * second late (and a per-second schedule skips that tick). Worth a warning.
+     */
+    private static final Duration SLOW_CLAIM = Duration.ofSeconds(1);
+
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private final DSLContext dsl;
+    private final List<Registration> registrations;
+    private final Map<Key, Registration> byKey;
+    private final Duration maxPollInterval;
+    private final Duration shutdownTimeout;
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final CountDownLatch tasksDone = new CountDownLatch(1);
+    private final Set<Long> running = ConcurrentHashMap.newKeySet();
+    private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    private Thread poller;
+    private Thread heartbeat;
+
+    private record Key(String entrypoint, String expression) {}
+
+    private Scheduler(Builder b) {
+        this.dsl = b.tables.dsl(b.dataSource);
+        this.registrations = List.copyOf(b.registrations.values());
+        this.byKey = Map.copyOf(b.registrations);
+        this.maxPollInterval = b.maxPollInterval;
+        this.shutdownTimeout = b.shutdownTimeout;
+    }
+
+    /** A builder for the install {@code tables} in {@code dataSource} (each statement auto-commits). */
+    public static Builder builder(DataSource dataSource, QueueTables tables) {
+        return new Builder(dataSource, tables);
+    }
+
+    /**
+     * Registers the schedules in the database and starts claiming in the background. Returns once the
+     * registrations are written; throws (and stays unstarted) if that fails.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    public void start() {
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException("Scheduler already " + state.get().name().toLowerCase()
+                    + "; build a new one to start again");
+        }
+        try {
+            int inserted = dsl.connectionResult(c ->
+                    RegisterQuery.insert(dsl.configuration().derive(c).dsl(), registrations, Instant.now()));
+            LOG.info("Scheduler started: {} schedules ({} new rows): {}", registrations.size(), inserted,
+                    registrations.stream().map(r -> r.entrypoint() + " '" + r.expression() + "'").toList());
+        } catch (RuntimeException e) {
+            state.set(State.CLOSED);
+            tasks.shutdown();
+            terminated.countDown();
+            throw new PgqjException("Could not register schedules in pgqueuer_schedules; is the schema installed?", e);
+        }
+        poller = Thread.ofVirtual().name("pgqj-scheduler-poll").start(this::pollLoop);
+        heartbeat = Thread.ofVirtual().name("pgqj-scheduler-heartbeat").start(this::heartbeatLoop);
+    }
+
+    /** Starts (if not yet started) and blocks until {@link #close()} is called from another thread. */
+    public void run() throws InterruptedException {
+        if (state.get() == State.NEW) {
+            start();
+        }
+        terminated.await();
+    }
+
+    /** Stops claiming, waits for running tasks (up to the shutdown timeout), releases their rows. Idempotent. */
+    @Override
+    public void close() {
+        State before = state.getAndSet(State.CLOSED);
+        if (before == State.CLOSED) {
+            awaitQuietly(terminated);
+            return;
+        }
+        stopRequested.countDown();
+        try {
+            if (poller != null) {
+                poller.join();
+            }
+            tasks.shutdown();
+            if (!tasks.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Scheduled tasks still running after {}; interrupting {} of them", shutdownTimeout, running.size());
+                tasks.shutdownNow();
+                tasks.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            tasksDone.countDown();
+            if (heartbeat != null) {
+                heartbeat.join();
+            }
+        } catch (InterruptedException e) {
+            tasks.shutdownNow();
+            tasksDone.countDown();
+            Thread.currentThread().interrupt();
+        } finally {
+            if (before == State.RUNNING) {
+                LOG.info("Scheduler stopped");
+            }
+            terminated.countDown();
+        }
+    }
+
+    private void pollLoop() {
+        try {
+            // The first poll too happens just after a whole second (see nextWake).
+            Instant now = Instant.now();
+            Instant first = now.truncatedTo(ChronoUnit.SECONDS).plus(LEEWAY);
+            if (first.isBefore(now)) {
+                first = first.plusSeconds(1);
+            }
+            if (stopRequested.await(Duration.between(now, first).toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        while (stopRequested.getCount() > 0) {
+            try {
+                // "now" is read once the connection is open: pgqueuer adds (next fire time - now) to the
+                // database's now(), so any time spent in between would push next_run late.
+                List<ClaimQuery.Claimed> claims = dsl.connectionResult(c -> {
+                    Instant now = Instant.now();
+                    List<ClaimQuery.Claimed> claimed = ClaimQuery.claim(dsl.configuration().derive(c).dsl(), registrations, now);
+                    Duration took = Duration.between(now, Instant.now());
+                    if (!claimed.isEmpty() && took.compareTo(SLOW_CLAIM) > 0) {
+                        LOG.warn("Claiming schedules took {} ms; their next_run (now() + delay, as pgqueuer computes it) may be a second late",
+                                took.toMillis());
+                    }
+                    return claimed;
+                });
+                for (ClaimQuery.Claimed claimed : claims) {
+                    dispatch(claimed);
+                }
+            } catch (RuntimeException e) {
+                // A database outage must not end the scheduler; the next poll tries again.
+                LOG.warn("Claiming due schedules failed; retrying at the next poll", e);
+            }
+            Duration wait = Duration.between(Instant.now(), nextWake(Instant.now()));
+            try {
+                if (!wait.isNegative() && stopRequested.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * The next poll: just after the earliest fire time of the registrations, and at least every
+     * {@code maxPollInterval}, always {@link #LEEWAY} after a whole second of the JVM clock. Fire times are
+     * whole seconds, so a poll never computes the next fire time a few milliseconds before the database
+     * clock reaches the current one (which would set {@code next_run} back to the tick just run).
+     */
+    Instant nextWake(Instant now) {
+        Instant wake = now.plus(maxPollInterval);
+        for (Registration r : registrations) {
+            Instant next = r.cron().nextAfter(now).orElse(wake);
+            if (next.isBefore(wake)) {
+                wake = next;
+            }
+        }
+        Instant second = wake.truncatedTo(ChronoUnit.SECONDS);
+        if (second.isBefore(wake)) {
+            second = second.plusSeconds(1);
+        }
+        return second.plus(LEEWAY);
+    }
+
+    private void dispatch(ClaimQuery.Claimed claimed) {
+        Registration registration = byKey.get(new Key(claimed.entrypoint(), claimed.expression()));
+        ScheduleContext context = new ScheduleContext(claimed.id(), claimed.expression(), claimed.entrypoint(),
+                claimed.due(), claimed.lastRun());
+        running.add(claimed.id());
+        try {
+            tasks.execute(() -> runTask(registration, context));
+        } catch (RuntimeException e) {
+            // Rejected because close() began; hand the row back instead of leaving it picked.
+            running.remove(claimed.id());
+            release(context);
+        }
+    }
+
+    private void runTask(Registration registration, ScheduleContext context) {
+        LOG.debug("Running schedule {} '{}' for {}", context.entrypoint(), context.expression(), context.scheduledAt());
+        try {
+            registration.task().run(context);
+        } catch (InterruptedException e) {
+            LOG.warn("Scheduled task {} '{}' (tick {}) was interrupted by close()",
+                    context.entrypoint(), context.expression(), context.scheduledAt());
+        } catch (Exception | LinkageError | AssertionError e) {
+            LOG.error("Scheduled task failed: entrypoint {} expression '{}' (tick {}); the schedule keeps running",
+                    context.entrypoint(), context.expression(), context.scheduledAt(), e);
+        } finally {
+            running.remove(context.scheduleId());
+            // A task interrupted by close() must still hand its row back; blocking I/O on an interrupted
+            // thread would fail, so the flag is set aside for the release.
+            boolean interrupted = Thread.interrupted();
+            release(context);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void release(ScheduleContext context) {
+        try {
+            ReleaseQuery.release(dsl, context.scheduleId());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not set schedule {} ({} '{}') back to queued; another scheduler rescues it after {}",
+                    context.scheduleId(), context.entrypoint(), context.expression(), ClaimQuery.STALE_AFTER, e);
+        }
+    }
+
+    private void heartbeatLoop() {
+        try {
+            while (!tasksDone.await(HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+                List<Long> ids = new ArrayList<>(running);
+                if (ids.isEmpty()) {
+                    continue;
+                }
+                try {
+                    HeartbeatQuery.beat(dsl, ids);
+                } catch (RuntimeException e) {
+                    LOG.warn("Heartbeat for schedules {} failed; retrying in {}", ids, HEARTBEAT_INTERVAL, e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Collects schedules and options; {@link #build()} makes an unstarted {@link Scheduler}. */
+    public static final class Builder {
+
+        private final DataSource dataSource;
+        private final QueueTables tables;
+        private final Map<Key, Registration> registrations = new LinkedHashMap<>();
+        private Duration maxPollInterval = Duration.ofSeconds(10);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+        private Builder(DataSource dataSource, QueueTables tables) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            this.tables = Objects.requireNonNull(tables, "tables");
+        }
+
+        /**
+         * Runs {@code task} on {@code expression} under {@code entrypoint}. The expression is stored as
+         * croniter prints it ({@link CronExpressions#normalize}), so Python's {@code
+         * @scheduler.schedule(entrypoint, expression)} of the same schedule shares the row.
+         *
+         * @throws InvalidCronExpressionException if the expression is invalid (nothing is written)
+         * @throws IllegalArgumentException if the entrypoint is blank or the pair is already registered here
+         */
+        public Builder schedule(String expression, String entrypoint, ScheduledTask task) {
+            Objects.requireNonNull(entrypoint, "entrypoint");
+            Objects.requireNonNull(task, "task");
+            if (entrypoint.isBlank()) {
+                throw new IllegalArgumentException("Schedule entrypoint must not be blank (expression '" + expression + "')");
+            }
+            CronSchedule cron = CronExpressions.parse(expression);
+            Key key = new Key(entrypoint, cron.normalized());
+            if (registrations.containsKey(key)) {
+                throw new IllegalArgumentException("Schedule (" + entrypoint + ", '" + cron.normalized()
+                        + "') is already registered; each (entrypoint, expression) pair must be unique");
+            }
+            registrations.put(key, new Registration(cron, entrypoint, task));
+            return this;
+        }
+
+        /**
+         * Longest time between two polls (default 10 s). Polls also happen right after each fire time;
+         * this bounds how late a row abandoned by a dead runner is rescued after its 30 s.
+         */
+        public Builder maxPollInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("maxPollInterval must be at least 1 s, got " + interval);
+            }
+            this.maxPollInterval = interval;
+            return this;
+        }
+
+        /** How long {@link Scheduler#close()} waits for running tasks before interrupting them (default 30 s). */
+        public Builder shutdownTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("shutdownTimeout must not be negative, got " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** An unstarted scheduler. */
+        public Scheduler build() {
+            if (registrations.isEmpty()) {
+                throw new IllegalStateException("No schedules registered; call schedule(expression, entrypoint, task) first");
+            }
+            return new Scheduler(this);
+        }
+    }
+}
