@@ -1,10 +1,10 @@
 package org.pgqj.enqueue;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jooq.DSLContext;
-import org.jooq.Record2;
 import org.jooq.exception.DataAccessException;
 import org.pgqj.core.QueueTables;
 import org.pgqj.payload.PayloadCodec;
@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * });
  * }</pre>
  *
+ * <p>The statement is written in the jOOQ DSL, rendered once per shape, and executed on the caller's
+ * JDBC connection ({@link DSLContext#connection}); jOOQ execute listeners do not see it.
+ *
  * <p>Immutable and thread-safe; make one per install and share it.
  */
 public final class JobQueue {
@@ -38,10 +41,12 @@ public final class JobQueue {
 
     private final QueueTables tables;
     private final PayloadCodec codec;
+    private final EnqueueQuery query;
 
     private JobQueue(QueueTables tables, PayloadCodec codec) {
         this.tables = Objects.requireNonNull(tables, "tables");
         this.codec = Objects.requireNonNull(codec, "codec");
+        this.query = new EnqueueQuery(tables);
     }
 
     /** A queue on this install, with the default {@link PayloadCodec}. */
@@ -121,13 +126,12 @@ public final class JobQueue {
             return new EnqueueResult(List.of());
         }
         List<NewJob> copy = List.copyOf(jobs);
-        List<Record2<Integer, Long>> rows;
+        EnqueueResult result;
         try {
-            rows = EnqueueQuery.build(tables, tables.dsl(dsl), copy, onConflict).fetch();
-        } catch (DataAccessException e) {
+            result = query.execute(dsl, copy, onConflict);
+        } catch (SQLException e) {
             throw translate(e, copy);
         }
-        EnqueueResult result = EnqueueQuery.scatter(copy.size(), rows);
         LOG.debug("Enqueued {} of {} jobs ({})", result.writtenCount(), copy.size(), onConflict);
         return result;
     }
@@ -146,8 +150,8 @@ public final class JobQueue {
         return NewJob.typed(record, codec);
     }
 
-    private RuntimeException translate(DataAccessException e, List<NewJob> jobs) {
-        PSQLException pg = e.getCause(PSQLException.class);
+    private RuntimeException translate(SQLException e, List<NewJob> jobs) {
+        PSQLException pg = e instanceof PSQLException p ? p : null;
         String uniqueIndex = tables.names().queueTable() + "_unique_dedupe_key";
         if (pg != null && "23505".equals(pg.getSQLState())) {
             ServerErrorMessage m = pg.getServerErrorMessage();
@@ -160,7 +164,7 @@ public final class JobQueue {
                         + "aborted (roll it back). Use OnConflict.SKIP to skip such jobs instead.", keys, e);
             }
         }
-        return e;
+        return new DataAccessException("Enqueue of " + jobs.size() + " jobs failed: " + e.getMessage(), e);
     }
 
     /** PostgreSQL's detail reads {@code Key (dedupe_key)=(value) already exists.} */
