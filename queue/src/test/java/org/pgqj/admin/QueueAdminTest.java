@@ -244,10 +244,14 @@ class QueueAdminTest {
             workerDsl.transaction(trx -> complete(TABLES.dsl(trx.dsl()), first, PgqueuerStatus.successful));
             workerDsl.transaction(trx -> complete(TABLES.dsl(trx.dsl()), second, PgqueuerStatus.exception));
         });
-        // the poll fallback is far longer than the timeout: only NOTIFY can end this wait in time
+        // the poll fallback is far longer than the timeout: without NOTIFY the wait would only end at
+        // the deadline (and then still see both jobs done), so the test checks it ended well before
+        long start = System.nanoTime();
         CompletionResult result = ADMIN.waitForCompletion(database.dataSource(), List.of(first, second),
-                Duration.ofSeconds(20), Duration.ofMinutes(5));
+                Duration.ofSeconds(30), Duration.ofMinutes(5));
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
         worker.get(10, TimeUnit.SECONDS);
+        assertTrue(waited.compareTo(Duration.ofSeconds(25)) < 0, "woken by the deadline, not by NOTIFY: " + waited);
         assertTrue(result.isComplete(), result.toString());
         assertEquals(Map.of(first, JobStatus.SUCCESSFUL, second, JobStatus.EXCEPTION), result.finished());
     }
