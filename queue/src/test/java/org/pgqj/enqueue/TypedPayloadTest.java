@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.pgqj.codegen.Tables.PGQUEUER;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,6 +77,38 @@ class TypedPayloadTest {
         assertEquals(article.day(), back.day());
         assertEquals(article.local().toInstant(), back.local().toInstant());
         assertEquals(article.tags(), back.tags());
+    }
+
+    /** What a Python handler does with the stored bytes: json.loads, then datetime/uuid parsing. */
+    @Test
+    void pythonReadsTheStoredBytesWithJsonLoads(TestDatabase db) throws Exception {
+        assumeTrue(pythonAvailable(), "python3 not on PATH");
+        JobQueue queue = JobQueue.create(TABLES);
+        DSLContext dsl = TABLES.dsl(db.dataSource());
+        long id = queue.enqueue(dsl, new IndexArticle(7, UUID.fromString("6f1c5c1e-8a53-4a9b-9d7e-2f0c7a1b3c4d"),
+                Instant.parse("2026-11-25T06:00:00.123456Z"), LocalDate.of(2026, 11, 25),
+                OffsetDateTime.of(2026, 11, 25, 8, 0, 0, 0, ZoneOffset.ofHours(2)), Optional.of("ü"), List.of()));
+        byte[] payload = dsl.select(PGQUEUER.PAYLOAD).from(PGQUEUER).where(PGQUEUER.ID.eq(id)).fetchOne(PGQUEUER.PAYLOAD);
+        Process python = new ProcessBuilder("python3", "-c", String.join("\n",
+                "import json, sys, uuid, datetime",
+                "p = json.loads(sys.stdin.buffer.read())",
+                "print(p['articleId'], uuid.UUID(p['requestId']), datetime.datetime.fromisoformat(p['publishedAt']).isoformat(),",
+                "      datetime.date.fromisoformat(p['day']), datetime.datetime.fromisoformat(p['local']).utcoffset(), p['note'], p['tags'])"))
+                .redirectErrorStream(true).start();
+        try (var in = python.getOutputStream()) {
+            in.write(payload);
+        }
+        String out = new String(python.getInputStream().readAllBytes(), UTF_8).strip();
+        assertTrue(python.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("7 6f1c5c1e-8a53-4a9b-9d7e-2f0c7a1b3c4d 2026-11-25T06:00:00.123456+00:00 2026-11-25 2:00:00 ü []", out);
+    }
+
+    private static boolean pythonAvailable() {
+        try {
+            return new ProcessBuilder("python3", "--version").start().waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Test
