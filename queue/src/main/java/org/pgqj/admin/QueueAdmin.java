@@ -272,22 +272,29 @@ public final class QueueAdmin {
                 // jOOQ has no LISTEN statement; the channel is a validated lower-case identifier
                 st.execute("LISTEN \"" + tables.channel() + "\"");
             }
-            PGConnection pg = connection.unwrap(PGConnection.class);
-            DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
-            while (true) {
-                // LISTEN came first, so a job finishing after this read still wakes the wait below
-                jobStatuses(dsl, wanted).forEach((id, status) -> {
-                    if (status.isTerminal()) {
-                        finished.put(id, status);
+            try {
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
+                while (true) {
+                    // LISTEN came first, so a job finishing after this read still wakes the wait below
+                    jobStatuses(dsl, wanted).forEach((id, status) -> {
+                        if (status.isTerminal()) {
+                            finished.put(id, status);
+                        }
+                    });
+                    wanted.removeAll(finished.keySet());
+                    long left = deadline - System.nanoTime();
+                    if (wanted.isEmpty() || left <= 0) {
+                        break;
                     }
-                });
-                wanted.removeAll(finished.keySet());
-                long left = deadline - System.nanoTime();
-                if (wanted.isEmpty() || left <= 0) {
-                    break;
+                    long waitMillis = Math.max(1, Math.min(poll.toMillis(), (left + 999_999) / 1_000_000));
+                    pg.getNotifications((int) Math.min(Integer.MAX_VALUE, waitMillis)); // any event: re-read
                 }
-                long waitMillis = Math.max(1, Math.min(poll.toMillis(), (left + 999_999) / 1_000_000));
-                pg.getNotifications((int) Math.min(Integer.MAX_VALUE, waitMillis)); // any event: re-read
+            } finally {
+                // a pooled connection goes back without our LISTEN, or its next user would get our events
+                try (Statement st = connection.createStatement()) {
+                    st.execute("UNLISTEN \"" + tables.channel() + "\"");
+                }
             }
         } catch (SQLException e) {
             throw new PgqjException("Waiting for jobs " + wanted + " failed: " + e.getMessage(), e);

@@ -272,6 +272,35 @@ class QueueAdminTest {
                 () -> ADMIN.waitForCompletion(database.dataSource(), List.of(never), Duration.ZERO));
     }
 
+    @Test
+    void waitForCompletionHandsAPooledConnectionBackWithoutItsListen(TestDatabase database) throws Exception {
+        long id = enqueue("work", 0);
+        complete(db, id, PgqueuerStatus.successful);
+        try (Connection shared = database.connect()) {
+            // a one-connection "pool": close() is ignored, as a pool keeps the connection open
+            Connection pooled = (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> method.getName().equals("close")
+                            ? null : invoke(method, shared, args));
+            javax.sql.DataSource pool = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+                    (proxy, method, args) -> method.getName().equals("getConnection") ? pooled : null);
+            assertTrue(ADMIN.waitForCompletion(pool, List.of(id), Duration.ofSeconds(5)).isComplete());
+            try (Statement st = shared.createStatement();
+                 var rs = st.executeQuery("SELECT count(*) FROM pg_listening_channels()")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1));
+            }
+        }
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis); // lets the waiter reach getNotifications; the test does not depend on it
