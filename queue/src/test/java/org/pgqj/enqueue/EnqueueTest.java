@@ -175,6 +175,12 @@ class EnqueueTest {
         }
         assertEquals(1, db.fetchCount(PGQUEUER));
         assertEquals(1, db.fetchCount(PGQUEUER_LOG));
+
+        // two jobs of one batch with the same key conflict with each other
+        var inBatch = assertThrows(DuplicateJobException.class, () -> QUEUE.enqueueAll(db, List.of(
+                NewJob.builder("x").dedupeKey("twice").build(), NewJob.builder("x").dedupeKey("twice").build())));
+        assertEquals(List.of("twice"), inBatch.dedupeKeys());
+        assertEquals(1, db.fetchCount(PGQUEUER));
     }
 
     @Test
