@@ -1,0 +1,350 @@
+package org.pgqj.admin;
+
+import static org.jooq.impl.DSL.any;
+import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.val;
+import static org.pgqj.codegen.Tables.PGQUEUER;
+import static org.pgqj.codegen.Tables.PGQUEUER_LOG;
+import static org.pgqj.codegen.Tables.PGQUEUER_STATISTICS;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.jooq.CommonTableExpression;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+import org.jooq.types.DayToSecond;
+import org.pgqj.codegen.enums.PgqueuerStatus;
+import org.pgqj.core.Job;
+import org.pgqj.core.JobStatus;
+import org.pgqj.core.PgqjException;
+import org.pgqj.core.QueueTables;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What pgqueuer's {@code Queries} offers beyond enqueue: sizes, statuses, held jobs, requeue, cancel,
+ * clear, statistics, and waiting for jobs to finish.
+ *
+ * <p>Every method but {@link #waitForCompletion} takes the caller's {@link DSLContext} and runs in its
+ * transaction; writes (requeue, cancel, clear) take effect when the caller commits, and the cancel
+ * NOTIFY is delivered then too. Immutable and thread-safe.
+ */
+public final class QueueAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueueAdmin.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** pydantic's form of an aware UTC datetime, e.g. {@code 2024-01-01T12:00:00.123456Z}. */
+    private static final DateTimeFormatter PYDANTIC_UTC =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
+
+    private final QueueTables tables;
+
+    private QueueAdmin(QueueTables tables) {
+        this.tables = Objects.requireNonNull(tables, "tables");
+    }
+
+    /** The admin API for this install. */
+    public static QueueAdmin create(QueueTables tables) {
+        return new QueueAdmin(tables);
+    }
+
+    /** Job counts in the queue table per entrypoint, priority and status (pgqueuer's {@code queue_size}). */
+    public List<QueueSize> queueSize(DSLContext dsl) {
+        Field<Integer> n = count();
+        return q(dsl).select(PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY, PGQUEUER.STATUS, n)
+                .from(PGQUEUER)
+                .groupBy(PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY, PGQUEUER.STATUS)
+                .orderBy(PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY, PGQUEUER.STATUS)
+                .fetch(r -> new QueueSize(r.value1(), r.value2(), JobStatus.fromDb(r.value3()), r.value4()));
+    }
+
+    /**
+     * The latest status of each job, from its newest log row. Ids with no log row are absent.
+     *
+     * @return id to status, in ascending id order
+     */
+    public Map<Long, JobStatus> jobStatuses(DSLContext dsl, Collection<Long> ids) {
+        Long[] array = ids(ids);
+        Map<Long, JobStatus> statuses = new LinkedHashMap<>();
+        if (array.length == 0) {
+            return statuses;
+        }
+        q(dsl).select(PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS)
+                .distinctOn(PGQUEUER_LOG.JOB_ID)
+                .from(PGQUEUER_LOG)
+                .where(PGQUEUER_LOG.JOB_ID.eq(any(val(array, SQLDataType.BIGINT.array()))))
+                .orderBy(PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.CREATED.desc(), PGQUEUER_LOG.ID.desc())
+                .forEach(r -> statuses.put(r.value1(), JobStatus.fromDb(r.value2())));
+        return statuses;
+    }
+
+    /** Held jobs (status {@code failed}, entrypoint option on-failure = hold), oldest first. */
+    public List<Job> failedJobs(DSLContext dsl, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
+        }
+        return q(dsl).selectFrom(PGQUEUER)
+                .where(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.failed, PGQUEUER.STATUS)))
+                .orderBy(PGQUEUER.CREATED, PGQUEUER.ID)
+                .limit(limit)
+                .fetch(Job::fromRecord);
+    }
+
+    /**
+     * Puts held {@code failed} jobs back in the queue ({@code pgq requeue}): status queued, attempts 0,
+     * runnable now, logged {@code queued}. Ids that are not held jobs are ignored.
+     *
+     * @return the ids requeued
+     */
+    public List<Long> requeue(DSLContext dsl, Collection<Long> ids) {
+        Long[] array = ids(ids);
+        if (array.length == 0) {
+            return List.of();
+        }
+        DSLContext q = q(dsl);
+        CommonTableExpression<?> requeued = name("pgqj_requeued").as(q.update(PGQUEUER)
+                .set(PGQUEUER.STATUS, inline(PgqueuerStatus.queued, PGQUEUER.STATUS))
+                .set(PGQUEUER.EXECUTE_AFTER, currentOffsetDateTime())
+                .set(PGQUEUER.UPDATED, currentOffsetDateTime())
+                .set(PGQUEUER.ATTEMPTS, 0)
+                .setNull(PGQUEUER.QUEUE_MANAGER_ID)
+                .where(PGQUEUER.ID.eq(any(val(array, SQLDataType.BIGINT.array())))
+                        .and(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.failed, PGQUEUER.STATUS))))
+                .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
+        List<Long> done = logFrom(q, requeued, PgqueuerStatus.queued);
+        if (!done.isEmpty()) {
+            LOG.info("Requeued {} held jobs: {}", done.size(), done);
+        }
+        return done;
+    }
+
+    /**
+     * Cancels jobs: deletes their rows whatever their status, logs {@code canceled}, and sends a
+     * {@code cancellation_event} NOTIFY with the ids so the worker running one stops it (delivered when
+     * the caller commits).
+     *
+     * @return the ids whose rows were deleted (a finished job is not in the queue any more)
+     */
+    public List<Long> cancel(DSLContext dsl, Collection<Long> ids) {
+        Long[] array = ids(ids);
+        if (array.length == 0) {
+            return List.of();
+        }
+        DSLContext q = q(dsl);
+        List<Long> canceled = deleteAndLog(q, PGQUEUER.ID.eq(any(val(array, SQLDataType.BIGINT.array()))),
+                PgqueuerStatus.canceled);
+        // like pgqueuer, the event names every requested id; a worker ignores ids it is not running
+        q.select(function("pg_notify", Object.class, val(tables.channel()), val(cancellationEvent(array))))
+                .fetch();
+        LOG.info("Canceled {} of {} requested jobs: {}", canceled.size(), array.length, canceled);
+        return canceled;
+    }
+
+    private String cancellationEvent(Long[] ids) {
+        String now = PYDANTIC_UTC.format(Instant.now().truncatedTo(ChronoUnit.MICROS));
+        ObjectNode event = JSON.createObjectNode(); // keys in pgqueuer's field order
+        event.put("channel", tables.channel());
+        event.put("sent_at", now);
+        event.put("type", "cancellation_event");
+        event.put("received_at", now);
+        var list = event.putArray("ids");
+        for (Long id : ids) {
+            list.add(id);
+        }
+        return event.toString();
+    }
+
+    /**
+     * Removes the queued, picked and held jobs of these entrypoints, logging each as {@code deleted}.
+     *
+     * @return how many jobs were removed
+     */
+    public int clear(DSLContext dsl, Collection<String> entrypoints) {
+        Objects.requireNonNull(entrypoints, "entrypoints");
+        if (entrypoints.stream().anyMatch(e -> e == null || e.isBlank())) {
+            throw new IllegalArgumentException("entrypoints must not contain null or blank names: " + entrypoints
+                    + "; use clearAll to empty the whole queue");
+        }
+        if (entrypoints.isEmpty()) {
+            return 0;
+        }
+        String[] array = entrypoints.toArray(String[]::new);
+        int n = deleteAndLog(q(dsl), PGQUEUER.ENTRYPOINT.eq(any(val(array, SQLDataType.CLOB.array()))),
+                PgqueuerStatus.deleted).size();
+        LOG.info("Cleared {} jobs of entrypoints {}", n, entrypoints);
+        return n;
+    }
+
+    /**
+     * Removes every job from the queue, logging each as {@code deleted}. (pgqueuer's clear-all truncates
+     * without log rows; deleting keeps the log complete so waiters see a terminal status.)
+     *
+     * @return how many jobs were removed
+     */
+    public int clearAll(DSLContext dsl) {
+        int n = deleteAndLog(q(dsl), DSL.trueCondition(), PgqueuerStatus.deleted).size();
+        LOG.info("Cleared all {} jobs", n);
+        return n;
+    }
+
+    /**
+     * The newest statistics rows (pgqueuer's {@code log_statistics}), newest first. Counts appear once
+     * log rows are aggregated ({@link StatisticsAggregation}, which workers run periodically).
+     *
+     * @param limit  at most this many rows
+     * @param within only rows created within this long before now; {@link Duration#ZERO} for no bound
+     */
+    public List<StatisticsEntry> statistics(DSLContext dsl, int limit, Duration within) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
+        }
+        Objects.requireNonNull(within, "within; use Duration.ZERO for no bound");
+        if (within.isNegative()) {
+            throw new IllegalArgumentException("within must not be negative (got " + within + ")");
+        }
+        Condition recent = within.isZero() ? DSL.trueCondition()
+                : PGQUEUER_STATISTICS.CREATED.gt(currentOffsetDateTime().minus(
+                        val(DayToSecond.valueOf(within))));
+        return q(dsl).select(PGQUEUER_STATISTICS.CREATED, PGQUEUER_STATISTICS.COUNT, PGQUEUER_STATISTICS.ENTRYPOINT,
+                        PGQUEUER_STATISTICS.PRIORITY, PGQUEUER_STATISTICS.STATUS)
+                .from(PGQUEUER_STATISTICS)
+                .where(recent)
+                .orderBy(PGQUEUER_STATISTICS.ID.desc())
+                .limit(limit)
+                .fetch(r -> new StatisticsEntry(r.value1().toInstant(), r.value2(), r.value3(), r.value4(),
+                        JobStatus.fromDb(r.value5())));
+    }
+
+    /** As {@link #waitForCompletion(DataSource, Collection, Duration, Duration)} with a 1 s poll fallback. */
+    public CompletionResult waitForCompletion(DataSource dataSource, Collection<Long> ids, Duration timeout) {
+        return waitForCompletion(dataSource, ids, timeout, DEFAULT_POLL);
+    }
+
+    /**
+     * Blocks until each job has a terminal status (successful, exception, canceled, deleted) or the
+     * timeout passes. Uses one connection of its own from {@code dataSource}: it LISTENs on the queue's
+     * channel and re-reads the statuses whenever a notification arrives (a worker finishing a job
+     * deletes its row, which notifies), and at least every {@code poll} in case a notification is missed.
+     *
+     * @return the terminal statuses seen and the ids still pending; never throws on timeout
+     * @throws PgqjException when the database cannot be reached
+     */
+    public CompletionResult waitForCompletion(DataSource dataSource, Collection<Long> ids, Duration timeout,
+                                              Duration poll) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Long[] array = ids(ids);
+        requirePositive(timeout, "timeout");
+        requirePositive(poll, "poll");
+        Set<Long> wanted = new LinkedHashSet<>(List.of(array));
+        Map<Long, JobStatus> finished = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            try (Statement st = connection.createStatement()) {
+                // jOOQ has no LISTEN statement; the channel is a validated lower-case identifier
+                st.execute("LISTEN \"" + tables.channel() + "\"");
+            }
+            try {
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
+                while (true) {
+                    // LISTEN came first, so a job finishing after this read still wakes the wait below
+                    jobStatuses(dsl, wanted).forEach((id, status) -> {
+                        if (status.isTerminal()) {
+                            finished.put(id, status);
+                        }
+                    });
+                    wanted.removeAll(finished.keySet());
+                    long left = deadline - System.nanoTime();
+                    if (wanted.isEmpty() || left <= 0) {
+                        break;
+                    }
+                    long waitMillis = Math.max(1, Math.min(poll.toMillis(), (left + 999_999) / 1_000_000));
+                    pg.getNotifications((int) Math.min(Integer.MAX_VALUE, waitMillis)); // any event: re-read
+                }
+            } finally {
+                // a pooled connection goes back without our LISTEN, or its next user would get our events
+                try (Statement st = connection.createStatement()) {
+                    st.execute("UNLISTEN \"" + tables.channel() + "\"");
+                }
+            }
+        } catch (SQLException e) {
+            throw new PgqjException("Waiting for jobs " + wanted + " failed: " + e.getMessage(), e);
+        }
+        return new CompletionResult(finished, wanted);
+    }
+
+    private static void requirePositive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive (got " + d + ")");
+        }
+    }
+
+    /** Deletes the matching queue rows and logs each with {@code status}, in one statement. */
+    private List<Long> deleteAndLog(DSLContext q, Condition which, PgqueuerStatus status) {
+        CommonTableExpression<?> deleted = name("pgqj_deleted").as(q.deleteFrom(PGQUEUER).where(which)
+                .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
+        return logFrom(q, deleted, status);
+    }
+
+    /** Logs each (id, entrypoint, priority) row of {@code changed} with {@code status}; returns the ids. */
+    private static List<Long> logFrom(DSLContext q, CommonTableExpression<?> changed, PgqueuerStatus status) {
+        // bare column names: the CTE is the only table of this select (see EnqueueQuery on render mapping)
+        return q.with(changed)
+                .insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT,
+                        PGQUEUER_LOG.PRIORITY)
+                .select(select(field(name("id"), Long.class), inline(status, PGQUEUER_LOG.STATUS),
+                        field(name("entrypoint"), String.class), field(name("priority"), Integer.class))
+                        .from(changed))
+                .returningResult(PGQUEUER_LOG.JOB_ID)
+                .fetch(r -> r.value1());
+    }
+
+    private static Long[] ids(Collection<Long> ids) {
+        if (ids == null) {
+            throw new IllegalArgumentException("ids must not be null; pass an empty collection for none");
+        }
+        if (ids.stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("ids must not contain null: " + ids);
+        }
+        return new LinkedHashSet<>(ids).toArray(Long[]::new);
+    }
+
+    private DSLContext q(DSLContext dsl) {
+        return tables.dsl(Objects.requireNonNull(dsl, "dsl"));
+    }
+
+    @Override
+    public String toString() {
+        return "QueueAdmin[" + tables + "]";
+    }
+}
