@@ -1,0 +1,11 @@
+package org.pgqj.cli;
+
+/** An error the CLI reports as one line and exit code 1. */
+final class CliException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    CliException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,125 @@
+package org.pgqj.cli;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.pgqj.connect.ConnectionUrl;
+import org.pgqj.core.QueueTables;
+import org.pgqj.schema.PgqueuerNames;
+import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.schema.SchemaVerification;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pgqj}: the Java twin of pgqueuer's {@code pgq}, reading the same settings ({@code --pg-dsn} or
+ * {@code DATABASE_URL} / {@code PGDSN}; {@code --prefix} or {@code PGQUEUER_PREFIX}; {@code --schema} or
+ * {@code PGQUEUER_SCHEMA}).
+ */
+@Command(name = "pgqj", mixinStandardHelpOptions = true, version = "pgqj 0.1.0",
+        description = "Manage and run a pgqueuer job queue from Java (the twin of pgqueuer's `pgq`).",
+        subcommands = {SchemaCommands.Install.class, SchemaCommands.Upgrade.class, SchemaCommands.Uninstall.class,
+                SchemaCommands.Verify.class, QueueCommands.Queue.class, QueueCommands.Failed.class,
+                QueueCommands.Requeue.class, QueueCommands.Cancel.class, QueueCommands.SchedulesCommand.class,
+                ListenCommand.class, DashboardCommand.class})
+public final class PgqjCli implements Runnable {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--pg-dsn", paramLabel = "URL",
+            description = "Database URL (postgresql://, postgresql+asyncpg://, jdbc:postgresql://, ...). "
+                    + "Default: $DATABASE_URL, then $PGQUEUER_DSN, then $PGDSN.")
+    String dsn;
+
+    @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "${env:PGQUEUER_PREFIX:-}",
+            description = "Name prefix of the pgqueuer objects (default: $PGQUEUER_PREFIX, else none).")
+    String prefix;
+
+    @Option(names = "--schema", paramLabel = "SCHEMA", defaultValue = "${env:PGQUEUER_SCHEMA:-public}",
+            description = "Schema of the pgqueuer objects (default: $PGQUEUER_SCHEMA, else public).")
+    String schema;
+
+    private DataSource dataSource;
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        // jOOQ prints a banner and a tip on first use; a command-line tool's output has no room for them.
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (0 ok, 1 failed check or error, 2 bad usage). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new PgqjCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("pgqj: " + CliErrors.oneLine(e));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /** The install's names, validated. */
+    PgqueuerNames names() {
+        try {
+            return new PgqueuerNames(prefix == null ? "" : prefix.trim(), schema == null || schema.isBlank()
+                    ? PgqueuerNames.DEFAULT_SCHEMA : schema.trim().toLowerCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    QueueTables tables() {
+        return QueueTables.of(names());
+    }
+
+    PgqueuerSchema schema() {
+        return PgqueuerSchema.forDataSource(dataSource()).names(names());
+    }
+
+    /** A data source for the database URL, checked by connecting once (a clear error when unreachable). */
+    DataSource dataSource() {
+        if (dataSource == null) {
+            ConnectionUrl url = dsn != null && !dsn.isBlank() ? ConnectionUrl.parse(dsn)
+                    : ConnectionUrl.fromEnvironment().orElseThrow(() -> new CliException(
+                            "No database URL: pass --pg-dsn URL or set DATABASE_URL (or PGDSN)"));
+            DataSource ds = url.dataSource();
+            try (Connection ignored = ds.getConnection()) {
+                // reachable
+            } catch (SQLException e) {
+                throw new CliException("Cannot connect to PostgreSQL at " + url.jdbcUrl().replace("jdbc:postgresql://", "")
+                        + (url.user().map(u -> " as user " + u).orElse("")) + ": " + CliErrors.firstLine(e.getMessage()));
+            }
+            dataSource = ds;
+        }
+        return dataSource;
+    }
+
+    /** The data source, after checking that the queue schema is installed. */
+    DataSource installedDataSource() {
+        DataSource ds = dataSource();
+        SchemaVerification verification = schema().verify();
+        if (verification.isAbsent()) {
+            throw new CliException("The pgqueuer schema is not installed in schema '" + names().schema()
+                    + "' (prefix '" + names().prefix() + "'): run `pgqj install` first");
+        }
+        if (!verification.isComplete()) {
+            throw new CliException("The pgqueuer schema is incomplete (missing " + String.join(", ", verification.missing())
+                    + "): run `pgqj upgrade`");
+        }
+        return ds;
+    }
+}

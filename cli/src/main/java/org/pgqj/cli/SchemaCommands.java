@@ -1,0 +1,91 @@
+package org.pgqj.cli;
+
+import java.util.concurrent.Callable;
+import org.pgqj.schema.Durability;
+import org.pgqj.schema.MigrationResult;
+import org.pgqj.schema.SchemaVerification;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** install, upgrade, uninstall, verify: the queue schema through PgqueuerSchema (its own Flyway location). */
+final class SchemaCommands {
+
+    private SchemaCommands() {
+    }
+
+    @Command(name = "install", description = "Create the pgqueuer schema (Flyway location db/pgqueuer, own history table).")
+    static final class Install implements Callable<Integer> {
+        @ParentCommand
+        PgqjCli root;
+
+        @Option(names = "--durability", defaultValue = "durable", paramLabel = "LEVEL",
+                description = "durable (default), balanced (log and statistics UNLOGGED) or volatile (all UNLOGGED).")
+        String durability;
+
+        @Override
+        public Integer call() {
+            Durability level = Durability.parse(durability);
+            MigrationResult result = root.schema().durability(level).migrate();
+            root.out().printf("pgqueuer schema installed in schema '%s' (prefix '%s', %s): version %s, %d migration(s) applied%s%n",
+                    root.names().schema(), root.names().prefix(), level.cliName(), result.schemaVersion(),
+                    result.migrationsApplied(), result.adoptedExistingInstall() ? " (adopted an existing install)" : "");
+            return 0;
+        }
+    }
+
+    @Command(name = "upgrade", description = "Bring an existing pgqueuer schema (also one made by Python's pgq install) up to date.")
+    static final class Upgrade implements Callable<Integer> {
+        @ParentCommand
+        PgqjCli root;
+
+        @Override
+        public Integer call() {
+            MigrationResult result = root.schema().migrate();
+            root.out().println(result.migrationsApplied() == 0 ? "pgqueuer schema is already up to date (version "
+                    + result.schemaVersion() + ")" : "Applied " + result.migrationsApplied()
+                    + " migration(s); now at version " + result.schemaVersion());
+            return 0;
+        }
+    }
+
+    @Command(name = "uninstall", description = "Drop the pgqueuer objects. Every job, log row and schedule is deleted.")
+    static final class Uninstall implements Callable<Integer> {
+        @ParentCommand
+        PgqjCli root;
+
+        @Override
+        public Integer call() {
+            root.schema().uninstall();
+            root.out().printf("pgqueuer schema removed from schema '%s' (prefix '%s')%n", root.names().schema(),
+                    root.names().prefix());
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", description = "Check that the pgqueuer schema is present (or absent); exit 1 otherwise.")
+    static final class Verify implements Callable<Integer> {
+        enum Expect { present, absent }
+
+        @ParentCommand
+        PgqjCli root;
+
+        @Option(names = "--expect", required = true, paramLabel = "present|absent",
+                description = "What to expect: ${COMPLETION-CANDIDATES}.")
+        Expect expect;
+
+        @Override
+        public Integer call() {
+            SchemaVerification v = root.schema().verify();
+            boolean ok = expect == Expect.present ? v.isComplete() : v.isAbsent();
+            if (ok) {
+                root.out().println("OK: " + v.describe());
+                return 0;
+            }
+            String detail = expect == Expect.present ? v.describe()
+                    : "pgqueuer objects still present: " + String.join(", ", v.present());
+            root.spec.commandLine().getErr().println("pgqj: verify --expect " + expect + " failed: " + detail);
+            return 1;
+        }
+    }
+}
