@@ -117,6 +117,10 @@ final class ClaimQuery {
         return false;
     }
 
+    /*
+     * LIMITs are inlined: under the generic plan of a prepared statement a bound LIMIT is estimated
+     * as a tenth of the table, which turns the UPDATE ... FROM eligible into a sequential scan.
+     */
     @SuppressWarnings("unchecked")
     private org.jooq.ResultQuery<Record> build(DSLContext dsl, List<Part> parts, int batch) {
         boolean limited = parts.stream().anyMatch(p -> p.limit() > 0);

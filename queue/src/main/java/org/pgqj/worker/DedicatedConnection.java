@@ -45,6 +45,9 @@ final class DedicatedConnection implements AutoCloseable {
                 throw new WorkerException("Cannot open a worker connection: " + e.getMessage(), e);
             }
             dsl = tables.dsl(DSL.using(connection, SQLDialect.POSTGRES));
+            // the claim and completion statements are long CTE chains whose planning costs more than
+            // their execution; one generic plan per (server-prepared) statement keeps each round trip cheap
+            dsl.set(DSL.name("plan_cache_mode"), DSL.inline("force_generic_plan")).execute();
         }
         return dsl;
     }

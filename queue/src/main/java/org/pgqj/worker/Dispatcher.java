@@ -159,7 +159,11 @@ final class Dispatcher {
             parts.add(new ClaimQuery.Part(r.name(), r.options().effectiveConcurrencyLimit(), take, stale));
         }
         int claimBatch = capacity;
+        long claimStart = System.nanoTime();
         List<Job> jobs = parts.isEmpty() ? List.of() : connection.run(dsl -> claimQuery.claim(dsl, parts, claimBatch));
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("claim of up to {} took {} us, got {}", claimBatch, (System.nanoTime() - claimStart) / 1000, jobs.size());
+        }
         for (Job job : jobs) {
             TokenBucket bucket = buckets.get(job.entrypoint());
             if (bucket != null) {

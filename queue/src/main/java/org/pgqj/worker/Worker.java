@@ -174,11 +174,15 @@ public final class Worker implements AutoCloseable {
         long nextHeartbeat = System.nanoTime() + heartbeatNanos;
         long nextStats = System.nanoTime() + statsNanos;
         StatisticsAggregator statistics = new StatisticsAggregator(tables.names());
+        boolean limitedEntrypoints = registrations.values().stream()
+                .anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
         int failures = 0;
         while (!writerStop) {
             try {
                 completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
-                completions.flush(writeConnection);
+                if (completions.flush(writeConnection) > 0 && limitedEntrypoints) {
+                    dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
+                }
                 long now = System.nanoTime();
                 if (now - nextHeartbeat >= 0) {
                     nextHeartbeat = now + heartbeatNanos;
