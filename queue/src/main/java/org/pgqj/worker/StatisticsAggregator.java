@@ -1,7 +1,6 @@
 package org.pgqj.worker;
 
 import static org.jooq.impl.DSL.count;
-import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
@@ -23,6 +22,13 @@ import org.pgqj.schema.PgqueuerNames;
  * one worker at a time does it, with an upsert on the {@code unique_count} index expression.
  */
 final class StatisticsAggregator {
+
+    /*
+     * EXCLUDED.count as a template: jOOQ's excluded(field) is qualified like a table, and the install's
+     * render mapping then puts it in the install's schema ("jobs"."excluded"), which PostgreSQL rejects.
+     */
+    private static final Field<Long> EXCLUDED_COUNT =
+            org.jooq.impl.DSL.field("{0}.{1}", Long.class, org.jooq.impl.DSL.keyword("excluded"), name("count"));
 
     private final String lockName;
 
@@ -59,7 +65,7 @@ final class StatisticsAggregator {
                         Cte.col(aggregation, "status", PgqueuerStatus.class)).from(aggregation))
                 .onConflict(PGQUEUER_STATISTICS.PRIORITY, indexSecond, PGQUEUER_STATISTICS.STATUS, PGQUEUER_STATISTICS.ENTRYPOINT)
                 .doUpdate()
-                .set(PGQUEUER_STATISTICS.COUNT, PGQUEUER_STATISTICS.COUNT.plus(excluded(PGQUEUER_STATISTICS.COUNT)))
+                .set(PGQUEUER_STATISTICS.COUNT, PGQUEUER_STATISTICS.COUNT.plus(EXCLUDED_COUNT))
                 .execute();
     }
 }
