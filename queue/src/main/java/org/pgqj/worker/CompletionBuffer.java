@@ -32,20 +32,28 @@ final class CompletionBuffer {
     private final ArrayDeque<Retry> retries = new ArrayDeque<>();
     private final int threshold;
     private boolean closed;
+    private boolean urgent;
 
     CompletionBuffer(int threshold) {
         this.threshold = Math.max(1, threshold);
     }
 
-    /** Buffers an outcome; false when the buffer is closed (the job will be re-run after its heartbeat goes stale). */
-    boolean add(CompleteQuery.Outcome outcome) {
+    /**
+     * Buffers an outcome; false when the buffer is closed (the job will be re-run after its heartbeat
+     * goes stale). {@code urgent} writes it without waiting for the batch: the job holds a concurrency
+     * slot that other jobs wait for.
+     */
+    boolean add(CompleteQuery.Outcome outcome, boolean urgent) {
         lock.lock();
         try {
             if (closed) {
                 return false;
             }
             outcomes.add(outcome);
-            if (outcomes.size() >= threshold) {
+            if (urgent) {
+                this.urgent = true;
+            }
+            if (urgent || outcomes.size() >= threshold) {
                 full.signal();
             }
             return true;
@@ -74,7 +82,7 @@ final class CompletionBuffer {
         lock.lock();
         try {
             long left = nanos;
-            while (left > 0 && outcomes.size() < threshold && retries.isEmpty() && !closed) {
+            while (left > 0 && outcomes.size() < threshold && retries.isEmpty() && !urgent && !closed) {
                 left = full.awaitNanos(left);
             }
         } finally {
@@ -110,6 +118,7 @@ final class CompletionBuffer {
             List<CompleteQuery.Outcome> batch = new ArrayList<>();
             lock.lock();
             try {
+                urgent = false;
                 while (!retries.isEmpty()) {
                     r.add(retries.poll());
                 }

@@ -57,6 +57,7 @@ final class Dispatcher {
     private volatile boolean stopping;
     private volatile boolean drained;
     private volatile boolean finished;
+    private volatile boolean blocked;
     final AtomicInteger jobsSinceStatistics = new AtomicInteger();
 
     Dispatcher(WorkerOptions options, Map<String, Registration> registrations, ClaimQuery claimQuery,
@@ -88,6 +89,11 @@ final class Dispatcher {
     void stop() {
         stopping = true;
         wake();
+    }
+
+    /** Whether the last claim found eligible jobs it could not take (slots full); a finish elsewhere may free one. */
+    boolean isBlocked() {
+        return blocked;
     }
 
     boolean isFinished() {
@@ -173,6 +179,7 @@ final class Dispatcher {
         }
         if (!jobs.isEmpty()) {
             drained = false;
+            blocked = false;
             return; // maybe more right away
         }
         // nothing claimed: find out how long to wait
@@ -183,6 +190,8 @@ final class Dispatcher {
                         PGQUEUER.STATUS.eq(inline(PgqueuerStatus.queued, PGQUEUER.STATUS)))
                 .fetchOne());
         OffsetDateTime earliest = next == null ? null : next.value1();
+        // eligible work that could not be claimed: slots are full (or rows locked) until someone finishes
+        blocked = earliest != null && !earliest.isAfter(next.value2());
         if (earliest == null && inflight.get() == 0) {
             drained = true;
             signalState();
@@ -316,7 +325,8 @@ final class Dispatcher {
     }
 
     private void finish(Job job, PgqueuerStatus status, org.jooq.JSONB traceback) {
-        if (!completions.add(new CompleteQuery.Outcome(job.id(), status, traceback))) {
+        boolean holdsSlot = registrations.get(job.entrypoint()).options().effectiveConcurrencyLimit() > 0;
+        if (!completions.add(new CompleteQuery.Outcome(job.id(), status, traceback), holdsSlot)) {
             LOG.warn("Job {} finished after shutdown; it stays picked and is re-run once its heartbeat is stale", job.id());
         }
     }

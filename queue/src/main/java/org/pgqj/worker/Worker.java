@@ -115,6 +115,8 @@ public final class Worker implements AutoCloseable {
             public void onTableChanged(TableChangedEvent event) {
                 if (event.addsWork()) {
                     d.wake();
+                } else if ("delete".equals(event.operation()) && d.isBlocked()) {
+                    d.wake(); // a job finished somewhere: its concurrency slot may be free now
                 }
             }
 
