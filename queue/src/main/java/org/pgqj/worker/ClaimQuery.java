@@ -26,14 +26,18 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jooq.CommonTableExpression;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Param;
 import org.jooq.Record;
 import org.jooq.Record4;
 import org.jooq.Result;
+import org.jooq.ResultQuery;
 import org.jooq.Row4;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -83,13 +87,73 @@ final class ClaimQuery {
         return inline(s, PGQUEUER.STATUS);
     }
 
+    /** Statements differ only by the number of entrypoints, whether any is limited, and the batch. */
+    private record Shape(int parts, boolean limited, int batch, long connection) {
+    }
+
+    /*
+     * Rendering this statement costs more CPU than PostgreSQL spends running it, so each shape is
+     * built once and kept with its prepared statement (keepStatement); later claims only re-bind the
+     * named parameters. The cache belongs to one connection (its generation) and one thread.
+     */
+    private final Map<Shape, Prepared> cache = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** A cached statement (its named parameters are re-bound per claim). */
+    private record Prepared(org.jooq.CloseableResultQuery<Record> query) {
+    }
+
+    private static double staleDays(Part p) {
+        return p.staleAfter().toNanos() / 86_400e9; // jOOQ adds numbers to timestamps as days
+    }
+
+    private ResultQuery<Record> prepared(DSLContext dsl, long connection, List<Part> parts, int batch) {
+        Shape shape = new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), batch, connection);
+        if (!cache.isEmpty() && cache.keySet().iterator().next().connection() != connection) {
+            closeAll(); // statements of a dropped connection
+        }
+        Prepared prepared = cache.get(shape);
+        if (prepared == null) {
+            prepared = new Prepared(build(dsl, parts, batch).keepStatement(true));
+            cache.put(shape, prepared);
+            if (cache.size() > 32) {
+                var eldest = cache.entrySet().iterator().next();
+                closeQuietly(eldest.getValue().query());
+                cache.remove(eldest.getKey());
+            }
+            return prepared.query();
+        }
+        var query = prepared.query();
+        for (int i = 0; i < parts.size(); i++) {
+            Part p = parts.get(i);
+            query.bind("ep" + i, p.entrypoint());
+            query.bind("lim" + i, p.limit());
+            query.bind("take" + i, p.take());
+            query.bind("stale" + i, staleDays(p));
+        }
+        return prepared.query();
+    }
+
+    /** Closes the cached statements. */
+    void closeAll() {
+        cache.values().forEach(p -> closeQuietly(p.query()));
+        cache.clear();
+    }
+
+    private static void closeQuietly(org.jooq.CloseableResultQuery<Record> query) {
+        try {
+            query.close();
+        } catch (RuntimeException ignored) {
+            // its connection is gone already
+        }
+    }
+
     /** Claims up to {@code batch} jobs; empty when nothing is eligible or a slot race was lost. */
-    List<Job> claim(DSLContext dsl, List<Part> parts, int batch) {
+    List<Job> claim(DSLContext dsl, long connection, List<Part> parts, int batch) {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
         try {
-            Result<Record> rows = build(dsl, parts, batch).fetch();
+            Result<Record> rows = prepared(dsl, connection, parts, batch).fetch();
             List<Job> jobs = new ArrayList<>(rows.size());
             for (Record r : rows) {
                 jobs.add(Job.fromRecord(r.into(PGQUEUER)));
@@ -99,6 +163,7 @@ final class ClaimQuery {
             if (isLostRace(e)) {
                 return List.of();
             }
+            closeAll();
             throw e;
         }
     }
@@ -130,17 +195,21 @@ final class ClaimQuery {
         Row4<String, Integer, Integer, Double>[] rows = new Row4[parts.size()];
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
-            rows[i] = row(cast(val(p.entrypoint()), SQLDataType.CLOB), cast(val(p.limit()), SQLDataType.INTEGER),
-                    cast(val(p.take()), SQLDataType.INTEGER),
-                    cast(val(p.staleAfter().toNanos() / 86_400e9), SQLDataType.DOUBLE));
+            // named parameters: a cached statement of this shape is re-run with new values (see claim)
+            Param<String> ep = DSL.param("ep" + i, p.entrypoint());
+            Param<Integer> lim = DSL.param("lim" + i, p.limit());
+            Param<Integer> take = DSL.param("take" + i, p.take());
+            Param<Double> stale = DSL.param("stale" + i, staleDays(p));
+            rows[i] = row(cast(ep, SQLDataType.CLOB), cast(lim, SQLDataType.INTEGER),
+                    cast(take, SQLDataType.INTEGER), cast(stale, SQLDataType.DOUBLE));
         }
-        CommonTableExpression<Record4<String, Integer, Integer, Double>> params = name("params")
+        CommonTableExpression<Record4<String, Integer, Integer, Double>> paramsCte = name("params")
                 .fields("p_entrypoint", "p_lim", "p_take", "p_stale_days")
                 .as(selectFrom(values(rows).as("v", "v_entrypoint", "v_lim", "v_take", "v_stale_days")));
-        Field<String> pEntry = Cte.col(params, "p_entrypoint", String.class);
-        Field<Integer> pLim = Cte.col(params, "p_lim", Integer.class);
-        Field<Integer> pTake = Cte.col(params, "p_take", Integer.class);
-        Field<Double> pStale = Cte.col(params, "p_stale_days", Double.class);
+        Field<String> pEntry = Cte.col(paramsCte, "p_entrypoint", String.class);
+        Field<Integer> pLim = Cte.col(paramsCte, "p_lim", Integer.class);
+        Field<Integer> pTake = Cte.col(paramsCte, "p_take", Integer.class);
+        Field<Double> pStale = Cte.col(paramsCte, "p_stale_days", Double.class);
 
         Pgqueuer q = PGQUEUER.as("q");
         Pgqueuer w = PGQUEUER.as("w");
@@ -166,12 +235,12 @@ final class ClaimQuery {
 
         var fresh = name("fresh").fields("f_id", "f_priority", "f_entrypoint")
                 .as(select(unlimitedPick.field(q.ID), unlimitedPick.field(q.PRIORITY), unlimitedPick.field(q.ENTRYPOINT))
-                        .from(params.crossJoin(unlimitedPick))
+                        .from(paramsCte.crossJoin(unlimitedPick))
                         .unionAll(select(limitedPick.field(q.ID), limitedPick.field(q.PRIORITY), limitedPick.field(q.ENTRYPOINT))
-                                .from(params.crossJoin(limitedPick))));
+                                .from(paramsCte.crossJoin(limitedPick))));
         // stale picked rows of other workers: re-claimed, keeping their slot
         var stale = name("stale").fields("s_id", "s_priority", "s_entrypoint")
-                .as(select(s.ID, s.PRIORITY, s.ENTRYPOINT).from(s).join(params).on(s.ENTRYPOINT.eq(pEntry))
+                .as(select(s.ID, s.PRIORITY, s.ENTRYPOINT).from(s).join(paramsCte).on(s.ENTRYPOINT.eq(pEntry))
                         .where(s.STATUS.eq(lit(PICKED)), s.HEARTBEAT.lt(now.minus(pStale)),
                                 s.QUEUE_MANAGER_ID.isDistinctFrom(workerId), s.EXECUTE_AFTER.lt(now))
                         .orderBy(s.PRIORITY.desc(), s.ID.asc())
@@ -195,14 +264,14 @@ final class ClaimQuery {
 
         Pgqueuer job = PGQUEUER;
         CommonTableExpression<?> claimed;
-        List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(params, fresh, stale, eligible));
+        List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(paramsCte, fresh, stale, eligible));
         if (limited) {
             // free slots per limited entrypoint: 0..limit-1 minus those held by picked rows, ranked
             var series = lateral(generateSeries(inline(0), pLim.minus(inline(1))).as("g", "g_slot"));
             Field<Integer> gSlot = series.field("g_slot", Integer.class);
             var freeSlots = name("free_slots").fields("fs_entrypoint", "fs_slot", "fs_rk")
                     .as(select(pEntry, gSlot, rowNumber().over().partitionBy(pEntry).orderBy(gSlot))
-                            .from(params.crossJoin(series))
+                            .from(paramsCte.crossJoin(series))
                             .where(pLim.gt(0))
                             .and(notExists(selectOne().from(h).where(h.ENTRYPOINT.eq(pEntry),
                                     h.STATUS.eq(lit(PICKED)), h.SLOT.eq(gSlot.cast(SQLDataType.BIGINT))))));
@@ -220,7 +289,7 @@ final class ClaimQuery {
             var assigned = name("assigned").fields("a_id", "a_fresh", "a_slot")
                     .as(select(rId, rFresh, fsSlot.cast(SQLDataType.BIGINT))
                             .from(ranked)
-                            .join(params).on(pEntry.eq(rEntry))
+                            .join(paramsCte).on(pEntry.eq(rEntry))
                             .leftJoin(freeSlots).on(DSL.condition(rFresh).and(fsEntry.eq(rEntry)).and(fsRk.eq(rRk)))
                             .where(DSL.not(DSL.condition(rFresh)).or(pLim.le(0)).or(fsSlot.isNotNull())));
             Field<Long> aId = Cte.col(assigned, "a_id", Long.class);

@@ -20,6 +20,7 @@ final class DedicatedConnection implements AutoCloseable {
     private final QueueTables tables;
     private Connection connection;
     private DSLContext dsl;
+    private long generation;
 
     DedicatedConnection(DataSource dataSource, QueueTables tables) {
         this.dataSource = dataSource;
@@ -28,8 +29,14 @@ final class DedicatedConnection implements AutoCloseable {
 
     /** Runs {@code work} in auto-commit on the connection; a failure that broke the connection drops it. */
     synchronized <T> T run(Function<DSLContext, T> work) {
+        return run((d, g) -> work.apply(d));
+    }
+
+    /** As {@link #run(Function)}, also passing the connection's generation (it changes on every reopen). */
+    synchronized <T> T run(java.util.function.BiFunction<DSLContext, Long, T> work) {
         try {
-            return work.apply(dsl());
+            DSLContext d = dsl();
+            return work.apply(d, generation);
         } catch (RuntimeException e) {
             dropIfBroken();
             throw e;
@@ -45,6 +52,7 @@ final class DedicatedConnection implements AutoCloseable {
                 throw new WorkerException("Cannot open a worker connection: " + e.getMessage(), e);
             }
             dsl = tables.dsl(DSL.using(connection, SQLDialect.POSTGRES));
+            generation++;
             // the claim and completion statements are long CTE chains whose planning costs more than
             // their execution; one generic plan per (server-prepared) statement keeps each round trip cheap
             dsl.set(DSL.name("plan_cache_mode"), DSL.inline("force_generic_plan")).execute();

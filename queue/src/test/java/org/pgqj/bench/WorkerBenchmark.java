@@ -33,8 +33,12 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * Worker throughput and latency against a real PostgreSQL (not a test; run it by hand):
  * <pre>
- *   java -cp queue/target/classes:queue/target/test-classes:$(cat /tmp/cp4.txt) org.pgqj.bench.WorkerBenchmark [drainJobs]
+ *   ./mvnw -q -o -pl queue -am verify -DskipTests
+ *   ./mvnw -q -o -pl queue dependency:build-classpath -Dmdep.outputFile=/tmp/cp4.txt -Dmdep.includeScope=test
+ *   java -cp codegen/target/classes:schema-sql/target/classes:queue/target/classes:queue/target/test-classes:$(cat /tmp/cp4.txt) \
+ *        org.pgqj.bench.WorkerBenchmark [drainJobs]
  * </pre>
+ * (the module classes come first so this checkout's build wins over whatever sits in ~/.m2).
  * Reads {@code PGQUEUER_TEST_JDBC_URL} (default {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}),
  * creates a scratch database, and prints: drain rate of pre-enqueued trivial jobs at batch 10 and 100,
  * and enqueue-to-handler-start latency p50/p99 over 1,000 jobs enqueued one at a time to an idle worker.
