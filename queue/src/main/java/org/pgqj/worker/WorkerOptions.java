@@ -143,7 +143,7 @@ public final class WorkerOptions {
             return this;
         }
 
-        /** Stale-heartbeat age for re-claiming picked jobs (at least 1 s, as heartbeats are sent at a quarter of it). */
+        /** Stale-heartbeat age for re-claiming picked jobs; this worker heartbeats at a quarter of it. */
         public Builder heartbeatTimeout(Duration timeout) {
             this.heartbeatTimeout = positive("heartbeatTimeout", timeout);
             return this;
