@@ -59,6 +59,7 @@ final class Dispatcher {
     private volatile boolean finished;
     private volatile boolean blocked;
     final AtomicInteger jobsSinceStatistics = new AtomicInteger();
+    private final AtomicInteger drainWaiters = new AtomicInteger();
 
     Dispatcher(WorkerOptions options, Map<String, Registration> registrations, ClaimQuery claimQuery,
                DedicatedConnection connection, CompletionBuffer completions, BooleanSupplier listenerUp) {
@@ -184,9 +185,11 @@ final class Dispatcher {
         if (!jobs.isEmpty()) {
             drained = false;
             blocked = false;
-            return; // maybe more right away
+            if (jobs.size() >= claimBatch) {
+                return; // a full batch: maybe more right away
+            }
         }
-        // nothing claimed: find out how long to wait
+        // a partial or empty claim: find out whether (and when) more work is due before waiting
         Record2<OffsetDateTime, OffsetDateTime> next = connection.run(dsl -> dsl
                 .select(min(PGQUEUER.EXECUTE_AFTER), currentOffsetDateTime())
                 .from(PGQUEUER)
@@ -194,8 +197,11 @@ final class Dispatcher {
                         PGQUEUER.STATUS.eq(inline(PgqueuerStatus.queued, PGQUEUER.STATUS)))
                 .fetchOne());
         OffsetDateTime earliest = next == null ? null : next.value1();
+        if (!jobs.isEmpty() && earliest != null && !earliest.isAfter(next.value2())) {
+            return; // more became eligible meanwhile: claim again now
+        }
         // eligible work that could not be claimed: slots are full (or rows locked) until someone finishes
-        blocked = earliest != null && !earliest.isAfter(next.value2());
+        blocked = jobs.isEmpty() && earliest != null && !earliest.isAfter(next.value2());
         if (earliest == null && inflight.get() == 0) {
             drained = true;
             signalState();
@@ -249,6 +255,8 @@ final class Dispatcher {
     /** Waits until nothing is queued for these entrypoints and nothing runs; false on timeout. */
     boolean awaitDrained(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        drainWaiters.incrementAndGet();
+        wake();
         lock.lock();
         try {
             long left;
@@ -258,6 +266,7 @@ final class Dispatcher {
             return drained && inflight.get() == 0 || finished && inflight.get() == 0;
         } finally {
             lock.unlock();
+            drainWaiters.decrementAndGet();
         }
     }
 
@@ -315,9 +324,15 @@ final class Dispatcher {
             Thread.interrupted(); // a late cancellation must not leak into the next use of this thread
             running.remove(job.id());
             jobsSinceStatistics.incrementAndGet();
-            inflight.decrementAndGet();
+            int before = inflight.getAndDecrement();
             signalState();
-            wake();
+            // a finished job matters to the claim loop only when it frees capacity someone waits for;
+            // otherwise an idle worker would run an empty claim after every job
+            int max = options.maxConcurrentJobs();
+            if ((max > 0 && before >= max) || options.mode() == WorkerOptions.Mode.DRAIN || drainWaiters.get() > 0
+                    || blocked) {
+                wake();
+            }
         }
     }
 
