@@ -29,6 +29,15 @@ public final class JobContext {
         this.workerId = Objects.requireNonNull(workerId, "workerId");
     }
 
+    /**
+     * A context for calling a handler directly in a unit test, e.g.
+     * {@code handler.handle(payload, JobContext.forTest(Job.of("send_welcome", bytes)))}. It is not
+     * cancelled, and its worker id is random.
+     */
+    public static JobContext forTest(Job job) {
+        return new JobContext(job, UUID.randomUUID());
+    }
+
     /** The job's row as claimed. */
     public Job job() {
         return job;
