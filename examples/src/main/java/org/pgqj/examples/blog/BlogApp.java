@@ -27,7 +27,7 @@ import org.pgqj.worker.WorkerOptions;
  * article (row update + index_article job in one transaction), show that a rolled-back publish leaves
  * no job, enqueue welcome mails, and work everything off with a fast and a slow pod.
  *
- * <p>{@code ./mvnw -q -pl examples -am package exec:java -DskipTests} runs it on an embedded PostgreSQL;
+ * <p>{@code ./mvnw -q -pl examples -am verify -DskipTests -Pexample} runs it on an embedded PostgreSQL;
  * with {@code DATABASE_URL} set it uses that database.
  */
 public final class BlogApp {
