@@ -13,6 +13,8 @@ import org.pgqj.notify.ChannelListener;
 import org.pgqj.notify.TableChangedEvent;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.payload.PayloadException;
+import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.schema.SchemaVerification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,11 +98,21 @@ public final class Worker implements AutoCloseable {
         return d == null ? 0 : d.inflight();
     }
 
-    /** Starts claiming and running jobs in the background; returns at once. */
+    /**
+     * Starts claiming and running jobs in the background; returns at once.
+     *
+     * @throws WorkerException when the pgqueuer schema is missing or incomplete (the message lists what
+     *                         is missing and says to run the migrations), or the worker was started before
+     */
     public Worker start() {
         synchronized (stateLock) {
             if (state != State.NEW) {
                 throw new WorkerException("Worker " + id() + " was already started (state " + state + "); build a new one");
+            }
+            // Fail here, with the fix in the message, rather than on the first claim (the seed's "forgot pgq install").
+            SchemaVerification schema = PgqueuerSchema.forDataSource(dataSource).names(tables.names()).verify();
+            if (!schema.isComplete()) {
+                throw new WorkerException("Worker " + id() + " cannot start: " + schema.describe());
             }
             state = State.RUNNING;
         }
