@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.pgqj.admin.StatisticsAggregation;
 import org.pgqj.core.QueueTables;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.ChannelListener;
@@ -187,7 +188,7 @@ public final class Worker implements AutoCloseable {
         long statsNanos = options.statisticsInterval().toNanos();
         long nextHeartbeat = System.nanoTime() + heartbeatNanos;
         long nextStats = System.nanoTime() + statsNanos;
-        StatisticsAggregator statistics = new StatisticsAggregator(tables.names());
+        StatisticsAggregation statistics = StatisticsAggregation.of(tables); // the same statement the admin API runs
         boolean limitedEntrypoints = registrations.values().stream()
                 .anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
         int failures = 0;
