@@ -1,0 +1,259 @@
+package org.pgqj.notify;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.postgresql.ds.common.BaseDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * LISTENs on pgqueuer's channel over a connection of its own, and keeps doing so: when the connection
+ * drops or the database restarts it reconnects by itself (logging the loss and the return), and it
+ * proves the connection alive by sending itself a {@code health_check_event} every
+ * {@code healthCheckInterval}; a probe that does not come back counts as a lost connection.
+ *
+ * <p>The connection is never one of the application's pooled connections: for a PostgreSQL data
+ * source ({@link BaseDataSource}, e.g. {@code PGSimpleDataSource}) a fresh physical connection is
+ * opened with the given application name; for any other data source one connection is taken and
+ * kept for the listener's lifetime.
+ */
+public final class ChannelListener implements AutoCloseable {
+
+    /** What the listener reports. Called on the listener's thread; keep it quick. */
+    public interface Handler {
+        /** A table change arrived. */
+        void onTableChanged(TableChangedEvent event);
+
+        /** A cancellation arrived. */
+        void onCancellation(CancellationEvent event);
+
+        /** The LISTEN connection is up (first time and after every reconnect); events may have been missed. */
+        default void onConnected() {
+        }
+
+        /** The LISTEN connection was lost; poll until {@link #onConnected()}. */
+        default void onDisconnected() {
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelListener.class);
+    private static final int POLL_MILLIS = 250;
+
+    private final DataSource dataSource;
+    private final String channel;
+    private final String applicationName;
+    private final Handler handler;
+    private final Duration healthCheckInterval;
+    private final Thread thread;
+    private final CountDownLatch firstConnect = new CountDownLatch(1);
+    private volatile boolean closed;
+    private volatile boolean connected;
+    private volatile Connection connection;
+
+    private ChannelListener(DataSource dataSource, String channel, String applicationName, Handler handler,
+                            Duration healthCheckInterval) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.applicationName = Objects.requireNonNull(applicationName, "applicationName");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.healthCheckInterval = Objects.requireNonNull(healthCheckInterval, "healthCheckInterval");
+        this.thread = Thread.ofPlatform().name("pgqj-listener-" + channel).daemon().unstarted(this::loop);
+    }
+
+    /**
+     * Starts listening on {@code channel} and returns at once; the first connection is made on the
+     * listener's thread (see {@link #awaitConnected(Duration)}).
+     */
+    public static ChannelListener start(DataSource dataSource, String channel, String applicationName,
+                                        Handler handler, Duration healthCheckInterval) {
+        ChannelListener listener = new ChannelListener(dataSource, channel, applicationName, handler, healthCheckInterval);
+        listener.thread.start();
+        return listener;
+    }
+
+    /** Whether the LISTEN connection is currently up. */
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /** Waits until the first LISTEN is in place; false on timeout. */
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        return firstConnect.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The application name of the LISTEN connection (visible in {@code pg_stat_activity}). */
+    public String applicationName() {
+        return applicationName;
+    }
+
+    private void loop() {
+        long backoffMillis = 100;
+        boolean everConnected = false;
+        while (!closed) {
+            try {
+                Connection c = open();
+                connection = c;
+                try (Statement st = c.createStatement()) {
+                    // LISTEN takes an identifier, not a bind parameter; the channel comes from PgqueuerNames
+                    st.execute("LISTEN " + quote(channel));
+                }
+                connected = true;
+                backoffMillis = 100;
+                if (everConnected) {
+                    LOG.info("LISTEN connection on {} is back", channel);
+                } else {
+                    LOG.debug("LISTEN connection on {} established", channel);
+                }
+                everConnected = true;
+                firstConnect.countDown();
+                safely(handler::onConnected);
+                listen(c);
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                if (connected) {
+                    LOG.warn("LISTEN connection on {} lost ({}); polling until it is back", channel, e.getMessage());
+                    connected = false;
+                    safely(handler::onDisconnected);
+                } else {
+                    LOG.debug("LISTEN connection on {} not available yet: {}", channel, e.getMessage());
+                }
+            } finally {
+                connected = false;
+                closeQuietly(connection);
+                connection = null;
+            }
+            if (!closed) {
+                sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+            }
+        }
+    }
+
+    private void listen(Connection c) throws SQLException {
+        PGConnection pg = c.unwrap(PGConnection.class);
+        UUID pendingProbe = null;
+        Instant probeSent = Instant.now();
+        Instant nextProbe = Instant.now().plus(healthCheckInterval);
+        while (!closed) {
+            PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
+            if (notifications != null) {
+                for (PGNotification n : notifications) {
+                    NotifyEvent event = NotifyEvents.parse(n.getParameter()).orElse(null);
+                    if (event instanceof TableChangedEvent t) {
+                        safely(() -> handler.onTableChanged(t));
+                    } else if (event instanceof CancellationEvent ce) {
+                        safely(() -> handler.onCancellation(ce));
+                    } else if (event instanceof HealthCheckEvent h && h.id().equals(pendingProbe)) {
+                        pendingProbe = null;
+                    }
+                }
+            }
+            Instant now = Instant.now();
+            if (pendingProbe != null && now.isAfter(probeSent.plus(healthCheckInterval))) {
+                throw new SQLException("health check " + pendingProbe + " did not come back within "
+                        + healthCheckInterval.toMillis() + " ms");
+            }
+            if (pendingProbe == null && now.isAfter(nextProbe)) {
+                pendingProbe = UUID.randomUUID();
+                probeSent = now;
+                nextProbe = now.plus(healthCheckInterval);
+                sendHealthCheck(c, pendingProbe, now);
+            }
+        }
+    }
+
+    private void sendHealthCheck(Connection c, UUID id, Instant now) throws SQLException {
+        String json = NotifyEvents.toJson(new HealthCheckEvent(channel, now, now, id));
+        // pg_notify on the listening connection itself: the probe proves this very session still receives
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, channel);
+            ps.setString(2, json);
+            ps.execute();
+        }
+    }
+
+    private Connection open() throws SQLException {
+        if (dataSource.isWrapperFor(BaseDataSource.class)) {
+            BaseDataSource base = dataSource.unwrap(BaseDataSource.class);
+            org.postgresql.ds.PGSimpleDataSource own = new org.postgresql.ds.PGSimpleDataSource();
+            own.setURL(base.getURL());
+            if (base.getUser() != null) {
+                own.setUser(base.getUser());
+            }
+            if (base.getPassword() != null) {
+                own.setPassword(base.getPassword());
+            }
+            own.setApplicationName(applicationName);
+            // the LISTEN loop must notice a dead server; keepalive + a socket timeout bound each wait
+            own.setTcpKeepAlive(true);
+            Connection c = own.getConnection();
+            c.setAutoCommit(true);
+            return c;
+        }
+        Connection c = dataSource.getConnection();
+        c.setAutoCommit(true);
+        try {
+            c.setClientInfo("ApplicationName", applicationName);
+        } catch (SQLException e) {
+            LOG.debug("Could not set application name on the listener connection: {}", e.getMessage());
+        }
+        return c;
+    }
+
+    private static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.error("Listener handler failed", e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the connection is being discarded anyway
+            }
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    /** Stops listening and closes the connection; waits up to 2 s for the thread. */
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(connection);
+    }
+}

@@ -1,0 +1,170 @@
+package org.pgqj.worker;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finished jobs waiting to be written. Handlers {@link #add} outcomes (and retries); the writer thread
+ * {@link #awaitBatch waits} until {@code threshold} are buffered or at most 100 ms passed, then writes
+ * them with one {@link CompleteQuery} (retries one {@link RetryQuery} each). A failed write puts the
+ * items back for the next round. After {@link #close()} nothing more is accepted.
+ */
+final class CompletionBuffer {
+
+    /** A retry waiting to be written. */
+    record Retry(long id, Duration delay, org.jooq.JSONB traceback) {
+    }
+
+    static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionBuffer.class);
+    private static final int MAX_PER_STATEMENT = 1_000;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition full = lock.newCondition();
+    private final ArrayDeque<CompleteQuery.Outcome> outcomes = new ArrayDeque<>();
+    private final ArrayDeque<Retry> retries = new ArrayDeque<>();
+    private final int threshold;
+    private boolean closed;
+    private boolean urgent;
+
+    CompletionBuffer(int threshold) {
+        this.threshold = Math.max(1, threshold);
+    }
+
+    /**
+     * Buffers an outcome; false when the buffer is closed (the job will be re-run after its heartbeat
+     * goes stale). {@code urgent} writes it without waiting for the batch: the job holds a concurrency
+     * slot that other jobs wait for.
+     */
+    boolean add(CompleteQuery.Outcome outcome, boolean urgent) {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            outcomes.add(outcome);
+            if (urgent) {
+                this.urgent = true;
+            }
+            if (urgent || outcomes.size() >= threshold) {
+                full.signal();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Buffers a retry; written on the next flush. */
+    boolean add(Retry retry) {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            retries.add(retry);
+            full.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until a batch is full, a retry is waiting, or {@code nanos} passed. */
+    void awaitBatch(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (left > 0 && outcomes.size() < threshold && retries.isEmpty() && !urgent && !closed) {
+                left = full.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isEmpty() {
+        lock.lock();
+        try {
+            return outcomes.isEmpty() && retries.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops accepting; what is buffered can still be flushed. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            full.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes everything buffered; returns the number of jobs written. Failed items go back. */
+    int flush(DedicatedConnection connection) {
+        int written = 0;
+        while (true) {
+            List<Retry> r = new ArrayList<>();
+            List<CompleteQuery.Outcome> batch = new ArrayList<>();
+            lock.lock();
+            try {
+                urgent = false;
+                while (!retries.isEmpty()) {
+                    r.add(retries.poll());
+                }
+                while (!outcomes.isEmpty() && batch.size() < MAX_PER_STATEMENT) {
+                    batch.add(outcomes.poll());
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (r.isEmpty() && batch.isEmpty()) {
+                return written;
+            }
+            for (int i = 0; i < r.size(); i++) {
+                Retry retry = r.get(i);
+                try {
+                    connection.run(dsl -> {
+                        RetryQuery.retry(dsl, retry.id(), retry.delay(), retry.traceback());
+                        return null;
+                    });
+                    written++;
+                } catch (RuntimeException e) {
+                    requeue(r.subList(i, r.size()), batch);
+                    throw e;
+                }
+            }
+            try {
+                connection.run(dsl -> {
+                    CompleteQuery.write(dsl, batch);
+                    return null;
+                });
+                written += batch.size();
+            } catch (RuntimeException e) {
+                requeue(List.of(), batch);
+                throw e;
+            }
+        }
+    }
+
+    private void requeue(List<Retry> r, List<CompleteQuery.Outcome> batch) {
+        lock.lock();
+        try {
+            r.forEach(retries::addFirst);
+            batch.forEach(outcomes::addFirst);
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("Put back {} retries and {} outcomes after a failed write", r.size(), batch.size());
+    }
+}

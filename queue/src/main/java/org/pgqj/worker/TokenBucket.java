@@ -1,0 +1,44 @@
+package org.pgqj.worker;
+
+/**
+ * The requests-per-second limit of one entrypoint: refills at {@code rate} tokens per second up to a
+ * burst of {@code max(1, rate / 10)} (a tenth of a second of work), one token per claimed job.
+ * Used by the dispatcher thread only.
+ */
+final class TokenBucket {
+
+    private final double rate;
+    private final double capacity;
+    private double tokens;
+    private long last;
+
+    TokenBucket(double rate) {
+        this.rate = rate;
+        this.capacity = Math.max(1.0, rate / 10.0);
+        this.tokens = capacity;
+        this.last = System.nanoTime();
+    }
+
+    private void refill() {
+        long now = System.nanoTime();
+        tokens = Math.min(capacity, tokens + (now - last) / 1e9 * rate);
+        last = now;
+    }
+
+    /** Whole tokens available now. */
+    int available() {
+        refill();
+        return (int) Math.floor(tokens);
+    }
+
+    /** Uses {@code n} tokens. */
+    void take(int n) {
+        tokens -= n;
+    }
+
+    /** Nanoseconds until one whole token is available (0 if one is). */
+    long nanosUntilToken() {
+        refill();
+        return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / rate * 1e9);
+    }
+}

@@ -1,0 +1,375 @@
+package org.pgqj.worker;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.pgqj.core.QueueTables;
+import org.pgqj.notify.CancellationEvent;
+import org.pgqj.notify.ChannelListener;
+import org.pgqj.notify.TableChangedEvent;
+import org.pgqj.payload.PayloadCodec;
+import org.pgqj.payload.PayloadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jobs from the pgqueuer queue, side by side with Python workers (pgqueuer's {@code QueueManager}).
+ *
+ * <pre>{@code
+ * Worker worker = Worker.builder(dataSource, QueueTables.defaults())
+ *         .entrypoint(SendEmail.class, EntrypointOptions.defaults(), (email, ctx) -> mailer.send(email))
+ *         .entrypoint("resize", EntrypointOptions.builder().concurrencyLimit(2).build(),
+ *                 (job, ctx) -> resize(job.payload()))
+ *         .options(WorkerOptions.builder().batchSize(10).build())
+ *         .build();
+ * worker.start();
+ * ...
+ * worker.close(); // stop claiming, let running jobs finish, flush, release connections
+ * }</pre>
+ *
+ * <p>The worker keeps three connections of its own from the data source: one for claims, one for
+ * completion writes (heartbeats, retries, statistics), and one dedicated LISTEN connection (for a
+ * PostgreSQL data source a separate physical connection, never a pooled one).
+ */
+public final class Worker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    private final DataSource dataSource;
+    private final QueueTables tables;
+    private final WorkerOptions options;
+    private final Map<String, Registration> registrations;
+    private final Object stateLock = new Object();
+    private State state = State.NEW;
+    private Dispatcher dispatcher;
+    private CompletionBuffer completions;
+    private DedicatedConnection claimConnection;
+    private DedicatedConnection writeConnection;
+    private ChannelListener listener;
+    private Thread dispatcherThread;
+    private Thread writerThread;
+    private Thread shutdownHook;
+    private volatile boolean writerStop;
+
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private Worker(Builder b) {
+        this.dataSource = b.dataSource;
+        this.tables = b.tables;
+        this.options = b.options;
+        this.registrations = Map.copyOf(b.registrations);
+    }
+
+    /** A builder for a worker on {@code dataSource} and the pgqueuer install {@code tables}. */
+    public static Builder builder(DataSource dataSource, QueueTables tables) {
+        return new Builder(dataSource, tables);
+    }
+
+    /** This worker's id ({@code queue_manager_id} of the jobs it runs). */
+    public UUID id() {
+        return options.workerId();
+    }
+
+    /** The options. */
+    public WorkerOptions options() {
+        return options;
+    }
+
+    /** The application name of the LISTEN connection, {@code pgqj-listener-<id>}. */
+    public String listenerApplicationName() {
+        return "pgqj-listener-" + options.workerId();
+    }
+
+    /** Whether the LISTEN connection is up. */
+    public boolean isListening() {
+        ChannelListener l = listener;
+        return l != null && l.isConnected();
+    }
+
+    /** Jobs running on this worker now. */
+    public int runningJobs() {
+        Dispatcher d = dispatcher;
+        return d == null ? 0 : d.inflight();
+    }
+
+    /** Starts claiming and running jobs in the background; returns at once. */
+    public Worker start() {
+        synchronized (stateLock) {
+            if (state != State.NEW) {
+                throw new WorkerException("Worker " + id() + " was already started (state " + state + "); build a new one");
+            }
+            state = State.RUNNING;
+        }
+        completions = new CompletionBuffer(options.batchSize());
+        claimConnection = new DedicatedConnection(dataSource, tables);
+        writeConnection = new DedicatedConnection(dataSource, tables);
+        ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names().queueTable());
+        Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening);
+        dispatcher = d;
+        listener = ChannelListener.start(dataSource, tables.channel(), listenerApplicationName(), new ChannelListener.Handler() {
+            @Override
+            public void onTableChanged(TableChangedEvent event) {
+                if (event.addsWork()) {
+                    d.wake();
+                } else if ("delete".equals(event.operation()) && d.isBlocked()) {
+                    d.wake(); // a job finished somewhere: its concurrency slot may be free now
+                }
+            }
+
+            @Override
+            public void onCancellation(CancellationEvent event) {
+                event.ids().forEach(d::cancel);
+            }
+
+            @Override
+            public void onConnected() {
+                d.wake(); // notifications may have been missed while down
+            }
+        }, options.healthCheckInterval());
+        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(this::writeLoop);
+        dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
+        if (options.shutdownHook()) {
+            shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.keySet(), options);
+        return this;
+    }
+
+    /**
+     * Starts (if not started) and blocks until the worker stops: in drain mode when nothing is left,
+     * otherwise until {@link #close()} is called from another thread (or the thread is interrupted).
+     */
+    public void run() throws InterruptedException {
+        synchronized (stateLock) {
+            if (state == State.NEW) {
+                start();
+            }
+        }
+        try {
+            dispatcherThread.join();
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Waits until nothing of this worker's entrypoints is queued and nothing runs here (jobs deferred
+     * into the future count as queued). Returns false on timeout.
+     */
+    public boolean awaitDrained(Duration timeout) throws InterruptedException {
+        Dispatcher d = dispatcher;
+        if (d == null) {
+            throw new WorkerException("Worker " + id() + " is not started; call start() first");
+        }
+        d.wake();
+        return d.awaitDrained(timeout);
+    }
+
+    private void writeLoop() {
+        long heartbeatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), staleAfterMin().toNanos() / 4);
+        long statsNanos = options.statisticsInterval().toNanos();
+        long nextHeartbeat = System.nanoTime() + heartbeatNanos;
+        long nextStats = System.nanoTime() + statsNanos;
+        StatisticsAggregator statistics = new StatisticsAggregator(tables.names());
+        boolean limitedEntrypoints = registrations.values().stream()
+                .anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
+        int failures = 0;
+        while (!writerStop) {
+            try {
+                completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
+                if (completions.flush(writeConnection) > 0 && limitedEntrypoints) {
+                    dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
+                }
+                long now = System.nanoTime();
+                if (now - nextHeartbeat >= 0) {
+                    nextHeartbeat = now + heartbeatNanos;
+                    var ids = dispatcher.running.keySet();
+                    writeConnection.run(dsl -> HeartbeatQuery.beat(dsl, ids));
+                }
+                if (statsNanos > 0 && now - nextStats >= 0) {
+                    nextStats = now + statsNanos;
+                    if (dispatcher.jobsSinceStatistics.getAndSet(0) > 0) {
+                        writeConnection.run(statistics::aggregate);
+                    }
+                }
+                failures = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                failures++;
+                LOG.warn("Worker {} could not write completions/heartbeats ({}); retrying", id(), e.getMessage());
+                sleepQuietly(Math.min(5_000, 100L << Math.min(failures, 6)));
+            }
+        }
+    }
+
+    private Duration staleAfterMin() {
+        Duration min = options.heartbeatTimeout();
+        for (Registration r : registrations.values()) {
+            Duration t = r.options().retryTimer().orElse(min);
+            if (t.compareTo(min) < 0) {
+                min = t;
+            }
+        }
+        return min;
+    }
+
+    /**
+     * Graceful shutdown: stop claiming, wait up to the shutdown timeout for running jobs, flush their
+     * outcomes, close the listener and connections. Jobs still running after the timeout are left
+     * {@code picked}; another worker re-runs them once their heartbeat is stale. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (stateLock) {
+            if (state != State.RUNNING) {
+                state = State.CLOSED;
+                return;
+            }
+            state = State.CLOSED;
+        }
+        Dispatcher d = dispatcher;
+        d.stop();
+        join(dispatcherThread, Duration.ofSeconds(30));
+        boolean idle;
+        try {
+            idle = d.awaitIdle(options.shutdownTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        if (!idle) {
+            LOG.warn("Worker {} closing with {} jobs still running after {}; they will be re-run elsewhere",
+                    id(), d.inflight(), options.shutdownTimeout());
+        }
+        completions.close();
+        writerStop = true;
+        join(writerThread, Duration.ofSeconds(5));
+        for (int attempt = 0; attempt < 5 && !completions.isEmpty(); attempt++) {
+            try {
+                completions.flush(writeConnection);
+            } catch (RuntimeException e) {
+                LOG.warn("Worker {} final flush attempt {} failed: {}", id(), attempt + 1, e.getMessage());
+                sleepQuietly(100L << attempt);
+            }
+        }
+        if (!idle) {
+            d.running.values().forEach(JobContext::cancel);
+        }
+        listener.close();
+        claimConnection.close();
+        writeConnection.close();
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down
+            }
+        }
+        LOG.info("Worker {} stopped", id());
+    }
+
+    private static void join(Thread t, Duration timeout) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Registers entrypoints and options; {@link #build()} validates and makes the worker. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private final QueueTables tables;
+        private final Map<String, Registration> registrations = new LinkedHashMap<>();
+        private WorkerOptions options = WorkerOptions.defaults();
+        private PayloadCodec codec = PayloadCodec.defaults();
+
+        private Builder(DataSource dataSource, QueueTables tables) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            this.tables = Objects.requireNonNull(tables, "tables");
+        }
+
+        /** A raw entrypoint: the handler gets the row with its payload bytes. */
+        public Builder entrypoint(String name, EntrypointOptions entrypointOptions, JobHandler handler) {
+            Objects.requireNonNull(handler, "handler");
+            register(name, entrypointOptions, handler::handle);
+            return this;
+        }
+
+        /**
+         * A typed entrypoint: its name comes from {@code @Entrypoint} on {@code type}, and the handler
+         * gets the payload decoded with the worker's codec. A payload that does not decode ends the job
+         * (status {@code exception}, or {@code failed} when held) with a traceback naming the type and error.
+         */
+        public <T> Builder entrypoint(Class<T> type, EntrypointOptions entrypointOptions, TypedHandler<T> handler) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(handler, "handler");
+            String name;
+            try {
+                name = PayloadCodec.entrypointOf(type);
+            } catch (PayloadException e) {
+                throw new WorkerException(e.getMessage(), e);
+            }
+            register(name, entrypointOptions, (job, ctx) -> {
+                T payload;
+                try {
+                    payload = codec.decode(job.payload(), type);
+                } catch (PayloadException e) {
+                    throw new Registration.PayloadFailure(e);
+                }
+                handler.handle(payload, ctx);
+            });
+            return this;
+        }
+
+        private void register(String name, EntrypointOptions entrypointOptions, Registration.Invoker invoker) {
+            if (name == null || name.isBlank()) {
+                throw new WorkerException("Entrypoint name must not be blank, got '" + name + "'");
+            }
+            Objects.requireNonNull(entrypointOptions, "entrypointOptions");
+            if (registrations.containsKey(name)) {
+                throw new WorkerException("Entrypoint '" + name + "' is already registered on this worker; "
+                        + "register each name once");
+            }
+            registrations.put(name, new Registration(name, entrypointOptions, invoker));
+        }
+
+        /** Worker options (default {@link WorkerOptions#defaults()}). */
+        public Builder options(WorkerOptions workerOptions) {
+            this.options = Objects.requireNonNull(workerOptions, "options");
+            return this;
+        }
+
+        /** The codec for typed entrypoints (default {@link PayloadCodec#defaults()}). */
+        public Builder payloadCodec(PayloadCodec payloadCodec) {
+            this.codec = Objects.requireNonNull(payloadCodec, "payloadCodec");
+            return this;
+        }
+
+        /** The worker, not yet started. */
+        public Worker build() {
+            if (registrations.isEmpty()) {
+                throw new WorkerException("A worker needs at least one entrypoint; call entrypoint(...) before build()");
+            }
+            return new Worker(this);
+        }
+    }
+}

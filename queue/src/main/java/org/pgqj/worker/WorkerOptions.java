@@ -1,0 +1,212 @@
+package org.pgqj.worker;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * How a worker claims and runs jobs (pgqueuer's {@code QueueManager.run} options). Immutable; start
+ * from {@link #defaults()} or {@link #builder()}.
+ */
+public final class WorkerOptions {
+
+    /** When a worker stops on its own. */
+    public enum Mode {
+        /** Runs until closed. */
+        CONTINUOUS,
+        /** Stops once nothing of its entrypoints is queued and nothing runs. */
+        DRAIN
+    }
+
+    private final int batchSize;
+    private final int maxConcurrentJobs;
+    private final Duration heartbeatTimeout;
+    private final Duration dequeueTimeout;
+    private final Mode mode;
+    private final UUID workerId;
+    private final Duration shutdownTimeout;
+    private final Duration statisticsInterval;
+    private final Duration healthCheckInterval;
+    private final boolean shutdownHook;
+
+    private WorkerOptions(Builder b) {
+        this.batchSize = b.batchSize;
+        this.maxConcurrentJobs = b.maxConcurrentJobs;
+        this.heartbeatTimeout = b.heartbeatTimeout;
+        this.dequeueTimeout = b.dequeueTimeout;
+        this.mode = b.mode;
+        this.workerId = b.workerId == null ? UUID.randomUUID() : b.workerId;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.statisticsInterval = b.statisticsInterval;
+        this.healthCheckInterval = b.healthCheckInterval;
+        this.shutdownHook = b.shutdownHook;
+    }
+
+    /** pgqueuer's defaults (batch 10, unlimited concurrency, 30 s heartbeat and dequeue timeouts) and a fresh id. */
+    public static WorkerOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Most jobs claimed by one statement. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Most jobs running at once on this worker; 0 = unlimited. */
+    public int maxConcurrentJobs() {
+        return maxConcurrentJobs;
+    }
+
+    /** A picked job whose heartbeat is older than this is claimed again by another worker. */
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
+    }
+
+    /** Longest wait between claims without a notification (poll fallback). */
+    public Duration dequeueTimeout() {
+        return dequeueTimeout;
+    }
+
+    /** Continuous or drain. */
+    public Mode mode() {
+        return mode;
+    }
+
+    /** This worker's id, written to {@code queue_manager_id}. */
+    public UUID workerId() {
+        return workerId;
+    }
+
+    /** How long {@code close()} waits for running jobs. */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    /** How often log rows are folded into statistics; zero disables it. */
+    public Duration statisticsInterval() {
+        return statisticsInterval;
+    }
+
+    /** How often the listener proves its connection with a health check. */
+    public Duration healthCheckInterval() {
+        return healthCheckInterval;
+    }
+
+    /** Whether {@code start()} registers a JVM shutdown hook that closes the worker. */
+    public boolean shutdownHook() {
+        return shutdownHook;
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerOptions[batchSize=" + batchSize + ", maxConcurrentJobs=" + maxConcurrentJobs
+                + ", heartbeatTimeout=" + heartbeatTimeout + ", dequeueTimeout=" + dequeueTimeout + ", mode=" + mode
+                + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout + "]";
+    }
+
+    /** Builds {@link WorkerOptions}; every setter validates and names the bad value. */
+    public static final class Builder {
+        private int batchSize = 10;
+        private int maxConcurrentJobs;
+        private Duration heartbeatTimeout = Duration.ofSeconds(30);
+        private Duration dequeueTimeout = Duration.ofSeconds(30);
+        private Mode mode = Mode.CONTINUOUS;
+        private UUID workerId;
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private Duration statisticsInterval = Duration.ofSeconds(30);
+        private Duration healthCheckInterval = Duration.ofSeconds(10);
+        private boolean shutdownHook;
+
+        private Builder() {
+        }
+
+        /** Jobs per claim statement (at least 1). */
+        public Builder batchSize(int size) {
+            if (size < 1) {
+                throw new WorkerException("batchSize must be at least 1, got " + size);
+            }
+            this.batchSize = size;
+            return this;
+        }
+
+        /** Most jobs running at once on this worker; 0 = unlimited. */
+        public Builder maxConcurrentJobs(int max) {
+            if (max < 0) {
+                throw new WorkerException("maxConcurrentJobs must be 0 (unlimited) or more, got " + max);
+            }
+            this.maxConcurrentJobs = max;
+            return this;
+        }
+
+        /** Stale-heartbeat age for re-claiming picked jobs (at least 1 s, as heartbeats are sent at a quarter of it). */
+        public Builder heartbeatTimeout(Duration timeout) {
+            this.heartbeatTimeout = positive("heartbeatTimeout", timeout);
+            return this;
+        }
+
+        /** Poll interval when no notification arrives. */
+        public Builder dequeueTimeout(Duration timeout) {
+            this.dequeueTimeout = positive("dequeueTimeout", timeout);
+            return this;
+        }
+
+        /** Continuous (default) or drain. */
+        public Builder mode(Mode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** A fixed worker id (default: random). */
+        public Builder workerId(UUID id) {
+            this.workerId = Objects.requireNonNull(id, "workerId");
+            return this;
+        }
+
+        /** How long {@code close()} waits for running jobs (zero: do not wait). */
+        public Builder shutdownTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new WorkerException("shutdownTimeout must be zero or more, got " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** Statistics aggregation interval; {@link Duration#ZERO} disables it. */
+        public Builder statisticsInterval(Duration interval) {
+            if (interval == null || interval.isNegative()) {
+                throw new WorkerException("statisticsInterval must be zero (off) or more, got " + interval);
+            }
+            this.statisticsInterval = interval;
+            return this;
+        }
+
+        /** Listener health-check interval. */
+        public Builder healthCheckInterval(Duration interval) {
+            this.healthCheckInterval = positive("healthCheckInterval", interval);
+            return this;
+        }
+
+        /** Register a JVM shutdown hook that closes the worker gracefully. */
+        public Builder shutdownHook(boolean enabled) {
+            this.shutdownHook = enabled;
+            return this;
+        }
+
+        /** The options. */
+        public WorkerOptions build() {
+            return new WorkerOptions(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new WorkerException(name + " must be a positive duration, got " + d);
+            }
+            return d;
+        }
+    }
+}
