@@ -24,6 +24,8 @@ final class BenchDatabase implements AutoCloseable {
     private final Optional<EmbeddedPostgres> embedded;
     private final String description;
     private final QueueTables tables;
+    private final Thread cleanup;
+    private boolean closed;
 
     private BenchDatabase(DataSource dataSource, Optional<EmbeddedPostgres> embedded, String description) {
         this.dataSource = dataSource;
@@ -38,6 +40,9 @@ final class BenchDatabase implements AutoCloseable {
             throw e;
         }
         this.tables = QueueTables.of(new PgqueuerNames("", schema));
+        // an interrupted run (Ctrl-C) still drops its schema and stops an embedded server
+        this.cleanup = new Thread(this::closeQuietly, "pgqj-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
     /** The database of {@code DATABASE_URL} (or {@code PGQUEUER_DSN}, {@code PGDSN}); else an embedded PostgreSQL. */
@@ -73,8 +78,27 @@ final class BenchDatabase implements AutoCloseable {
         return description;
     }
 
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("pgqj-bench: cleanup failed: " + e.getMessage());
+        }
+    }
+
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (Thread.currentThread() != cleanup) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException ignored) {
+                // the JVM is shutting down: the hook runs close() itself
+            }
+        }
         try {
             dropSchema(tables.names().schema());
         } finally {
