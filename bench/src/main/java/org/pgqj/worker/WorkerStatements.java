@@ -22,8 +22,8 @@ public final class WorkerStatements {
     private final int batch;
 
     /**
-     * Statements for one unlimited entrypoint, as a worker with {@code batch} and the default
-     * heartbeat timeout would send them.
+     * Statements for one entrypoint (global {@code concurrencyLimit}, 0 = unlimited), as a worker
+     * with claim batch {@code batch} and the default heartbeat timeout would send them.
      */
     public WorkerStatements(UUID workerId, String queueTable, String entrypoint, int concurrencyLimit, int batch) {
         this.claim = new ClaimQuery(workerId, queueTable);
