@@ -1,0 +1,94 @@
+package org.pgqj.bench;
+
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.name;
+
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
+import org.jooq.DSLContext;
+import org.pgqj.core.Job;
+import org.pgqj.worker.WorkerStatements;
+
+/**
+ * Baseline: N jobs pre-enqueued, then plain loops (one per {@code --workers}, each on its own
+ * connection) of the worker's own claim statement and complete statement at the same batch size:
+ * no dispatcher, no threads per job, no buffering, no LISTEN. The ceiling the worker is measured against.
+ */
+final class BaselineRun {
+
+    private BaselineRun() {
+    }
+
+    static Map<String, Object> run(BenchOptions o, BenchJobs jobs, BenchDatabase db) throws Exception {
+        int n = o.jobCount();
+        double prefillSeconds = jobs.prefill(n);
+        LongAdder claimed = new LongAdder();
+        LongAdder completed = new LongAdder();
+        LongAdder statements = new LongAdder();
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        Map<String, Object> jvm;
+        long start;
+        long end;
+        try (JvmStats stats = JvmStats.start()) {
+            start = System.nanoTime();
+            for (int i = 0; i < o.workers(); i++) {
+                threads.add(Thread.ofPlatform().name("pgqj-bench-baseline-" + i).start(() -> {
+                    try (Connection c = db.dataSource().getConnection()) {
+                        c.setAutoCommit(true);
+                        DSLContext dsl = jobs.dsl(c);
+                        // the same session setting as the worker's own connections (DedicatedConnection)
+                        dsl.set(name("plan_cache_mode"), inline("force_generic_plan")).execute();
+                        WorkerStatements sql = new WorkerStatements(UUID.randomUUID(), db.tables().names().queueTable(),
+                                BenchJobs.ENTRYPOINT, o.concurrencyLimit(), o.batchSize());
+                        while (true) {
+                            List<Job> batch = sql.claim(dsl);
+                            statements.increment();
+                            if (batch.isEmpty()) {
+                                // rows may still be locked by another loop (or a slot race was lost)
+                                if (jobs.queued() == 0) {
+                                    return;
+                                }
+                                continue;
+                            }
+                            claimed.add(batch.size());
+                            WorkerStatements.completeSuccessful(dsl, batch);
+                            statements.increment();
+                            completed.add(batch.size());
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            end = System.nanoTime();
+            jvm = stats.finish();
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("A baseline loop failed: " + errors.getFirst(), errors.getFirst());
+        }
+        double seconds = (end - start) / 1e9;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("jobs", n);
+        m.put("threads", o.workers());
+        m.put("batch_size", o.batchSize());
+        m.put("seconds", seconds);
+        m.put("jobs_per_s", n / seconds);
+        m.put("claimed", claimed.sum());
+        m.put("completed", completed.sum());
+        m.put("statements", statements.sum());
+        m.put("remaining_rows", jobs.rows());
+        m.put("prefill_jobs_per_s", n / prefillSeconds);
+        m.put("jvm", jvm);
+        return m;
+    }
+}

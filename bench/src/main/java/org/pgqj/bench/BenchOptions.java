@@ -1,0 +1,174 @@
+package org.pgqj.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The benchmark's command line, parsed by hand ({@code --key value}, plus the flag
+ * {@code --with-baseline}). Every error names the bad flag or value.
+ *
+ * @param mode              what to measure
+ * @param jobs              jobs for drain, baseline and latency (default per mode)
+ * @param duration          how long throughput runs
+ * @param workers           worker instances (baseline: threads)
+ * @param batchSize         jobs per claim statement
+ * @param enqueueBatchSize  jobs per enqueue statement of a throughput producer
+ * @param producers         producer threads in throughput mode
+ * @param concurrencyLimit  the entrypoint's global concurrency limit, 0 = unlimited
+ * @param maxConcurrent     most jobs running at once per worker, 0 = unlimited
+ * @param withBaseline      drain mode: also run the baseline on the same number of jobs and print the ratio
+ * @param outputJson        where to write the JSON report
+ */
+public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration, int workers, int batchSize,
+                           int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
+                           boolean withBaseline, Optional<Path> outputJson) {
+
+    /** The benchmark modes. */
+    public enum Mode {
+        /** Producers and workers run side by side for a while. */
+        THROUGHPUT,
+        /** Pre-enqueued jobs, workers in drain mode until none is left. */
+        DRAIN,
+        /** One job at a time to an idle worker: enqueue to handler start. */
+        LATENCY,
+        /** The worker's claim and complete statements in a plain loop, no worker around them. */
+        BASELINE
+    }
+
+    /** The usage text. */
+    public static final String USAGE = """
+            Usage: pgqj-bench [--mode throughput|drain|latency|baseline] [options]
+              --mode MODE               what to measure (default drain)
+              --jobs N                  jobs for drain/baseline (default 100000) and latency (default 1000)
+              --duration SECONDS        how long throughput runs (default 10)
+              --workers N               worker instances; baseline: threads (default 1)
+              --batch-size N            jobs per claim statement (default 10)
+              --enqueue-batch-size N    jobs per enqueue statement of a throughput producer (default 100)
+              --producers N             producer threads in throughput mode (default 1)
+              --concurrency-limit N     the entrypoint's global concurrency limit, 0 = unlimited (default 0)
+              --max-concurrent N        most jobs running at once per worker, 0 = unlimited (default 0)
+              --with-baseline           drain: also run the baseline at the same batch size, print worker/baseline
+              --output-json FILE        also write the report as JSON
+              --help                    this text
+            Database: DATABASE_URL (or PGQUEUER_DSN, PGDSN); unset: an embedded PostgreSQL 15.
+            """;
+
+    private static final List<String> FLAGS = List.of("--mode", "--jobs", "--duration", "--workers", "--batch-size",
+            "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--with-baseline",
+            "--output-json", "--help");
+
+    /** Defaults: drain, batch 10, one worker, one producer. */
+    public static BenchOptions defaults() {
+        return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, 100, 1, 0, 0, false,
+                Optional.empty());
+    }
+
+    /** Jobs of this run: the option, else 1,000 for latency and 100,000 otherwise. */
+    public int jobCount() {
+        return jobs.orElse(mode == Mode.LATENCY ? 1_000 : 100_000);
+    }
+
+    /**
+     * Parses the arguments.
+     *
+     * @throws IllegalArgumentException naming the bad flag or value
+     */
+    public static BenchOptions parse(String... args) {
+        BenchOptions o = defaults();
+        Mode mode = o.mode;
+        Optional<Integer> jobs = o.jobs;
+        Duration duration = o.duration;
+        int workers = o.workers;
+        int batch = o.batchSize;
+        int enqueueBatch = o.enqueueBatchSize;
+        int producers = o.producers;
+        int limit = o.concurrencyLimit;
+        int maxConcurrent = o.maxConcurrent;
+        boolean withBaseline = false;
+        Optional<Path> json = Optional.empty();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (!FLAGS.contains(flag)) {
+                throw new IllegalArgumentException("Unknown option '" + flag + "'; known options: " + String.join(", ", FLAGS));
+            }
+            if (flag.equals("--help")) {
+                throw new HelpRequested();
+            }
+            if (flag.equals("--with-baseline")) {
+                withBaseline = true;
+                continue;
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                throw new IllegalArgumentException("Option " + flag + " needs a value");
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--mode" -> mode = mode(value);
+                case "--jobs" -> jobs = Optional.of(number(flag, value, 1));
+                case "--duration" -> duration = seconds(flag, value);
+                case "--workers" -> workers = number(flag, value, 1);
+                case "--batch-size" -> batch = number(flag, value, 1);
+                case "--enqueue-batch-size" -> enqueueBatch = number(flag, value, 1);
+                case "--producers" -> producers = number(flag, value, 1);
+                case "--concurrency-limit" -> limit = number(flag, value, 0);
+                case "--max-concurrent" -> maxConcurrent = number(flag, value, 0);
+                case "--output-json" -> json = Optional.of(Path.of(value));
+                default -> throw new IllegalStateException("unhandled option " + flag);
+            }
+        }
+        if (withBaseline && mode != Mode.DRAIN) {
+            throw new IllegalArgumentException("--with-baseline goes with --mode drain (got --mode "
+                    + mode.name().toLowerCase(Locale.ROOT) + "); --mode baseline runs the baseline alone");
+        }
+        return new BenchOptions(mode, jobs, duration, workers, batch, enqueueBatch, producers, limit, maxConcurrent,
+                withBaseline, json);
+    }
+
+    private static Mode mode(String value) {
+        for (Mode m : Mode.values()) {
+            if (m.name().equalsIgnoreCase(value)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("Option --mode: unknown mode '" + value
+                + "'; use throughput, drain, latency or baseline");
+    }
+
+    private static int number(String flag, String value, int min) {
+        int n;
+        try {
+            n = Integer.parseInt(value.replace("_", "").replace(",", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Option " + flag + ": '" + value + "' is not a whole number");
+        }
+        if (n < min) {
+            throw new IllegalArgumentException("Option " + flag + " must be at least " + min + ", got " + n);
+        }
+        return n;
+    }
+
+    private static Duration seconds(String flag, String value) {
+        double s;
+        try {
+            s = Double.parseDouble(value.endsWith("s") ? value.substring(0, value.length() - 1) : value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Option " + flag + ": '" + value + "' is not a number of seconds");
+        }
+        if (!(s > 0) || Double.isInfinite(s)) {
+            throw new IllegalArgumentException("Option " + flag + " must be a positive number of seconds, got " + value);
+        }
+        return Duration.ofNanos((long) (s * 1e9));
+    }
+
+    /** {@code --help} was given: print {@link #USAGE} and exit normally. */
+    public static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super("help requested", null, false, false);
+        }
+    }
+}

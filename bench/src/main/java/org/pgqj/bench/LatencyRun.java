@@ -1,0 +1,94 @@
+package org.pgqj.bench;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
+import org.pgqj.enqueue.NewJob;
+import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerOptions;
+
+/**
+ * Latency: one idle worker; one job enqueued at a time (its own auto-commit transaction), the next
+ * only after the handler of the last one started. Enqueue-to-handler-start is measured with
+ * {@link System#nanoTime()} on both sides, in this JVM: from just before the enqueue statement is
+ * sent to the first line of the handler.
+ */
+final class LatencyRun {
+
+    /** Jobs run first and not counted (JIT, connection and plan caches). */
+    static final int WARMUP = 50;
+    /** Pause after each job so the worker is idle (waiting for a notification) when the next arrives. */
+    private static final long IDLE_MILLIS = 2;
+
+    private LatencyRun() {
+    }
+
+    static Map<String, Object> run(BenchOptions o, BenchJobs jobs, BenchDatabase db) throws Exception {
+        int n = o.jobCount();
+        LinkedBlockingQueue<Long> started = new LinkedBlockingQueue<>();
+        long[] nanos = new long[n];
+        long[] enqueueNanos = new long[n];
+        Map<String, Object> jvm;
+        try (JvmStats stats = JvmStats.start();
+             Worker worker = jobs.worker(o, WorkerOptions.Mode.CONTINUOUS, (job, ctx) -> started.add(System.nanoTime()));
+             Connection c = db.dataSource().getConnection()) {
+            worker.start();
+            long listenDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!worker.isListening()) {
+                if (System.nanoTime() > listenDeadline) {
+                    throw new IllegalStateException("The worker's LISTEN connection did not come up within 30 s");
+                }
+                Thread.sleep(5);
+            }
+            DSLContext dsl = jobs.dsl(c);
+            NewJob job = BenchJobs.batch(1).getFirst();
+            for (int i = 0; i < WARMUP + n; i++) {
+                long sent = System.nanoTime();
+                jobs.queue().enqueue(dsl, job);
+                long committed = System.nanoTime();
+                Long handlerStart = started.poll(10, TimeUnit.SECONDS);
+                if (handlerStart == null) {
+                    throw new IllegalStateException("Job " + (i + 1) + " did not start within 10 s of its enqueue");
+                }
+                if (i >= WARMUP) {
+                    nanos[i - WARMUP] = handlerStart - sent;
+                    enqueueNanos[i - WARMUP] = committed - sent;
+                }
+                Thread.sleep(Duration.ofMillis(IDLE_MILLIS));
+            }
+            jvm = stats.finish();
+        }
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("jobs", n);
+        m.put("warmup_jobs", WARMUP);
+        m.put("p50_ms", ms(percentile(sorted, 50)));
+        m.put("p90_ms", ms(percentile(sorted, 90)));
+        m.put("p99_ms", ms(percentile(sorted, 99)));
+        m.put("max_ms", ms(sorted[n - 1]));
+        m.put("mean_ms", ms((long) Arrays.stream(sorted).average().orElse(0)));
+        // the share of the enqueue call itself (statement and commit), to tell it from the worker's part
+        Arrays.sort(enqueueNanos);
+        m.put("enqueue_call_p50_ms", ms(percentile(enqueueNanos, 50)));
+        m.put("enqueue_call_p99_ms", ms(percentile(enqueueNanos, 99)));
+        m.put("remaining_rows", jobs.rows());
+        m.put("jvm", jvm);
+        return m;
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    static long percentile(long[] sorted, double p) {
+        int rank = (int) Math.ceil(p / 100 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 1e3) / 1e3;
+    }
+}

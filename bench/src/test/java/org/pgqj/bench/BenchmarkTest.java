@@ -1,0 +1,160 @@
+package org.pgqj.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.TestDatabase;
+
+/**
+ * Every mode on a tiny size against a real PostgreSQL: the JSON report is complete and its counts add
+ * up, and the benchmark's schema is gone afterwards. No timing is asserted.
+ */
+@ExtendWith(PostgresExtension.class)
+class BenchmarkTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private JsonNode run(TestDatabase db, String... args) throws Exception {
+        Path file = dir.resolve("report-" + System.nanoTime() + ".json");
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--output-json";
+        all[args.length + 1] = file.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Benchmark.run(all, db.dataSource(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, () -> "exit code; stderr: " + err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("JSON report: "), out::toString);
+        JsonNode report = JSON.readTree(file.toFile());
+        for (String key : List.of("benchmark", "mode", "started", "options", "environment", "results")) {
+            assertTrue(report.has(key), () -> "report lacks " + key + ": " + report);
+        }
+        for (String key : List.of("java", "cpus", "server_version", "schema", "load_average")) {
+            assertTrue(report.get("environment").has(key), () -> "environment lacks " + key);
+        }
+        assertEquals(0, benchSchemas(db), "the benchmark drops its schema");
+        return report;
+    }
+
+    private static void assertJvm(JsonNode result) {
+        JsonNode jvm = result.get("jvm");
+        for (String key : List.of("heap_used_before_bytes", "heap_used_after_bytes", "gc_time_ms", "gc_count",
+                "heap_after_last_gc_samples_bytes", "load_average_before", "load_average_after")) {
+            assertTrue(jvm.has(key), () -> "jvm lacks " + key + ": " + jvm);
+        }
+        assertTrue(jvm.get("heap_used_before_bytes").asLong() > 0);
+        assertTrue(jvm.get("heap_used_after_bytes").asLong() > 0);
+        assertTrue(jvm.get("gc_time_ms").asLong() >= 0);
+    }
+
+    private static int benchSchemas(TestDatabase db) throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pgqj\\_bench\\_%'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void drainWithBaselineRunsEveryJobOnceInBoth(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "drain", "--jobs", "300", "--batch-size", "7", "--workers", "2",
+                "--with-baseline");
+        assertEquals("drain", report.get("mode").asText());
+        JsonNode worker = report.at("/results/worker");
+        assertEquals(300, worker.get("jobs").asInt());
+        assertEquals(300, worker.get("handled").asLong(), "each job's handler ran once");
+        assertEquals(0, worker.get("remaining_rows").asInt());
+        assertTrue(worker.get("jobs_per_s").asDouble() > 0);
+        assertJvm(worker);
+        JsonNode baseline = report.at("/results/baseline");
+        assertEquals(300, baseline.get("claimed").asLong());
+        assertEquals(300, baseline.get("completed").asLong());
+        assertEquals(0, baseline.get("remaining_rows").asInt());
+        assertTrue(baseline.get("statements").asLong() >= 2 * Math.ceilDiv(300, 7));
+        assertJvm(baseline);
+        double ratio = report.at("/results/worker_to_baseline").asDouble();
+        assertEquals(worker.get("jobs_per_s").asDouble() / baseline.get("jobs_per_s").asDouble(), ratio, 1e-9);
+    }
+
+    @Test
+    void throughputCountsAddUp(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "throughput", "--duration", "1", "--producers", "2",
+                "--enqueue-batch-size", "20", "--batch-size", "5", "--concurrency-limit", "3", "--max-concurrent", "4");
+        JsonNode r = report.at("/results/worker");
+        long enqueued = r.get("enqueued").asLong();
+        assertTrue(enqueued > 0 && enqueued % 20 == 0, () -> "whole batches of 20 enqueued: " + enqueued);
+        assertTrue(r.get("completed").asLong() <= r.get("completed_after_close").asLong());
+        assertEquals(enqueued, r.get("completed_after_close").asLong() + r.get("remaining_rows").asLong(),
+                "every enqueued job was either run or is still queued");
+        assertEquals(3, report.at("/options/concurrency_limit").asInt());
+        assertJvm(r);
+    }
+
+    @Test
+    void latencyReportsOrderedPercentiles(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "latency", "--jobs", "20");
+        JsonNode r = report.at("/results/worker");
+        assertEquals(20, r.get("jobs").asInt());
+        double p50 = r.get("p50_ms").asDouble();
+        double p90 = r.get("p90_ms").asDouble();
+        double p99 = r.get("p99_ms").asDouble();
+        double max = r.get("max_ms").asDouble();
+        assertTrue(0 < p50 && p50 <= p90 && p90 <= p99 && p99 <= max, r::toString);
+        assertEquals(0, r.get("remaining_rows").asInt(), "all warm-up and measured jobs ran");
+        assertJvm(r);
+    }
+
+    @Test
+    void baselineAloneDrainsTheQueue(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "baseline", "--jobs", "250", "--batch-size", "100", "--workers", "2");
+        JsonNode r = report.at("/results/baseline");
+        assertEquals(250, r.get("completed").asLong());
+        assertEquals(0, r.get("remaining_rows").asInt());
+        assertFalse(report.at("/results").has("worker"));
+    }
+
+    @Test
+    void badOptionsNameTheFlagAndExitWithTwo(TestDatabase db) {
+        for (String[] args : List.of(new String[] {"--jobz", "3"}, new String[] {"--jobs", "many"},
+                new String[] {"--mode", "fast"}, new String[] {"--workers"}, new String[] {"--mode", "latency", "--with-baseline"})) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Benchmark.run(args, db.dataSource(), new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(2, code, () -> String.join(" ", args));
+            String message = err.toString(StandardCharsets.UTF_8).lines().findFirst().orElse("");
+            String flag = args[0].equals("--mode") && args.length > 2 ? "--with-baseline" : args[0];
+            assertTrue(message.contains(flag), () -> "'" + message + "' names " + flag);
+        }
+    }
+
+    @Test
+    void percentileIsNearestRank() {
+        long[] sorted = new long[100];
+        for (int i = 0; i < 100; i++) {
+            sorted[i] = i + 1;
+        }
+        assertEquals(50, LatencyRun.percentile(sorted, 50));
+        assertEquals(99, LatencyRun.percentile(sorted, 99));
+        assertEquals(100, LatencyRun.percentile(sorted, 100));
+        assertEquals(1, LatencyRun.percentile(new long[] {1}, 99));
+    }
+}
