@@ -216,16 +216,23 @@ class QueueAdminTest {
             assertEquals(0, aggregation.aggregate(db), "another session holds the lock");
             holder.rollback();
         }
-        assertEquals(2, aggregation.aggregate(db));
+        // one statistics row per (entrypoint, priority, status, second): usually 2, more if the
+        // enqueues above straddled a second boundary
+        int groups = db.fetchCount(db.selectDistinct(PGQUEUER_LOG.ENTRYPOINT, PGQUEUER_LOG.PRIORITY, PGQUEUER_LOG.STATUS,
+                DSL.function("date_trunc", OffsetDateTime.class, DSL.inline("sec"),
+                        PGQUEUER_LOG.CREATED)).from(PGQUEUER_LOG).where(PGQUEUER_LOG.AGGREGATED.isFalse()));
+        assertTrue(groups >= 2, "groups " + groups);
+        assertEquals(groups, aggregation.aggregate(db));
         assertEquals(0, aggregation.aggregate(db), "log rows are marked aggregated");
 
         List<StatisticsEntry> stats = ADMIN.statistics(db, 10, Duration.ZERO);
-        assertEquals(2, stats.size());
-        StatisticsEntry s = stats.stream().filter(e -> e.entrypoint().equals("stats")).findFirst().orElseThrow();
-        assertEquals(3, s.count());
+        assertEquals(groups, stats.size());
+        List<StatisticsEntry> ofStats = stats.stream().filter(e -> e.entrypoint().equals("stats")).toList();
+        assertEquals(3, ofStats.stream().mapToLong(StatisticsEntry::count).sum());
+        StatisticsEntry s = ofStats.get(0);
         assertEquals(1, s.priority());
         assertEquals(JobStatus.QUEUED, s.status());
-        assertEquals(2, ADMIN.statistics(db, 10, Duration.ofMinutes(5)).size());
+        assertEquals(groups, ADMIN.statistics(db, 10, Duration.ofMinutes(5)).size());
 
         enqueue("stats", 1); // same second (very likely) or a new one: the count adds up either way
         aggregation.aggregate(db);
