@@ -177,7 +177,8 @@ public final class ChannelListener implements AutoCloseable {
 
     private void sendHealthCheck(Connection c, UUID id, Instant now) throws SQLException {
         String json = NotifyEvents.toJson(new HealthCheckEvent(channel, now, now, id));
-        // pg_notify on the listening connection itself: the probe proves this very session still receives
+        // pg_notify on the listening connection itself: the probe proves this very session still receives.
+        // Plain JDBC, not jOOQ: it touches no queue table, and this connection is a bare pgjdbc session.
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
             ps.setString(1, channel);
             ps.setString(2, json);
