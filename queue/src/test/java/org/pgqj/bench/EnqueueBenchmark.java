@@ -18,6 +18,7 @@ import org.jooq.impl.DSL;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
+import org.pgqj.enqueue.PgqueuerEnqueueStatement;
 import org.pgqj.schema.PgqueuerSchema;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -82,7 +83,7 @@ public final class EnqueueBenchmark {
             // batch: JobQueue.enqueueAll vs pgqueuer's own statement over plain JDBC (the ceiling the SQL
             // sets), each call its own transaction (auto-commit). Rounds of 1 s alternate between the two so
             // that load from other processes on the machine hits both alike.
-            try (PreparedStatement ps = c.prepareStatement(PGQUEUER_SHAPE)) {
+            try (PreparedStatement ps = c.prepareStatement(PgqueuerEnqueueStatement.SQL)) {
                 Runnable viaQueue = () -> queue.enqueueAll(dsl, jobs);
                 Runnable raw = () -> rawBatch(c, ps, jobs);
                 loop(viaQueue, 1.5);
@@ -184,21 +185,6 @@ public final class EnqueueBenchmark {
         }
     }
 
-    /** pgqueuer's enqueue statement (CONTRACT §3), for the comparison only. */
-    private static final String PGQUEUER_SHAPE = """
-            WITH input AS MATERIALIZED (
-              SELECT nextval((SELECT pg_get_serial_sequence('pgqueuer','id'))) AS id, priority, entrypoint,
-                     payload, execute_after, dedupe_key, headers, ord
-              FROM UNNEST(?::int[], ?::text[], ?::bytea[], ?::interval[], ?::text[], ?::jsonb[]) WITH ORDINALITY
-                   AS t(priority, entrypoint, payload, execute_after, dedupe_key, headers, ord)),
-            inserted AS (
-              INSERT INTO pgqueuer (id, priority, entrypoint, payload, execute_after, dedupe_key, headers, status)
-              SELECT id, priority, entrypoint, payload, execute_after + NOW(), dedupe_key, headers, 'queued'
-              FROM input RETURNING id, entrypoint, priority),
-            logged AS (
-              INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
-              SELECT id, 'queued', entrypoint, priority FROM inserted)
-            SELECT i.ord, ins.id FROM inserted ins JOIN input i ON i.id = ins.id ORDER BY i.ord""";
 
     private static void rawBatch(Connection c, PreparedStatement ps, List<NewJob> jobs) {
         try {

@@ -86,22 +86,9 @@ class EnqueueTest {
         long javaId = QUEUE.enqueue(db, NewJob.builder("send_email").payload("{\"to\": 1}".getBytes(UTF_8))
                 .priority(3).delay(Duration.ofSeconds(90)).build());
         // what pgqueuer's enqueue statement writes for the same job (arrays + unnest, execute_after + now())
-        long pythonId = db.resultQuery("""
-                WITH input AS MATERIALIZED (
-                  SELECT nextval((SELECT pg_get_serial_sequence('pgqueuer','id'))) AS id, priority, entrypoint,
-                         payload, execute_after, dedupe_key, headers, ord
-                  FROM UNNEST(?::int[], ?::text[], ?::bytea[], ?::interval[], ?::text[], ?::jsonb[]) WITH ORDINALITY
-                       AS t(priority, entrypoint, payload, execute_after, dedupe_key, headers, ord)),
-                inserted AS (
-                  INSERT INTO pgqueuer (id, priority, entrypoint, payload, execute_after, dedupe_key, headers, status)
-                  SELECT id, priority, entrypoint, payload, execute_after + NOW(), dedupe_key, headers, 'queued'
-                  FROM input RETURNING id, entrypoint, priority),
-                logged AS (
-                  INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
-                  SELECT id, 'queued', entrypoint, priority FROM inserted)
-                SELECT ins.id FROM inserted ins""",
+        long pythonId = db.resultQuery(PgqueuerEnqueueStatement.SQL,
                 "{3}", "{send_email}", "{\"\\\\x7b22746f223a20317d\"}", "{\"90 seconds\"}", "{NULL}", "{\"null\"}")
-                .fetchOne(0, Long.class);
+                .fetchOne(1, Long.class);
 
         Record java = db.select(rowShape()).from(PGQUEUER).where(PGQUEUER.ID.eq(javaId)).fetchOne();
         Record python = db.select(rowShape()).from(PGQUEUER).where(PGQUEUER.ID.eq(pythonId)).fetchOne();

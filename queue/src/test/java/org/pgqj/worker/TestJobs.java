@@ -32,6 +32,14 @@ final class TestJobs {
         this.dsl = tables.dsl(dataSource);
     }
 
+    /** Jobs on the default install, with the queue and log tables emptied first (a test's clean start). */
+    static TestJobs emptied(DataSource dataSource) {
+        TestJobs jobs = new TestJobs(dataSource, QueueTables.defaults());
+        jobs.dsl.deleteFrom(PGQUEUER).execute();
+        jobs.dsl.deleteFrom(PGQUEUER_LOG).execute();
+        return jobs;
+    }
+
     DSLContext dsl() {
         return dsl;
     }

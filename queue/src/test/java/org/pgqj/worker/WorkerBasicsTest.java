@@ -47,9 +47,7 @@ class WorkerBasicsTest {
 
     @BeforeEach
     void clean() {
-        jobs = new TestJobs(db.dataSource(), QueueTables.defaults());
-        jobs.dsl().deleteFrom(PGQUEUER).execute();
-        jobs.dsl().deleteFrom(PGQUEUER_LOG).execute();
+        jobs = TestJobs.emptied(db.dataSource());
     }
 
     private static WorkerOptions fast() {

@@ -41,9 +41,7 @@ class WorkerConcurrencyTest {
 
     @BeforeEach
     void clean() {
-        jobs = new TestJobs(db.dataSource(), QueueTables.defaults());
-        jobs.dsl().deleteFrom(PGQUEUER).execute();
-        jobs.dsl().deleteFrom(PGQUEUER_LOG).execute();
+        jobs = TestJobs.emptied(db.dataSource());
     }
 
     private List<Worker> workers(int n, String entrypoint, EntrypointOptions options, JobHandler handler, WorkerOptions wo) {
