@@ -1,9 +1,6 @@
 package org.pgqj.bench;
 
-import static org.jooq.impl.DSL.inline;
-import static org.jooq.impl.DSL.name;
 
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
-import org.jooq.DSLContext;
 import org.pgqj.core.Job;
 import org.pgqj.worker.WorkerStatements;
 
@@ -40,15 +36,11 @@ final class BaselineRun {
             start = System.nanoTime();
             for (int i = 0; i < o.workers(); i++) {
                 threads.add(Thread.ofPlatform().name("pgqj-bench-baseline-" + i).start(() -> {
-                    try (Connection c = db.dataSource().getConnection()) {
-                        c.setAutoCommit(true);
-                        DSLContext dsl = jobs.dsl(c);
-                        // the same session setting as the worker's own connections (DedicatedConnection)
-                        dsl.set(name("plan_cache_mode"), inline("force_generic_plan")).execute();
-                        WorkerStatements sql = new WorkerStatements(UUID.randomUUID(), db.tables().names().queueTable(),
-                                BenchJobs.ENTRYPOINT, o.concurrencyLimit(), o.batchSize());
+                    // a worker-style connection (DedicatedConnection: same session settings, statement cache)
+                    try (WorkerStatements sql = new WorkerStatements(db.dataSource(), db.tables(), UUID.randomUUID(),
+                            BenchJobs.ENTRYPOINT, o.concurrencyLimit(), o.batchSize())) {
                         while (true) {
-                            List<Job> batch = sql.claim(dsl);
+                            List<Job> batch = sql.claim();
                             statements.increment();
                             if (batch.isEmpty()) {
                                 // rows may still be locked by another loop (or a slot race was lost)
@@ -58,7 +50,7 @@ final class BaselineRun {
                                 continue;
                             }
                             claimed.add(batch.size());
-                            WorkerStatements.completeSuccessful(dsl, batch);
+                            sql.completeSuccessful(batch);
                             statements.increment();
                             completed.add(batch.size());
                         }

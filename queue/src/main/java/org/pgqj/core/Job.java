@@ -75,14 +75,18 @@ public record Job(long id, int priority, Instant created, Instant updated, Insta
                 instant(r.getHeartbeat()), instant(r.getExecuteAfter()), JobStatus.fromDb(r.getStatus()),
                 r.getEntrypoint(), r.getPayload(), r.getPayload() != null, r.getAttempts(),
                 Optional.ofNullable(r.getQueueManagerId()), Optional.ofNullable(r.getDedupeKey()),
-                headers(r.getHeaders() == null ? null : r.getHeaders().data()), Optional.ofNullable(r.getSlot()));
+                parseHeaders(r.getHeaders() == null ? null : r.getHeaders().data()), Optional.ofNullable(r.getSlot()));
     }
 
     private static Instant instant(OffsetDateTime t) {
         return t == null ? Instant.EPOCH : t.toInstant();
     }
 
-    private static Map<String, Object> headers(String json) {
+    /**
+     * The {@code headers} column as a map: empty for SQL NULL or JSON {@code null} (what pgqueuer writes
+     * when there are none); a value that is not a JSON object is kept raw under {@code "_raw"}.
+     */
+    public static Map<String, Object> parseHeaders(String json) {
         if (json == null || json.isBlank() || "null".equals(json.trim())) {
             return Map.of(); // pgqueuer writes JSON null when there are no headers
         }

@@ -40,6 +40,16 @@ public enum JobStatus {
         return this == SUCCESSFUL || this == EXCEPTION || this == CANCELED || this == DELETED;
     }
 
+    /** The status for a stored label such as {@code "picked"}. */
+    public static JobStatus fromLabel(String label) {
+        for (JobStatus s : values()) {
+            if (s.label().equals(label)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("Unknown pgqueuer_status label '" + label + "'");
+    }
+
     /** The status for a generated enum value. */
     public static JobStatus fromDb(PgqueuerStatus status) {
         for (JobStatus s : values()) {

@@ -16,34 +16,32 @@ import static org.jooq.impl.DSL.rowNumber;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectFrom;
 import static org.jooq.impl.DSL.selectOne;
-import static org.jooq.impl.DSL.val;
 import static org.jooq.impl.DSL.values;
 import static org.jooq.impl.DSL.when;
 import static org.pgqj.codegen.Tables.PGQUEUER;
 import static org.pgqj.codegen.Tables.PGQUEUER_LOG;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.CommonTableExpression;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Param;
-import org.jooq.Record;
 import org.jooq.Record4;
-import org.jooq.Result;
-import org.jooq.ResultQuery;
 import org.jooq.Row4;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.Pgqueuer;
-import org.pgqj.codegen.tables.records.PgqueuerRecord;
 import org.pgqj.core.Job;
 import org.postgresql.util.PSQLException;
 
@@ -88,91 +86,53 @@ final class ClaimQuery {
     }
 
     /** Statements differ only by the number of entrypoints, whether any is limited, and the batch. */
-    private record Shape(int parts, boolean limited, int batch, long connection) {
+    private record Shape(int parts, boolean limited, int batch) {
     }
 
     /*
      * Rendering this statement costs more CPU than PostgreSQL spends running it, so each shape is
-     * built once and kept with its prepared statement (keepStatement); later claims only re-bind the
-     * named parameters. The cache belongs to one connection (its generation) and one thread.
+     * rendered once (PreparedShape) and run through the connection's cached prepared statement.
      */
-    private final Map<Shape, Prepared> cache = new LinkedHashMap<>(16, 0.75f, true);
-
-    /** A cached statement (its named parameters are re-bound per claim). */
-    private record Prepared(org.jooq.CloseableResultQuery<Record> query) {
-    }
+    private final Map<Shape, PreparedShape> shapes = new ConcurrentHashMap<>();
 
     private static double staleDays(Part p) {
         return p.staleAfter().toNanos() / 86_400e9; // jOOQ adds numbers to timestamps as days
     }
 
-    private ResultQuery<Record> prepared(DSLContext dsl, long connection, List<Part> parts, int batch) {
-        Shape shape = new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), batch, connection);
-        if (!cache.isEmpty() && cache.keySet().iterator().next().connection() != connection) {
-            closeAll(); // statements of a dropped connection
-        }
-        Prepared prepared = cache.get(shape);
-        if (prepared == null) {
-            prepared = new Prepared(build(dsl, parts, batch).keepStatement(true));
-            cache.put(shape, prepared);
-            if (cache.size() > 32) {
-                var eldest = cache.entrySet().iterator().next();
-                closeQuietly(eldest.getValue().query());
-                cache.remove(eldest.getKey());
-            }
-            return prepared.query();
-        }
-        var query = prepared.query();
-        for (int i = 0; i < parts.size(); i++) {
-            Part p = parts.get(i);
-            query.bind("ep" + i, p.entrypoint());
-            query.bind("lim" + i, p.limit());
-            query.bind("take" + i, p.take());
-            query.bind("stale" + i, staleDays(p));
-        }
-        return prepared.query();
-    }
-
-    /** Closes the cached statements. */
-    void closeAll() {
-        cache.values().forEach(p -> closeQuietly(p.query()));
-        cache.clear();
-    }
-
-    private static void closeQuietly(org.jooq.CloseableResultQuery<Record> query) {
-        try {
-            query.close();
-        } catch (RuntimeException ignored) {
-            // its connection is gone already
-        }
-    }
-
     /** Claims up to {@code batch} jobs; empty when nothing is eligible or a slot race was lost. */
-    List<Job> claim(DSLContext dsl, long connection, List<Part> parts, int batch) {
+    List<Job> claim(DedicatedConnection.Session session, List<Part> parts, int batch) throws SQLException {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
-        try {
-            Result<Record> rows = prepared(dsl, connection, parts, batch).fetch();
-            List<Job> jobs = new ArrayList<>(rows.size());
-            for (Record r : rows) {
-                jobs.add(Job.fromRecord(r.into(PGQUEUER)));
+        boolean limited = parts.stream().anyMatch(p -> p.limit() > 0);
+        PreparedShape shape = shapes.computeIfAbsent(new Shape(parts.size(), limited, batch),
+                s -> build(session.dsl(), parts.size(), limited, batch));
+        Map<String, Object> values = new HashMap<>();
+        values.put("worker", workerId);
+        for (int i = 0; i < parts.size(); i++) {
+            Part p = parts.get(i);
+            values.put("ep" + i, p.entrypoint());
+            values.put("lim" + i, p.limit());
+            values.put("take" + i, p.take());
+            values.put("stale" + i, staleDays(p));
+        }
+        PreparedStatement ps = session.prepare(shape.sql());
+        shape.bind(ps, session.connection(), values);
+        try (ResultSet rs = ps.executeQuery()) {
+            List<Job> jobs = new ArrayList<>(batch);
+            while (rs.next()) {
+                jobs.add(JobRows.read(rs));
             }
             return jobs;
-        } catch (org.jooq.exception.DataAccessException e) {
+        } catch (SQLException e) {
             if (isLostRace(e)) {
                 return List.of();
             }
-            closeAll();
             throw e;
         }
     }
 
-    private boolean isLostRace(org.jooq.exception.DataAccessException e) {
-        SQLException sql = e.getCause(SQLException.class);
-        if (sql == null) {
-            return false;
-        }
+    private boolean isLostRace(SQLException sql) {
         if ("40P01".equals(sql.getSQLState())) {
             return true;
         }
@@ -187,19 +147,18 @@ final class ClaimQuery {
      * as a tenth of the table, which turns the UPDATE ... FROM eligible into a sequential scan.
      */
     @SuppressWarnings("unchecked")
-    private org.jooq.ResultQuery<Record> build(DSLContext dsl, List<Part> parts, int batch) {
-        boolean limited = parts.stream().anyMatch(p -> p.limit() > 0);
+    private PreparedShape build(DSLContext dsl, int partCount, boolean limited, int batch) {
+        PreparedShape.Params params = new PreparedShape.Params();
+        Param<UUID> worker = params.uuid("worker");
         Field<OffsetDateTime> now = currentOffsetDateTime();
 
         // params(entrypoint, lim, take, stale_days): one row per entrypoint of this claim
-        Row4<String, Integer, Integer, Double>[] rows = new Row4[parts.size()];
-        for (int i = 0; i < parts.size(); i++) {
-            Part p = parts.get(i);
-            // named parameters: a cached statement of this shape is re-run with new values (see claim)
-            Param<String> ep = DSL.param("ep" + i, p.entrypoint());
-            Param<Integer> lim = DSL.param("lim" + i, p.limit());
-            Param<Integer> take = DSL.param("take" + i, p.take());
-            Param<Double> stale = DSL.param("stale" + i, staleDays(p));
+        Row4<String, Integer, Integer, Double>[] rows = new Row4[partCount];
+        for (int i = 0; i < partCount; i++) {
+            Param<String> ep = params.text("ep" + i);
+            Param<Integer> lim = params.integer("lim" + i);
+            Param<Integer> take = params.integer("take" + i);
+            Param<Double> stale = params.float8("stale" + i);
             rows[i] = row(cast(ep, SQLDataType.CLOB), cast(lim, SQLDataType.INTEGER),
                     cast(take, SQLDataType.INTEGER), cast(stale, SQLDataType.DOUBLE));
         }
@@ -218,7 +177,7 @@ final class ClaimQuery {
 
         // unlimited entrypoints: lock the best rows directly; SKIP LOCKED lets parallel workers share them
         var unlimitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ENTRYPOINT.eq(pEntry), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.lt(now), pLim.le(0))
+                .where(q.ENTRYPOINT.eq(pEntry), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.lt(now), pLim.le(inline(0)))
                 .orderBy(q.PRIORITY.desc(), q.ID.asc())
                 .limit(pTake)
                 .forUpdate().of(q).skipLocked()).as("u");
@@ -230,7 +189,7 @@ final class ClaimQuery {
                 .orderBy(w.PRIORITY.desc(), w.ID.asc())
                 .limit(greatest(least(pTake, pLim.minus(held)), inline(0)));
         var limitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ID.in(window), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.lt(now), pLim.gt(0))
+                .where(q.ID.in(window), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.lt(now), pLim.gt(inline(0)))
                 .forUpdate().of(q).skipLocked()).as("l");
 
         var fresh = name("fresh").fields("f_id", "f_priority", "f_entrypoint")
@@ -242,7 +201,7 @@ final class ClaimQuery {
         var stale = name("stale").fields("s_id", "s_priority", "s_entrypoint")
                 .as(select(s.ID, s.PRIORITY, s.ENTRYPOINT).from(s).join(paramsCte).on(s.ENTRYPOINT.eq(pEntry))
                         .where(s.STATUS.eq(lit(PICKED)), s.HEARTBEAT.lt(now.minus(pStale)),
-                                s.QUEUE_MANAGER_ID.isDistinctFrom(workerId), s.EXECUTE_AFTER.lt(now))
+                                s.QUEUE_MANAGER_ID.isDistinctFrom(worker), s.EXECUTE_AFTER.lt(now))
                         .orderBy(s.PRIORITY.desc(), s.ID.asc())
                         .limit(inline(batch))
                         .forUpdate().of(s).skipLocked());
@@ -272,7 +231,7 @@ final class ClaimQuery {
             var freeSlots = name("free_slots").fields("fs_entrypoint", "fs_slot", "fs_rk")
                     .as(select(pEntry, gSlot, rowNumber().over().partitionBy(pEntry).orderBy(gSlot))
                             .from(paramsCte.crossJoin(series))
-                            .where(pLim.gt(0))
+                            .where(pLim.gt(inline(0)))
                             .and(notExists(selectOne().from(h).where(h.ENTRYPOINT.eq(pEntry),
                                     h.STATUS.eq(lit(PICKED)), h.SLOT.eq(gSlot.cast(SQLDataType.BIGINT))))));
             // the best fresh jobs of each entrypoint take the lowest free slots
@@ -291,7 +250,7 @@ final class ClaimQuery {
                             .from(ranked)
                             .join(paramsCte).on(pEntry.eq(rEntry))
                             .leftJoin(freeSlots).on(DSL.condition(rFresh).and(fsEntry.eq(rEntry)).and(fsRk.eq(rRk)))
-                            .where(DSL.not(DSL.condition(rFresh)).or(pLim.le(0)).or(fsSlot.isNotNull())));
+                            .where(DSL.not(DSL.condition(rFresh)).or(pLim.le(inline(0))).or(fsSlot.isNotNull())));
             Field<Long> aId = Cte.col(assigned, "a_id", Long.class);
             Field<Boolean> aFresh = Cte.col(assigned, "a_fresh", Boolean.class);
             Field<Long> aSlot = Cte.col(assigned, "a_slot", Long.class);
@@ -300,7 +259,7 @@ final class ClaimQuery {
                     .set(job.STATUS, lit(PICKED))
                     .set(job.UPDATED, now)
                     .set(job.HEARTBEAT, now)
-                    .set(job.QUEUE_MANAGER_ID, workerId)
+                    .set(job.QUEUE_MANAGER_ID, worker)
                     .set(job.SLOT, when(DSL.condition(aFresh), aSlot).otherwise(job.SLOT))
                     .from(assigned)
                     .where(job.ID.eq(aId))
@@ -310,7 +269,7 @@ final class ClaimQuery {
                     .set(job.STATUS, lit(PICKED))
                     .set(job.UPDATED, now)
                     .set(job.HEARTBEAT, now)
-                    .set(job.QUEUE_MANAGER_ID, workerId)
+                    .set(job.QUEUE_MANAGER_ID, worker)
                     .set(job.SLOT, when(DSL.condition(eFresh), inline((Long) null, SQLDataType.BIGINT)).otherwise(job.SLOT))
                     .from(eligible)
                     .where(job.ID.eq(eId))
@@ -326,9 +285,10 @@ final class ClaimQuery {
                 .returning(PGQUEUER_LOG.ID));
         ctes.add(claimed);
         ctes.add(logPick);
-        return dsl.with(ctes.toArray(CommonTableExpression[]::new))
+        // the queue table's columns in the generated field order: JobRows reads them by position
+        return PreparedShape.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
                 .select(java.util.Arrays.stream(job.fields()).map(f -> Cte.col(claimed, f.getName(), f.getDataType())).toList())
                 .from(claimed)
-                .orderBy(cPriority.desc(), cId.asc());
+                .orderBy(cPriority.desc(), cId.asc()), params);
     }
 }

@@ -31,6 +31,7 @@ final class CompletionBuffer {
     private final ArrayDeque<CompleteQuery.Outcome> outcomes = new ArrayDeque<>();
     private final ArrayDeque<Retry> retries = new ArrayDeque<>();
     private final int threshold;
+    private final CompleteQuery completeQuery = new CompleteQuery();
     private boolean closed;
     private boolean urgent;
 
@@ -145,8 +146,8 @@ final class CompletionBuffer {
                 }
             }
             try {
-                connection.run(dsl -> {
-                    CompleteQuery.write(dsl, batch);
+                connection.jdbc(session -> {
+                    completeQuery.write(session, batch);
                     return null;
                 });
                 written += batch.size();

@@ -1,26 +1,67 @@
 package org.pgqj.worker;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.pgqj.core.QueueTables;
 
 /**
  * One connection a worker thread keeps for its own statements (claims, or completion writes), so a
- * busy worker does not borrow and return a connection per statement. A broken connection (server
- * restart, terminated backend) is dropped and the next use opens a fresh one. Used by one thread at a time.
+ * busy worker does not borrow and return a connection per statement. It also keeps the JDBC
+ * prepared statements of the hot statements ({@link PreparedShape}), so each of those is parsed and
+ * planned once per connection. A broken connection (server restart, terminated backend) is dropped
+ * with its statements and the next use opens a fresh one. Used by one thread at a time.
  */
 final class DedicatedConnection implements AutoCloseable {
 
+    /** Work on the raw connection: a prepared hot statement, bound and run through pgjdbc. */
+    @FunctionalInterface
+    interface JdbcWork<T> {
+        T apply(Session session) throws SQLException;
+    }
+
+    /** What {@link JdbcWork} gets: the connection, its render-mapped jOOQ context and statement cache. */
+    interface Session {
+        Connection connection();
+
+        DSLContext dsl();
+
+        /** The cached prepared statement for {@code sql} on this connection (prepared on first use). */
+        PreparedStatement prepare(String sql) throws SQLException;
+    }
+
+    private static final int MAX_STATEMENTS = 32;
+
     private final DataSource dataSource;
     private final QueueTables tables;
+    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>(16, 0.75f, true);
+    private final Session session = new Session() {
+        @Override
+        public Connection connection() {
+            return connection;
+        }
+
+        @Override
+        public DSLContext dsl() {
+            return dsl;
+        }
+
+        @Override
+        public PreparedStatement prepare(String sql) throws SQLException {
+            return statement(sql);
+        }
+    };
     private Connection connection;
     private DSLContext dsl;
-    private long generation;
 
     DedicatedConnection(DataSource dataSource, QueueTables tables) {
         this.dataSource = dataSource;
@@ -29,14 +70,25 @@ final class DedicatedConnection implements AutoCloseable {
 
     /** Runs {@code work} in auto-commit on the connection; a failure that broke the connection drops it. */
     synchronized <T> T run(Function<DSLContext, T> work) {
-        return run((d, g) -> work.apply(d));
+        try {
+            return work.apply(dsl());
+        } catch (RuntimeException e) {
+            dropIfBroken();
+            throw e;
+        }
     }
 
-    /** As {@link #run(Function)}, also passing the connection's generation (it changes on every reopen). */
-    synchronized <T> T run(java.util.function.BiFunction<DSLContext, Long, T> work) {
+    /**
+     * Runs JDBC work in auto-commit on the connection. An {@link SQLException} comes back as jOOQ's
+     * {@link DataAccessException} (its cause), like the failures of {@link #run(Function)}.
+     */
+    synchronized <T> T jdbc(JdbcWork<T> work) {
         try {
-            DSLContext d = dsl();
-            return work.apply(d, generation);
+            dsl();
+            return work.apply(session);
+        } catch (SQLException e) {
+            dropIfBroken();
+            throw new DataAccessException(e.getMessage(), e);
         } catch (RuntimeException e) {
             dropIfBroken();
             throw e;
@@ -52,12 +104,27 @@ final class DedicatedConnection implements AutoCloseable {
                 throw new WorkerException("Cannot open a worker connection: " + e.getMessage(), e);
             }
             dsl = tables.dsl(DSL.using(connection, SQLDialect.POSTGRES));
-            generation++;
             // the claim and completion statements are long CTE chains whose planning costs more than
             // their execution; one generic plan per (server-prepared) statement keeps each round trip cheap
             dsl.set(DSL.name("plan_cache_mode"), DSL.inline("force_generic_plan")).execute();
         }
         return dsl;
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            // server-prepared from the first run: these statements are run thousands of times
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(1);
+            statements.put(sql, ps);
+            if (statements.size() > MAX_STATEMENTS) {
+                Iterator<PreparedStatement> eldest = statements.values().iterator();
+                closeQuietly(eldest.next());
+                eldest.remove();
+            }
+        }
+        return ps;
     }
 
     private void dropIfBroken() {
@@ -75,8 +142,18 @@ final class DedicatedConnection implements AutoCloseable {
         }
     }
 
+    private static void closeQuietly(PreparedStatement ps) {
+        try {
+            ps.close();
+        } catch (SQLException ignored) {
+            // its connection is gone already
+        }
+    }
+
     @Override
     public synchronized void close() {
+        statements.values().forEach(DedicatedConnection::closeQuietly);
+        statements.clear();
         if (connection != null) {
             try {
                 connection.close();

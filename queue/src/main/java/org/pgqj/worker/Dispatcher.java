@@ -136,10 +136,6 @@ final class Dispatcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            connection.run(dsl -> {
-                claimQuery.closeAll();
-                return null;
-            });
             finished = true;
             signalState();
         }
@@ -171,7 +167,7 @@ final class Dispatcher {
         }
         int claimBatch = capacity;
         long claimStart = System.nanoTime();
-        List<Job> jobs = parts.isEmpty() ? List.of() : connection.run((dsl, generation) -> claimQuery.claim(dsl, generation, parts, claimBatch));
+        List<Job> jobs = parts.isEmpty() ? List.of() : connection.jdbc(session -> claimQuery.claim(session, parts, claimBatch));
         if (LOG.isTraceEnabled()) {
             LOG.trace("claim of up to {} took {} us, got {}", claimBatch, (System.nanoTime() - claimStart) / 1000, jobs.size());
         }
