@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The listener's health check: a probe that does not come back within the interval, on a connection
@@ -38,6 +39,33 @@ class ChannelListenerHealthCheckTest {
     /** Short, so a lost probe is noticed within a second or so. */
     private static final Duration INTERVAL = Duration.ofMillis(300);
     private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    /**
+     * A connection that stays open but carries nothing (a silently dropped NAT/firewall entry): the
+     * probe never returns, so the listener must give the connection up by itself rather than wait on
+     * it forever, and LISTEN again on a fresh one.
+     */
+    @Test
+    void blackHoledConnectionIsDeclaredLostAndReplaced(TestDatabase db) throws Exception {
+        Recorder recorder = new Recorder(table -> { });
+        try (FreezingTcpProxy proxy = new FreezingTcpProxy(db.host(), db.port());
+             ChannelListener listener = ChannelListener.start(throughProxy(db, proxy), CHANNEL, "pgqj-test-black-hole",
+                     recorder, INTERVAL)) {
+            assertTrue(listener.awaitConnected(DEADLINE));
+            notifyTableChanged(db, "before_freeze");
+            await("delivery before the freeze", () -> recorder.tables.contains("before_freeze"));
+            assertEquals(1, proxy.acceptedConnections());
+
+            proxy.freezeOpenConnections();
+            await("listener declares the frozen connection lost", () -> recorder.disconnects.get() == 1);
+            await("listener connected again", () -> recorder.connects.get() == 2 && listener.isConnected());
+            assertEquals(2, proxy.acceptedConnections(), "the new LISTEN should be on a new connection");
+
+            notifyTableChanged(db, "after_recovery");
+            await("delivery after recovery", () -> recorder.tables.contains("after_recovery"));
+            assertEquals(1, recorder.disconnects.get());
+        }
+    }
 
     /**
      * The session itself stops receiving (its LISTEN is gone) while the connection is perfectly
@@ -81,6 +109,16 @@ class ChannelListenerHealthCheckTest {
                 c.close();
             }
         }
+    }
+
+    private static DataSource throughProxy(TestDatabase db, FreezingTcpProxy proxy) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + db.name());
+        ds.setUser(db.user());
+        if (!db.password().isEmpty()) {
+            ds.setPassword(db.password());
+        }
+        return ds;
     }
 
     /** A table_changed_event as pgqueuer's trigger sends it, from a session of its own. */
