@@ -104,6 +104,9 @@ public final class ChannelListener implements AutoCloseable {
             try {
                 Connection c = open();
                 connection = c;
+                // Bounds every read on this connection, the probe's own round trip included: on a connection
+                // that stays open but carries nothing any more, the probe statement would otherwise wait forever.
+                c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, Math.max(1, healthCheckInterval.toMillis())));
                 try (Statement st = c.createStatement()) {
                     // LISTEN takes an identifier, not a bind parameter; the channel comes from PgqueuerNames
                     st.execute("LISTEN " + quote(channel));
