@@ -11,8 +11,6 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.postgresql.ds.common.BaseDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,22 +144,19 @@ public final class ChannelListener implements AutoCloseable {
     }
 
     private void listen(Connection c) throws SQLException {
-        PGConnection pg = c.unwrap(PGConnection.class);
+        NotificationReader reader = NotificationReader.of(c);
         UUID pendingProbe = null;
         Instant probeSent = Instant.now();
         Instant nextProbe = Instant.now().plus(healthCheckInterval);
         while (!closed) {
-            PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
-            if (notifications != null) {
-                for (PGNotification n : notifications) {
-                    NotifyEvent event = NotifyEvents.parse(n.getParameter()).orElse(null);
-                    if (event instanceof TableChangedEvent t) {
-                        safely(() -> handler.onTableChanged(t));
-                    } else if (event instanceof CancellationEvent ce) {
-                        safely(() -> handler.onCancellation(ce));
-                    } else if (event instanceof HealthCheckEvent h && h.id().equals(pendingProbe)) {
-                        pendingProbe = null;
-                    }
+            for (String payload : reader.read(POLL_MILLIS)) {
+                NotifyEvent event = NotifyEvents.parse(payload).orElse(null);
+                if (event instanceof TableChangedEvent t) {
+                    safely(() -> handler.onTableChanged(t));
+                } else if (event instanceof CancellationEvent ce) {
+                    safely(() -> handler.onCancellation(ce));
+                } else if (event instanceof HealthCheckEvent h && h.id().equals(pendingProbe)) {
+                    pendingProbe = null;
                 }
             }
             Instant now = Instant.now();
