@@ -1,6 +1,7 @@
 package org.pgqj.admin;
 
 import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
@@ -30,14 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class StatisticsAggregation {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatisticsAggregation.class);
-
-    /**
-     * {@code excluded.count} as a plain-SQL template: jOOQ's {@code DSL.excluded(...)} and any qualified
-     * name get the install's schema from QueueTables' render mapping ({@code "public"."excluded"}),
-     * which PostgreSQL rejects.
-     */
-    private static final Field<Long> EXCLUDED_COUNT =
-            org.jooq.impl.DSL.field("excluded.{0}", Long.class, name(PGQUEUER_STATISTICS.COUNT.getName()));
 
     private final QueueTables tables;
     private final String lockName;
@@ -96,7 +89,7 @@ public final class StatisticsAggregation {
                 .onConflict(PGQUEUER_STATISTICS.PRIORITY, createdSecondUtc, PGQUEUER_STATISTICS.STATUS,
                         PGQUEUER_STATISTICS.ENTRYPOINT)
                 .doUpdate()
-                .set(PGQUEUER_STATISTICS.COUNT, PGQUEUER_STATISTICS.COUNT.plus(EXCLUDED_COUNT))
+                .set(PGQUEUER_STATISTICS.COUNT, PGQUEUER_STATISTICS.COUNT.plus(excluded(PGQUEUER_STATISTICS.COUNT)))
                 .execute();
         if (rows > 0) {
             LOG.debug("Aggregated log rows into {} statistics rows", rows);

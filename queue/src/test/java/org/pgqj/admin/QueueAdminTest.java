@@ -242,6 +242,34 @@ class QueueAdminTest {
     }
 
     @Test
+    void aggregationAddsToTheRowOfTheSameSecond() {
+        // log rows of one (entrypoint, priority, status) in the same second, aggregated in two rounds:
+        // the second round must add to the existing statistics row (ON CONFLICT ... count + excluded.count)
+        OffsetDateTime second = OffsetDateTime.parse("2026-01-02T03:04:05Z");
+        logRows("folded", 2, second.plusNanos(100_000_000));
+        StatisticsAggregation aggregation = StatisticsAggregation.of(TABLES);
+        assertEquals(1, aggregation.aggregate(db));
+        logRows("folded", 3, second.plusNanos(700_000_000));
+        assertEquals(1, aggregation.aggregate(db));
+
+        var rows = db.select(PGQUEUER_STATISTICS.COUNT, PGQUEUER_STATISTICS.CREATED).from(PGQUEUER_STATISTICS)
+                .where(PGQUEUER_STATISTICS.ENTRYPOINT.eq("folded")).fetch();
+        assertEquals(1, rows.size(), "one row per second: " + rows);
+        assertEquals(5L, rows.getFirst().value1());
+        assertEquals(second.toInstant(), rows.getFirst().value2().toInstant());
+    }
+
+    private void logRows(String entrypoint, int count, OffsetDateTime created) {
+        for (int i = 0; i < count; i++) {
+            db.insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT,
+                            PGQUEUER_LOG.PRIORITY, PGQUEUER_LOG.CREATED)
+                    .values(DSL.val(1_000L + i), DSL.inline(PgqueuerStatus.successful, PGQUEUER_LOG.STATUS),
+                            DSL.val(entrypoint), DSL.val(0), DSL.val(created))
+                    .execute();
+        }
+    }
+
+    @Test
     void waitForCompletionWakesOnNotify(TestDatabase database) throws Exception {
         long first = enqueue("work", 0);
         long second = enqueue("work", 0);
