@@ -73,6 +73,9 @@ class ConnectionUrlTest {
                         "jdbc:postgresql://h1:5432,h2:5433/shop", Map.of("targetServerType", "primary", "connectTimeout", "5")),
                 Arguments.of("host=h1,h2,h3 port=6432 dbname=shop",
                         "jdbc:postgresql://h1:6432,h2:6432,h3:6432/shop", Map.of()),
+                Arguments.of("host=db1,db2 port=5433 dbname=shop user=app password='s3 cret' sslmode=require", // README
+                        "jdbc:postgresql://db1:5433,db2:5433/shop",
+                        Map.of("user", "app", "password", "s3 cret", "sslmode", "require")),
                 // an empty item is the default host or port, as in libpq
                 Arguments.of("host=h1,,h3 port=5432,,5434", "jdbc:postgresql://h1:5432,localhost,h3:5434/", Map.of()),
                 Arguments.of("host=::1 port=5432 dbname=shop", "jdbc:postgresql://[::1]:5432/shop", Map.of()),
