@@ -161,16 +161,14 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
         if (database.isEmpty() && dbFromQuery != null) {
             database = dbFromQuery;
         }
-        // a host in the query (libpq style) wins over an empty authority
+        // hosts and ports in the query (libpq style) are used when the authority names no host, paired as
+        // libpq pairs them: one port per host or one for all (gluing the lists made "h1,h2:5432,5433")
         String hostFromQuery = params.remove("host");
         String portFromQuery = params.remove("port");
-        if (hosts.isEmpty() && hostFromQuery != null) {
-            if (hostFromQuery.startsWith("/")) {
-                throw error(redact(trimmed), UNIX_SOCKET);
-            }
-            hosts = hostFromQuery + (portFromQuery != null ? ":" + portFromQuery : "");
-        }
-        return new ConnectionUrl(jdbcUrl(jdbcHosts(hosts, trimmed), database), params);
+        String jdbcHosts = hosts.isEmpty() && (hostFromQuery != null || portFromQuery != null)
+                ? pairedHosts(hostFromQuery, portFromQuery, redact(trimmed))
+                : jdbcHosts(hosts, trimmed);
+        return new ConnectionUrl(jdbcUrl(jdbcHosts, database), params);
     }
 
     /**

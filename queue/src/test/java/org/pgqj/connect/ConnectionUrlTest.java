@@ -46,6 +46,11 @@ class ConnectionUrlTest {
                 Arguments.of("postgresql://", "jdbc:postgresql://localhost/", Map.of()),
                 Arguments.of("postgresql:///shop?host=db&port=6432&dbname=ignored",
                         "jdbc:postgresql://db:6432/shop", Map.of()),
+                // query host and port lists pair up as in libpq
+                Arguments.of("postgresql:///shop?host=h1,h2&port=5432,5433",
+                        "jdbc:postgresql://h1:5432,h2:5433/shop", Map.of()),
+                Arguments.of("postgresql:///shop?host=h1,h2&port=6432", "jdbc:postgresql://h1:6432,h2:6432/shop", Map.of()),
+                Arguments.of("postgresql:///shop?port=6432", "jdbc:postgresql://localhost:6432/shop", Map.of()),
                 Arguments.of("postgresql://h1:5432,h2:5433/shop?target_session_attrs=read-write&connect_timeout=5",
                         "jdbc:postgresql://h1:5432,h2:5433/shop", Map.of("targetServerType", "primary", "connectTimeout", "5")),
                 Arguments.of("postgresql://[::1]:5432/shop", "jdbc:postgresql://[::1]:5432/shop", Map.of()),
@@ -115,6 +120,7 @@ class ConnectionUrlTest {
             "postgresql://app:se/s3cret@db/shop",
             "postgresql://app:se?s3cret@db/shop",
             "postgresql:///shop?host=/var/run/postgresql&password=s3cret",
+            "postgresql:///shop?host=h1,h2,h3&port=5432,5433&password=s3cret",
             "",
             "s3cret"})
     void rejectedFormsListTheAcceptedOnesAndHideThePassword(String url) {
