@@ -31,7 +31,8 @@ public final class PgqjCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--pg-dsn", paramLabel = "URL",
-            description = "Database URL (postgresql://, postgresql+asyncpg://, jdbc:postgresql://, ...). "
+            description = "Database URL (postgresql://, postgresql+asyncpg://, jdbc:postgresql://, ...) or libpq "
+                    + "keyword/value string (host=... port=... dbname=... user=...). "
                     + "Default: $DATABASE_URL, then $PGQUEUER_DSN, then $PGDSN.")
     String dsn;
 

@@ -12,13 +12,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * One database URL for Python and Java: reads the forms a Python service's {@code DATABASE_URL} or
  * {@code PGDSN} holds (libpq/asyncpg {@code postgresql://}, {@code postgres://}, SQLAlchemy's
- * {@code postgresql+asyncpg://} and {@code postgresql+psycopg://}) and JDBC's {@code jdbc:postgresql://},
+ * {@code postgresql+asyncpg://} and {@code postgresql+psycopg://}, and libpq's keyword/value string
+ * {@code host=db port=5432 dbname=shop} that psycopg also takes) and JDBC's {@code jdbc:postgresql://},
  * and turns them into a pgjdbc URL (without credentials) plus connection properties.
  *
  * <pre>{@code
@@ -26,7 +28,19 @@ import org.postgresql.ds.PGSimpleDataSource;
  * url.jdbcUrl();      // jdbc:postgresql://db:5432/shop
  * url.properties();   // user=app, password=s3cret, sslmode=require
  * DataSource ds = url.dataSource();
+ *
+ * ConnectionUrl.parse("host=db port=5432 dbname=shop user=app password='s3 cret' sslmode=require");
+ *                     // the same jdbcUrl; user=app, password=s3 cret, sslmode=require
  * }</pre>
+ *
+ * <p>A keyword/value string follows libpq's rules: settings {@code keyword = value} separated by
+ * whitespace, spaces around {@code =} optional; a value with spaces, or an empty one, is single-quoted
+ * ({@code password='a b'}, {@code options=''}); a backslash takes the next character literally, inside
+ * quotes and out ({@code \'}, {@code \\}); a repeated keyword's last value wins. {@code host} and
+ * {@code port} may be comma lists: one port per host, or one port for all. {@code dbname} becomes the
+ * database, other keywords become properties under pgjdbc's names (as the URL query parameters do).
+ * pgjdbc connects over TCP only, so a Unix-socket directory ({@code host=/var/run/postgresql}) and
+ * {@code hostaddr} are rejected: name the server in {@code host} instead.
  *
  * @param jdbcUrl    the pgjdbc URL: hosts, ports and database, no credentials or parameters
  * @param parameters user, password and the other connection properties, by pgjdbc's names
@@ -37,7 +51,8 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
     public static final List<String> ACCEPTED_FORMS = List.of(
             "postgresql://[user[:password]@][host][:port][/database][?param=value&...]",
             "postgres://...", "postgresql+asyncpg://...", "postgresql+psycopg://...", "postgresql+psycopg2://...",
-            "jdbc:postgresql://[user[:password]@][host][:port][/database][?param=value&...]");
+            "jdbc:postgresql://[user[:password]@][host][:port][/database][?param=value&...]",
+            "host=... port=... dbname=... user=... password='...' [keyword=value ...] (libpq keyword/value)");
 
     private static final List<String> SCHEMES = List.of("jdbc:postgresql://", "postgresql+asyncpg://",
             "postgresql+psycopg2://", "postgresql+psycopg://", "postgresql://", "postgres://");
@@ -49,6 +64,18 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
             "target_session_attrs", "targetServerType",
             "dbname", "PGDBNAME");
 
+    /**
+     * Keyword/value settings whose values an error message may show; all others are shown as {@code ***}:
+     * password, sslpassword, and keywords we do not know (maybe a piece of a password with an unquoted space).
+     */
+    private static final Set<String> SHOWN_VALUES = Set.of("host", "hostaddr", "port", "dbname", "user", "sslmode",
+            "application_name", "connect_timeout", "target_session_attrs");
+
+    private static final String UNIX_SOCKET = "Unix-domain socket directories are not supported by pgjdbc without an "
+            + "extra socket-factory library; use a TCP host (a host name or IP address, e.g. localhost)";
+
+    private static final String PORT_RANGE = "the port is not a number from 1 to 65535";
+
     /** Copies, keeping order. */
     public ConnectionUrl {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -58,6 +85,8 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
     /**
      * Reads a URL in any accepted form; user and password may be in the authority or in the query.
      * Percent-escapes are decoded. Several hosts ({@code h1:5432,h2:5433}) pass through to pgjdbc.
+     * A string without a scheme whose first {@code =} comes before any {@code ://} is read as libpq
+     * keyword/value settings (see the class comment).
      *
      * @throws ConnectionUrlException naming what is wrong and the accepted forms (never the password)
      */
@@ -69,8 +98,17 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
         String scheme = SCHEMES.stream().filter(s -> trimmed.regionMatches(true, 0, s, 0, s.length()))
                 .findFirst().orElse(null);
         if (scheme == null) {
-            // show only the scheme: without a known form we cannot tell where a password would be
             int sep = trimmed.indexOf("://");
+            int eq = trimmed.indexOf('=');
+            if (eq >= 0 && (sep < 0 || eq < sep)) {
+                // the unstripped string: libpq keeps an escaped trailing space ("password=a\ ")
+                return parseKeywordValue(url);
+            }
+            if (sep < 0) {
+                // nothing shown: a lone word may well be a password pasted in the wrong place
+                throw error("(not a URL)", "neither a URL (scheme://...) nor libpq keyword=value settings");
+            }
+            // show only the scheme: without a known form we cannot tell where a password would be
             throw error(sep > 0 && sep < 40 ? trimmed.substring(0, sep) + "://..." : "(not a URL)", "unknown scheme");
         }
         String rest = trimmed.substring(scheme.length());
@@ -123,19 +161,167 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
         if (database.isEmpty() && dbFromQuery != null) {
             database = dbFromQuery;
         }
-        // a host in the query (libpq style) wins over an empty authority
+        // hosts and ports in the query (libpq style) are used when the authority names no host, paired as
+        // libpq pairs them: one port per host or one for all (gluing the lists made "h1,h2:5432,5433")
         String hostFromQuery = params.remove("host");
         String portFromQuery = params.remove("port");
-        if (hosts.isEmpty() && hostFromQuery != null) {
-            if (hostFromQuery.startsWith("/")) {
-                throw error(redact(trimmed), "Unix-domain socket hosts are not supported by pgjdbc; use a TCP host");
-            }
-            hosts = hostFromQuery + (portFromQuery != null ? ":" + portFromQuery : "");
+        String jdbcHosts = hosts.isEmpty() && (hostFromQuery != null || portFromQuery != null)
+                ? pairedHosts(hostFromQuery, portFromQuery, redact(trimmed))
+                : jdbcHosts(hosts, trimmed);
+        return new ConnectionUrl(jdbcUrl(jdbcHosts, database), params);
+    }
+
+    /**
+     * Reads libpq keyword/value settings as libpq's {@code conninfo_parse} does, then maps them like the
+     * URL forms: host and port lists paired, {@code dbname} the database, the rest properties.
+     */
+    private static ConnectionUrl parseKeywordValue(String conninfo) {
+        Map<String, String> settings = keywordValues(conninfo);
+        String shown = shown(settings, false);
+        if (settings.containsKey("hostaddr")) {
+            throw error(shown, "hostaddr is not supported by pgjdbc; put the server's host name or IP address in host "
+                    + "and drop hostaddr");
         }
-        String jdbcHosts = jdbcHosts(hosts, trimmed);
-        String jdbc = "jdbc:postgresql://" + jdbcHosts + "/"
+        Map<String, String> params = new LinkedHashMap<>();
+        settings.forEach((keyword, value) -> {
+            if (!List.of("host", "port", "dbname").contains(keyword)) {
+                params.put(RENAMED.getOrDefault(keyword, keyword), value);
+            }
+        });
+        if (params.containsKey("targetServerType")) {
+            params.put("targetServerType", targetServerType(params.get("targetServerType")));
+        }
+        String hosts = pairedHosts(settings.get("host"), settings.get("port"), shown);
+        return new ConnectionUrl(jdbcUrl(hosts, settings.getOrDefault("dbname", "")), params);
+    }
+
+    /**
+     * The settings in order, a repeated keyword keeping its last value. Errors show only the settings
+     * read before the fault, never the word or quoted value at fault: that may be part of a password.
+     */
+    private static Map<String, String> keywordValues(String s) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        String last = null; // the last keyword read, to say where a fault is without showing it
+        int n = s.length();
+        int i = 0;
+        while (true) {
+            i = skipSpaces(s, i);
+            if (i >= n) {
+                return settings;
+            }
+            int start = i;
+            while (i < n && s.charAt(i) != '=' && !isSpace(s.charAt(i))) {
+                i++;
+            }
+            String keyword = s.substring(start, i);
+            i = skipSpaces(s, i);
+            if (i >= n || s.charAt(i) != '=') {
+                throw error(shown(settings, true), where(last) + " has no '=' (each setting is keyword=value; "
+                        + "quote a value with spaces: keyword='a b')");
+            }
+            if (keyword.isEmpty()) {
+                throw error(shown(settings, true), where(last) + " has no keyword before its '='");
+            }
+            i = skipSpaces(s, i + 1);
+            StringBuilder value = new StringBuilder();
+            if (i < n && s.charAt(i) == '\'') {
+                i++;
+                while (true) {
+                    if (i >= n) {
+                        throw error(shown(settings, true), "the quoted value of '" + keyword
+                                + "' has no closing quote (write a quote inside a value as \\' and a backslash as \\\\)");
+                    }
+                    char c = s.charAt(i++);
+                    if (c == '\'') {
+                        break;
+                    }
+                    if (c == '\\') {
+                        if (i < n) {
+                            value.append(s.charAt(i++));
+                        }
+                    } else {
+                        value.append(c);
+                    }
+                }
+            } else {
+                // unquoted: up to the next space; like libpq, a backslash at the very end is dropped
+                while (i < n && !isSpace(s.charAt(i))) {
+                    char c = s.charAt(i++);
+                    if (c == '\\') {
+                        if (i < n) {
+                            value.append(s.charAt(i++));
+                        }
+                    } else {
+                        value.append(c);
+                    }
+                }
+            }
+            settings.put(keyword, value.toString());
+            last = keyword;
+        }
+    }
+
+    /** libpq's separators are C isspace(): narrower than Java's whitespace. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
+    }
+
+    private static int skipSpaces(String s, int i) {
+        while (i < s.length() && isSpace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    private static String where(String lastKeyword) {
+        return lastKeyword == null ? "the first setting" : "the setting after " + lastKeyword;
+    }
+
+    /** Settings for an error message: values masked unless listed in SHOWN_VALUES; "..." when cut short. */
+    private static String shown(Map<String, String> settings, boolean cut) {
+        List<String> parts = new ArrayList<>();
+        settings.forEach((k, v) -> parts.add(k + "=" + (SHOWN_VALUES.contains(k) ? quoted(v) : "***")));
+        if (cut) {
+            parts.add("...");
+        }
+        return String.join(" ", parts);
+    }
+
+    /** A value as it would be written in a keyword/value string. */
+    private static String quoted(String value) {
+        if (!value.isEmpty() && value.chars().noneMatch(c -> isSpace((char) c) || c == '\'' || c == '\\')) {
+            return value;
+        }
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    /**
+     * libpq's pairing of comma lists: one port per host, or a single port for every host; an empty item
+     * means the default (localhost, the driver's port).
+     */
+    private static String pairedHosts(String hostList, String portList, String shown) {
+        String[] hosts = hostList == null ? new String[] {""} : hostList.split(",", -1);
+        String[] ports = portList == null ? new String[] {""} : portList.split(",", -1);
+        if (ports.length != 1 && ports.length != hosts.length) {
+            throw error(shown, ports.length + " ports for " + hosts.length
+                    + " hosts; give one port per host or a single port for all");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < hosts.length; i++) {
+            String host = hosts[i];
+            // libpq takes a bare IPv6 address (two or more ':'); pgjdbc needs it in brackets
+            if (host.indexOf(':') != host.lastIndexOf(':') && !host.startsWith("[")) {
+                host = "[" + host + "]";
+            }
+            String port = ports.length == 1 ? ports[0] : ports[i];
+            out.add(jdbcHost(host, port.isEmpty() ? null : port, shown));
+        }
+        return String.join(",", out);
+    }
+
+    private static String jdbcUrl(String jdbcHosts, String database) {
+        return "jdbc:postgresql://" + jdbcHosts + "/"
                 + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
-        return new ConnectionUrl(jdbc, params);
     }
 
     /**
@@ -220,25 +406,33 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
                     host = host.substring(0, colon);
                 }
             }
-            if (!port.isEmpty()) {
-                if (!port.startsWith(":") || !port.substring(1).matches("\\d{1,5}")
-                        || Integer.parseInt(port.substring(1)) > 65535) {
-                    throw error(redact(original), "the port is not a number from 1 to 65535");
-                }
+            if (!port.isEmpty() && (!port.startsWith(":") || !validPort(port.substring(1)))) {
+                throw error(redact(original), PORT_RANGE);
             }
-            host = decode(host, original, "host");
-            if (host.isEmpty()) {
-                host = "localhost";
-            }
-            if (host.startsWith("/")) {
-                throw error(redact(original), "Unix-domain socket hosts are not supported by pgjdbc; use a TCP host");
-            }
-            if (!host.matches("[A-Za-z0-9._\\-]+|\\[[0-9A-Fa-f:.%]+]")) {
-                throw error(redact(original), "the host is not a valid host name (letters, digits, '.', '-', or [IPv6])");
-            }
-            out.add(host + port);
+            out.add(jdbcHost(decode(host, original, "host"), port.isEmpty() ? null : port.substring(1), redact(original)));
         }
         return String.join(",", out);
+    }
+
+    /** One checked {@code host[:port]} for the pgjdbc URL; an empty host is localhost, a null port the default. */
+    private static String jdbcHost(String host, String port, String shown) {
+        if (port != null && !validPort(port)) {
+            throw error(shown, PORT_RANGE);
+        }
+        if (host.isEmpty()) {
+            host = "localhost";
+        }
+        if (host.startsWith("/")) {
+            throw error(shown, UNIX_SOCKET);
+        }
+        if (!host.matches("[A-Za-z0-9._\\-]+|\\[[0-9A-Fa-f:.%]+]")) {
+            throw error(shown, "the host is not a valid host name (letters, digits, '.', '-', or [IPv6])");
+        }
+        return port == null ? host : host + ":" + port;
+    }
+
+    private static boolean validPort(String port) {
+        return port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65535;
     }
 
     private static String targetServerType(String libpq) {
