@@ -106,7 +106,9 @@ public final class WorkerOptions {
     public String toString() {
         return "WorkerOptions[batchSize=" + batchSize + ", maxConcurrentJobs=" + maxConcurrentJobs
                 + ", heartbeatTimeout=" + heartbeatTimeout + ", dequeueTimeout=" + dequeueTimeout + ", mode=" + mode
-                + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout + "]";
+                + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout
+                + ", statisticsInterval=" + statisticsInterval + ", healthCheckInterval=" + healthCheckInterval
+                + ", shutdownHook=" + shutdownHook + "]";
     }
 
     /** Builds {@link WorkerOptions}; every setter validates and names the bad value. */
