@@ -152,10 +152,7 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
             }
             String name = decode(pair.substring(0, eq), trimmed, "parameter name");
             String value = decode(pair.substring(eq + 1), trimmed, "parameter " + name);
-            params.put(RENAMED.getOrDefault(name, name), value);
-        }
-        if (params.containsKey("targetServerType")) {
-            params.put("targetServerType", targetServerType(params.get("targetServerType")));
+            putProperty(params, name, value);
         }
         String dbFromQuery = params.remove("PGDBNAME");
         if (database.isEmpty() && dbFromQuery != null) {
@@ -185,12 +182,9 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
         Map<String, String> params = new LinkedHashMap<>();
         settings.forEach((keyword, value) -> {
             if (!List.of("host", "port", "dbname").contains(keyword)) {
-                params.put(RENAMED.getOrDefault(keyword, keyword), value);
+                putProperty(params, keyword, value);
             }
         });
-        if (params.containsKey("targetServerType")) {
-            params.put("targetServerType", targetServerType(params.get("targetServerType")));
-        }
         String hosts = pairedHosts(settings.get("host"), settings.get("port"), shown);
         return new ConnectionUrl(jdbcUrl(hosts, settings.getOrDefault("dbname", "")), params);
     }
@@ -231,34 +225,32 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
                         throw error(shown(settings, true), "the quoted value of '" + keyword
                                 + "' has no closing quote (write a quote inside a value as \\' and a backslash as \\\\)");
                     }
-                    char c = s.charAt(i++);
-                    if (c == '\'') {
+                    if (s.charAt(i) == '\'') {
+                        i++;
                         break;
                     }
-                    if (c == '\\') {
-                        if (i < n) {
-                            value.append(s.charAt(i++));
-                        }
-                    } else {
-                        value.append(c);
-                    }
+                    i = appendChar(s, i, value);
                 }
             } else {
                 // unquoted: up to the next space; like libpq, a backslash at the very end is dropped
                 while (i < n && !isSpace(s.charAt(i))) {
-                    char c = s.charAt(i++);
-                    if (c == '\\') {
-                        if (i < n) {
-                            value.append(s.charAt(i++));
-                        }
-                    } else {
-                        value.append(c);
-                    }
+                    i = appendChar(s, i, value);
                 }
             }
             settings.put(keyword, value.toString());
             last = keyword;
         }
+    }
+
+    /** Appends the character at {@code i}, or the one a backslash there escapes; returns the next index. */
+    private static int appendChar(String s, int i, StringBuilder value) {
+        char c = s.charAt(i++);
+        if (c != '\\') {
+            value.append(c);
+        } else if (i < s.length()) {
+            value.append(s.charAt(i++));
+        }
+        return i;
     }
 
     /** libpq's separators are C isspace(): narrower than Java's whitespace. */
@@ -406,7 +398,7 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
                     host = host.substring(0, colon);
                 }
             }
-            if (!port.isEmpty() && (!port.startsWith(":") || !validPort(port.substring(1)))) {
+            if (!port.isEmpty() && !port.startsWith(":")) {
                 throw error(redact(original), PORT_RANGE);
             }
             out.add(jdbcHost(decode(host, original, "host"), port.isEmpty() ? null : port.substring(1), redact(original)));
@@ -433,6 +425,12 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
 
     private static boolean validPort(String port) {
         return port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65535;
+    }
+
+    /** A setting under pgjdbc's property name; libpq's target_session_attrs values become pgjdbc's. */
+    private static void putProperty(Map<String, String> params, String name, String value) {
+        String property = RENAMED.getOrDefault(name, name);
+        params.put(property, property.equals("targetServerType") ? targetServerType(value) : value);
     }
 
     private static String targetServerType(String libpq) {

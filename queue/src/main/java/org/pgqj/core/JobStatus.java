@@ -52,11 +52,9 @@ public enum JobStatus {
 
     /** The status for a generated enum value. */
     public static JobStatus fromDb(PgqueuerStatus status) {
-        for (JobStatus s : values()) {
-            if (s.db == status) {
-                return s;
-            }
+        if (status == null) {
+            throw new IllegalArgumentException("Unknown pgqueuer_status null");
         }
-        throw new IllegalArgumentException("Unknown pgqueuer_status " + status);
+        return fromLabel(status.getLiteral());
     }
 }
