@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -123,7 +124,7 @@ class WorkerConcurrencyTest {
                 (job, ctx) -> starts.add(System.nanoTime()),
                 WorkerOptions.builder().batchSize(10).dequeueTimeout(Duration.ofSeconds(1)).build());
         try {
-            TestJobs.await("150 jobs started", Duration.ofSeconds(20), () -> starts.size() >= 150);
+            Await.until("150 jobs started", Duration.ofSeconds(20), () -> starts.size() >= 150);
         } finally {
             ws.forEach(Worker::close);
         }
@@ -146,7 +147,7 @@ class WorkerConcurrencyTest {
             }
         }, WorkerOptions.builder().batchSize(50).dequeueTimeout(Duration.ofSeconds(1)).build());
         try {
-            TestJobs.await("all rows gone", Duration.ofSeconds(120), () -> jobs.queueCount() == 0);
+            Await.until("all rows gone", Duration.ofSeconds(120), () -> jobs.queueCount() == 0);
         } finally {
             ws.forEach(Worker::close);
         }

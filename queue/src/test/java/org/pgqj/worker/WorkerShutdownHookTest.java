@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -104,7 +105,7 @@ class WorkerShutdownHookTest {
         }
 
         void awaitLine(String line) throws InterruptedException {
-            TestJobs.await("child prints '" + line + "'; output so far: " + lines, Duration.ofSeconds(20),
+            Await.until("child prints '" + line + "'; output so far: " + lines, Duration.ofSeconds(20),
                     () -> lines.contains(line) || !process.isAlive());
             assertTrue(lines.contains(line), "child ended without '" + line + "': " + output());
         }

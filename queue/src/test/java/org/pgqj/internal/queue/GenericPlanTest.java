@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.internal.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,7 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
+import org.pgqj.core.PgqjException;
+import org.pgqj.worker.TestJobs;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.sql.DedicatedConnection;
+import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
@@ -32,9 +36,9 @@ class GenericPlanTest {
         PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         TestJobs jobs = TestJobs.emptied(db.dataSource());
         List<ClaimQuery.Part> parts = List.of(new ClaimQuery.Part("grows", 0, 100, Duration.ofMinutes(5)));
-        ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), "pgqueuer");
+        ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
         CompleteQuery complete = new CompleteQuery();
-        try (DedicatedConnection connection = new DedicatedConnection(db.dataSource(), QueueTables.defaults())) {
+        try (DedicatedConnection connection = new DedicatedConnection(db.dataSource(), QueueTables.defaults(), PgqjException::new)) {
             // plans made now, on the empty table
             assertEquals(List.of(), connection.jdbc(s -> claim.claim(s, parts, 100)));
             connection.jdbc(s -> {

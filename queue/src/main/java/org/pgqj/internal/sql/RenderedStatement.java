@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.internal.sql;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,14 +7,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jooq.DataType;
 import org.jooq.Param;
 import org.jooq.Query;
 import org.jooq.conf.ParamType;
 import org.jooq.impl.DSL;
 
 /**
- * A hot statement of the worker (claim, complete), written in the jOOQ DSL and rendered ONCE, then
- * bound and run through pgjdbc on a {@link DedicatedConnection}'s cached prepared statement.
+ * A hot statement (the worker's claim and complete, the enqueue), written in the jOOQ DSL and rendered
+ * ONCE, then bound and run through pgjdbc (on a {@link DedicatedConnection}'s cached prepared statement,
+ * or the caller's connection for the enqueue).
  *
  * <p>Why not run the jOOQ query each time: rendering and binding these CTE chains walks the whole
  * query tree (even a kept statement re-walks it to bind), which costs the worker more CPU per claim of
@@ -23,24 +25,26 @@ import org.jooq.impl.DSL;
  * <p>Each value is declared through {@link Params} under a name with a sample value unique to it, so
  * the bind markers of the rendered text can be matched to names; a marker that matches no declared
  * parameter fails the rendering (an accidental {@code val(...)} would otherwise be frozen in).
+ *
+ * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
-final class PreparedShape {
+public final class RenderedStatement {
 
     private final String sql;
     private final String[] markerNames;
 
-    private PreparedShape(String sql, String[] markerNames) {
+    private RenderedStatement(String sql, String[] markerNames) {
         this.sql = sql;
         this.markerNames = markerNames;
     }
 
     /** The rendered text (positional {@code ?} markers). */
-    String sql() {
+    public String sql() {
         return sql;
     }
 
     /** Renders {@code query}, whose every bind value was declared through {@code params}. */
-    static PreparedShape render(Query query, Params params) {
+    public static RenderedStatement render(Query query, Params params) {
         String sql = query.getSQL(ParamType.INDEXED);
         List<Object> binds = query.getBindValues();
         String[] names = new String[binds.size()];
@@ -51,11 +55,11 @@ final class PreparedShape {
                         + ": " + binds.get(i) + " in: " + sql);
             }
         }
-        return new PreparedShape(sql, names);
+        return new RenderedStatement(sql, names);
     }
 
     /** Binds {@code values} (by parameter name) to {@code ps}, which must be a statement of this text. */
-    void bind(PreparedStatement ps, Connection connection, Map<String, ?> values) throws SQLException {
+    public void bind(PreparedStatement ps, Connection connection, Map<String, ?> values) throws SQLException {
         for (int i = 0; i < markerNames.length; i++) {
             Object v = values.get(markerNames[i]);
             if (v == null && !values.containsKey(markerNames[i])) {
@@ -69,6 +73,7 @@ final class PreparedShape {
                 case Long n -> ps.setLong(marker, n);
                 case Double d -> ps.setDouble(marker, d);
                 case UUID u -> ps.setObject(marker, u);
+                case Integer[] a -> ps.setArray(marker, connection.createArrayOf("int4", a));
                 case Long[] a -> ps.setArray(marker, connection.createArrayOf("int8", a));
                 case String[] a -> ps.setArray(marker, connection.createArrayOf("text", a));
                 default -> throw new IllegalArgumentException("unsupported value for " + markerNames[i] + ": "
@@ -81,45 +86,84 @@ final class PreparedShape {
      * Named parameters of one statement being built. Each gets a sample value no other parameter has,
      * which is how {@link #render} tells the markers apart (arrays by identity).
      */
-    static final class Params {
+    public static final class Params {
 
         private final Map<Object, String> names = new HashMap<>();
         private int counter;
 
+        /** Creates an empty set of parameters for one statement. */
+        public Params() {
+        }
+
         private <T> Param<T> declare(String name, T sample) {
+            remember(name, sample);
+            return DSL.param(name, sample);
+        }
+
+        private void remember(String name, Object sample) {
             if (names.containsValue(name)) {
                 throw new IllegalArgumentException("parameter declared twice: " + name);
             }
             names.put(sample, name);
-            return DSL.param(name, sample);
         }
 
         private int unique() {
             return 1_000_000_000 + counter++;
         }
 
-        Param<String> text(String name) {
+        /** A parameter named {@code name}. */
+        public Param<String> text(String name) {
             return declare(name, "pgqj-param-" + unique());
         }
 
-        Param<Integer> integer(String name) {
+        /** A parameter named {@code name}. */
+        public Param<Integer> integer(String name) {
             return declare(name, unique());
         }
 
-        Param<Double> float8(String name) {
+        /** A parameter named {@code name}. */
+        public Param<Double> float8(String name) {
             return declare(name, (double) unique());
         }
 
-        Param<UUID> uuid(String name) {
+        /** A parameter named {@code name}. */
+        public Param<UUID> uuid(String name) {
             return declare(name, new UUID(0, unique()));
         }
 
-        Param<Long[]> bigintArray(String name) {
+        /** A parameter named {@code name}. */
+        public Param<Long[]> bigintArray(String name) {
             return declare(name, new Long[] {(long) unique()});
         }
 
-        Param<String[]> textArray(String name) {
+        /** A parameter named {@code name}. */
+        public Param<String[]> textArray(String name) {
             return declare(name, new String[] {"pgqj-param-" + unique()});
+        }
+
+        /** An {@code int4[]} parameter named {@code name}, typed as {@code type} in the statement. */
+        public Param<Integer[]> integerArray(String name, DataType<Integer[]> type) {
+            return typed(name, new Integer[] {unique()}, type);
+        }
+
+        /** A {@code text[]} parameter named {@code name}, typed as {@code type} in the statement. */
+        public Param<String[]> textArray(String name, DataType<String[]> type) {
+            return typed(name, new String[] {"pgqj-param-" + unique()}, type);
+        }
+
+        /** A {@code int8[]} parameter named {@code name}, typed as {@code type} in the statement. */
+        public Param<Long[]> bigintArray(String name, DataType<Long[]> type) {
+            return typed(name, new Long[] {(long) unique()}, type);
+        }
+
+        /** An {@code int4} parameter named {@code name}, typed as {@code type} in the statement. */
+        public Param<Integer> integer(String name, DataType<Integer> type) {
+            return typed(name, unique(), type);
+        }
+
+        private <T> Param<T> typed(String name, T sample, DataType<T> type) {
+            remember(name, sample);
+            return DSL.val(sample, type);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.internal.queue;
 
 import static org.jooq.impl.DSL.cast;
 import static org.jooq.impl.DSL.count;
@@ -43,6 +43,12 @@ import org.jooq.impl.SQLDataType;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.Pgqueuer;
 import org.pgqj.core.Job;
+import org.pgqj.internal.sql.Cte;
+import org.pgqj.internal.sql.DedicatedConnection;
+import org.pgqj.internal.sql.JobRows;
+import org.pgqj.internal.sql.RenderedStatement;
+import org.pgqj.internal.sql.Statuses;
+import org.pgqj.schema.PgqueuerNames;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -55,8 +61,10 @@ import org.postgresql.util.PSQLException;
  * best jobs. Claimed rows become {@code picked} and get a {@code picked} log row in the same
  * statement. A lost slot race (unique violation on {@code <queue>_picked_slot_idx}, or a deadlock)
  * comes back as an empty claim.
+ *
+ * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
-final class ClaimQuery {
+public final class ClaimQuery {
 
     /**
      * One entrypoint's part of a claim.
@@ -66,7 +74,7 @@ final class ClaimQuery {
      * @param take       most fresh jobs of it this claim may take (batch, capacity and rate tokens)
      * @param staleAfter heartbeat age after which a picked job of it is re-claimed
      */
-    record Part(String entrypoint, int limit, int take, Duration staleAfter) {
+    public record Part(String entrypoint, int limit, int take, Duration staleAfter) {
     }
 
     private static final PgqueuerStatus QUEUED = PgqueuerStatus.queued;
@@ -75,14 +83,14 @@ final class ClaimQuery {
     private final UUID workerId;
     private final String slotIndex;
 
-    ClaimQuery(UUID workerId, String queueTable) {
+    /** The claim of worker {@code workerId} on the install {@code names}. */
+    public ClaimQuery(UUID workerId, PgqueuerNames names) {
         this.workerId = workerId;
-        this.slotIndex = queueTable + "_picked_slot_idx";
+        this.slotIndex = names.pickedSlotIndex();
     }
 
     private static Field<PgqueuerStatus> lit(PgqueuerStatus s) {
-        // an inline literal lets the planner use the partial indexes (WHERE status = 'queued')
-        return inline(s, PGQUEUER.STATUS);
+        return Statuses.literal(s);
     }
 
     /** Statements differ only by the number of entrypoints, whether any is limited, and the batch. */
@@ -91,21 +99,21 @@ final class ClaimQuery {
 
     /*
      * Rendering this statement costs more CPU than PostgreSQL spends running it, so each shape is
-     * rendered once (PreparedShape) and run through the connection's cached prepared statement.
+     * rendered once (RenderedStatement) and run through the connection's cached prepared statement.
      */
-    private final Map<Shape, PreparedShape> shapes = new ConcurrentHashMap<>();
+    private final Map<Shape, RenderedStatement> shapes = new ConcurrentHashMap<>();
 
     private static double staleDays(Part p) {
         return p.staleAfter().toNanos() / 86_400e9; // jOOQ adds numbers to timestamps as days
     }
 
     /** Claims up to {@code batch} jobs; empty when nothing is eligible or a slot race was lost. */
-    List<Job> claim(DedicatedConnection.Session session, List<Part> parts, int batch) throws SQLException {
+    public List<Job> claim(DedicatedConnection.Session session, List<Part> parts, int batch) throws SQLException {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
         boolean limited = parts.stream().anyMatch(p -> p.limit() > 0);
-        PreparedShape shape = shapes.computeIfAbsent(new Shape(parts.size(), limited, batch),
+        RenderedStatement shape = shapes.computeIfAbsent(new Shape(parts.size(), limited, batch),
                 s -> build(session.dsl(), parts.size(), limited, batch));
         Map<String, Object> values = new HashMap<>();
         values.put("worker", workerId);
@@ -147,8 +155,8 @@ final class ClaimQuery {
      * as a tenth of the table, which turns the UPDATE ... FROM eligible into a sequential scan.
      */
     @SuppressWarnings("unchecked")
-    private PreparedShape build(DSLContext dsl, int partCount, boolean limited, int batch) {
-        PreparedShape.Params params = new PreparedShape.Params();
+    private RenderedStatement build(DSLContext dsl, int partCount, boolean limited, int batch) {
+        RenderedStatement.Params params = new RenderedStatement.Params();
         Param<UUID> worker = params.uuid("worker");
         Field<OffsetDateTime> now = currentOffsetDateTime();
 
@@ -286,7 +294,7 @@ final class ClaimQuery {
         ctes.add(claimed);
         ctes.add(logPick);
         // the queue table's columns in the generated field order: JobRows reads them by position
-        return PreparedShape.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
+        return RenderedStatement.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
                 .select(java.util.Arrays.stream(job.fields()).map(f -> Cte.col(claimed, f.getName(), f.getDataType())).toList())
                 .from(claimed)
                 .orderBy(cPriority.desc(), cId.asc()), params);
