@@ -18,6 +18,7 @@ import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
@@ -28,6 +29,7 @@ import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** Several workers on one queue: global limits, serialized dispatch, rate limits, exactly-once under load. */
+@Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
 @ExtendWith(PostgresExtension.class)
 class WorkerConcurrencyTest {
 

@@ -97,7 +97,7 @@ class WorkerListenerTest {
             Await.until("handler interrupted", Duration.ofSeconds(10), interrupted::get);
             assertTrue(listenerRan.get());
             Await.until("worker idle", Duration.ofSeconds(10), () -> w.runningJobs() == 0);
-            Thread.sleep(300); // let a (wrong) completion write happen if it were going to
+            w.close(); // the final flush: any (wrong) completion write has happened once this returns
             assertEquals(List.of(PgqueuerStatus.queued, PgqueuerStatus.picked, PgqueuerStatus.canceled), jobs.logStatuses(id));
         }
     }
@@ -136,7 +136,8 @@ class WorkerListenerTest {
                 .entrypoint("wake_me", EntrypointOptions.defaults(), (job, ctx) -> ran.countDown())
                 .options(notifyOnly()).build().start()) {
             Await.until("listening", Duration.ofSeconds(10), w::isListening);
-            Thread.sleep(200); // the worker is now idle, waiting up to a minute
+            // one claim round found nothing: the worker now waits up to a minute, unless notified
+            assertTrue(w.awaitDrained(Duration.ofSeconds(10)));
             jobs.enqueue("wake_me", new byte[0]);
             assertTrue(ran.await(5, TimeUnit.SECONDS));
         }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
@@ -28,6 +29,7 @@ import org.pgqj.testing.TestDatabase;
  * SIGTERM while a job runs. Sent with {@code kill -TERM}, because {@link Process#destroy()} also closes
  * the pipes we read the child's output from.
  */
+@Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
 @ExtendWith(PostgresExtension.class)
 class WorkerShutdownHookTest {
 

@@ -222,7 +222,7 @@ public final class ClaimQuery {
         var eligible = name("eligible").fields("e_id", "e_priority", "e_entrypoint", "e_fresh")
                 .as(select(fId, fPriority, fEntry, inline(true)).from(fresh)
                         .unionAll(select(sId, sPriority, sEntry, inline(false)).from(stale))
-                        .orderBy(field(name("f_priority")).desc(), field(name("f_id")).asc())
+                        .orderBy(fPriority.desc(), fId.asc())
                         .limit(inline(batch)));
         Field<Long> eId = Cte.col(eligible, "e_id", Long.class);
         Field<Integer> ePriority = Cte.col(eligible, "e_priority", Integer.class);
@@ -230,7 +230,11 @@ public final class ClaimQuery {
         Field<Boolean> eFresh = Cte.col(eligible, "e_fresh", Boolean.class);
 
         Pgqueuer job = PGQUEUER;
-        CommonTableExpression<?> claimed;
+        // the rows to update: the eligible ones, or with slots, those that got one (or keep theirs)
+        CommonTableExpression<?> source = eligible;
+        Field<Long> sourceId = eId;
+        Field<Boolean> sourceFresh = eFresh;
+        Field<Long> freshSlot = inline((Long) null, SQLDataType.BIGINT);
         List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(paramsCte, fresh, stale, eligible));
         if (limited) {
             // free slots per limited entrypoint: 0..limit-1 minus those held by picked rows, ranked
@@ -259,30 +263,21 @@ public final class ClaimQuery {
                             .join(paramsCte).on(pEntry.eq(rEntry))
                             .leftJoin(freeSlots).on(DSL.condition(rFresh).and(fsEntry.eq(rEntry)).and(fsRk.eq(rRk)))
                             .where(DSL.not(DSL.condition(rFresh)).or(pLim.le(inline(0))).or(fsSlot.isNotNull())));
-            Field<Long> aId = Cte.col(assigned, "a_id", Long.class);
-            Field<Boolean> aFresh = Cte.col(assigned, "a_fresh", Boolean.class);
-            Field<Long> aSlot = Cte.col(assigned, "a_slot", Long.class);
             ctes.addAll(List.of(freeSlots, ranked, assigned));
-            claimed = name("claimed").as(dsl.update(job)
-                    .set(job.STATUS, lit(PICKED))
-                    .set(job.UPDATED, now)
-                    .set(job.HEARTBEAT, now)
-                    .set(job.QUEUE_MANAGER_ID, worker)
-                    .set(job.SLOT, when(DSL.condition(aFresh), aSlot).otherwise(job.SLOT))
-                    .from(assigned)
-                    .where(job.ID.eq(aId))
-                    .returning(job.fields()));
-        } else {
-            claimed = name("claimed").as(dsl.update(job)
-                    .set(job.STATUS, lit(PICKED))
-                    .set(job.UPDATED, now)
-                    .set(job.HEARTBEAT, now)
-                    .set(job.QUEUE_MANAGER_ID, worker)
-                    .set(job.SLOT, when(DSL.condition(eFresh), inline((Long) null, SQLDataType.BIGINT)).otherwise(job.SLOT))
-                    .from(eligible)
-                    .where(job.ID.eq(eId))
-                    .returning(job.fields()));
+            source = assigned;
+            sourceId = Cte.col(assigned, "a_id", Long.class);
+            sourceFresh = Cte.col(assigned, "a_fresh", Boolean.class);
+            freshSlot = Cte.col(assigned, "a_slot", Long.class);
         }
+        CommonTableExpression<?> claimed = name("claimed").as(dsl.update(job)
+                .set(job.STATUS, lit(PICKED))
+                .set(job.UPDATED, now)
+                .set(job.HEARTBEAT, now)
+                .set(job.QUEUE_MANAGER_ID, worker)
+                .set(job.SLOT, when(DSL.condition(sourceFresh), freshSlot).otherwise(job.SLOT))
+                .from(source)
+                .where(job.ID.eq(sourceId))
+                .returning(job.fields()));
         Field<Long> cId = Cte.col(claimed, "id", Long.class);
         Field<PgqueuerStatus> cStatus = Cte.col(claimed, "status", job.STATUS.getDataType());
         Field<String> cEntry = Cte.col(claimed, "entrypoint", String.class);

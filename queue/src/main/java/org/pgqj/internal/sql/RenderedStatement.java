@@ -60,13 +60,10 @@ public final class RenderedStatement {
 
     /** Binds {@code values} (by parameter name) to {@code ps}, which must be a statement of this text. */
     public void bind(PreparedStatement ps, Connection connection, Map<String, ?> values) throws SQLException {
-        for (int i = 0; i < markerNames.length; i++) {
-            Object v = values.get(markerNames[i]);
-            if (v == null && !values.containsKey(markerNames[i])) {
-                throw new IllegalArgumentException("no value for parameter " + markerNames[i]);
-            }
+        Object[] ordered = inMarkerOrder(values);
+        for (int i = 0; i < ordered.length; i++) {
             int marker = i + 1;
-            switch (v) {
+            switch (ordered[i]) {
                 case null -> ps.setObject(marker, null);
                 case String s -> ps.setString(marker, s);
                 case Integer n -> ps.setInt(marker, n);
@@ -77,9 +74,26 @@ public final class RenderedStatement {
                 case Long[] a -> ps.setArray(marker, connection.createArrayOf("int8", a));
                 case String[] a -> ps.setArray(marker, connection.createArrayOf("text", a));
                 default -> throw new IllegalArgumentException("unsupported value for " + markerNames[i] + ": "
-                        + v.getClass().getName());
+                        + ordered[i].getClass().getName());
             }
         }
+    }
+
+    /**
+     * The value of each bind marker, in marker order (a parameter used twice fills two markers).
+     *
+     * @throws IllegalArgumentException naming the parameter when {@code values} has no entry for it
+     */
+    Object[] inMarkerOrder(Map<String, ?> values) {
+        Object[] ordered = new Object[markerNames.length];
+        for (int i = 0; i < markerNames.length; i++) {
+            Object v = values.get(markerNames[i]);
+            if (v == null && !values.containsKey(markerNames[i])) {
+                throw new IllegalArgumentException("no value for parameter " + markerNames[i]);
+            }
+            ordered[i] = v;
+        }
+        return ordered;
     }
 
     /**

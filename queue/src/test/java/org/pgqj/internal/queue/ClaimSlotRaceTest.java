@@ -18,7 +18,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.PgqjException;
-import org.pgqj.worker.TestJobs;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.schema.PgqueuerNames;
@@ -26,6 +25,7 @@ import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.TestJobs;
 
 /**
  * A lost slot race (CONTRACT §4), forced: with a limit of 2, another worker's claim of slot 0 is still
