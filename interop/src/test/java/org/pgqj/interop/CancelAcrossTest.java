@@ -19,12 +19,13 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 
 /** A cancel from one language reaches a handler running in the other. */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({RequiresPython.class, PostgresExtension.class})
 @Timeout(180)
 class CancelAcrossTest {
 

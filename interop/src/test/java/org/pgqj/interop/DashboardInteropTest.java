@@ -18,6 +18,7 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
 import org.pgqj.worker.EntrypointOptions;
@@ -29,7 +30,7 @@ import org.pgqj.worker.WorkerOptions;
  * partly by Java's: {@code pgq dashboard} and {@code pgqj dashboard} show the same counts per entrypoint and
  * status, and both equal the log table's.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({RequiresPython.class, PostgresExtension.class})
 @Timeout(180)
 class DashboardInteropTest {
 

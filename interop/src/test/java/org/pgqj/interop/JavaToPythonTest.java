@@ -29,10 +29,11 @@ import org.pgqj.payload.Entrypoint;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 
 /** Java enqueues (typed records, batches, delays, dedupe, rolled-back transactions); Python pgqueuer runs them. */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({RequiresPython.class, PostgresExtension.class})
 @Timeout(180)
 class JavaToPythonTest {
 

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.Job;
 import org.pgqj.core.QueueTables;
 import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 
 /** Python pgqueuer enqueues (asyncpg and psycopg), a Java worker runs the jobs as they were written. */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({RequiresPython.class, PostgresExtension.class})
 @Timeout(120)
 class PythonToJavaTest {
 

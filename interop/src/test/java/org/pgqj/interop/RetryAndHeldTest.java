@@ -18,6 +18,7 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
 import org.pgqj.worker.EntrypointOptions;
@@ -25,7 +26,7 @@ import org.pgqj.worker.RetryRequested;
 import org.pgqj.worker.Worker;
 
 /** Retries and held failures written by one language are read, requeued and run by the other. */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({RequiresPython.class, PostgresExtension.class})
 @Timeout(240)
 class RetryAndHeldTest {
 

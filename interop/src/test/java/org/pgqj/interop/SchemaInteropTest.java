@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.schema.Durability;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -36,7 +37,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * install, a prefix + schema, and durability balanced. With {@code -Dpgqj.interop.refreshFixtures=true} the
  * fixtures are rewritten from the pinned pgqueuer's installs.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({RequiresPython.class, PostgresExtension.class})
 @Timeout(300)
 class SchemaInteropTest {
 

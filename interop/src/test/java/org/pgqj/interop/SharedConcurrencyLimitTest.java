@@ -24,6 +24,7 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
@@ -33,7 +34,7 @@ import org.pgqj.worker.WorkerOptions;
  * Two Python workers and a Java worker serve one entrypoint with concurrency_limit 3: the number of
  * {@code picked} rows, sampled from the table while they drain a mixed Python/Java backlog, never exceeds 3.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({RequiresPython.class, PostgresExtension.class})
 @Timeout(240)
 class SharedConcurrencyLimitTest {
 

@@ -16,6 +16,7 @@ import org.pgqj.core.QueueTables;
 import org.pgqj.schedule.Scheduler;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
 
@@ -23,7 +24,7 @@ import org.pgqj.testing.TestProcess;
  * A Java Scheduler and a Python SchedulerManager register the same schedule: one row, and each tick runs
  * once, on one side or the other.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({RequiresPython.class, PostgresExtension.class})
 @Timeout(120)
 class SharedScheduleTest {
 

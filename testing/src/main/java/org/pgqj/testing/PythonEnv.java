@@ -64,7 +64,8 @@ public final class PythonEnv {
     public static synchronized PythonEnv require() {
         if (shared == null && unavailable == null) {
             Optional<String> missing = findInterpreter().map(PythonEnv::checkInterpreter)
-                    .orElse(Optional.of("no python3 on the PATH"));
+                    .orElse(Optional.of("none".equals(System.getProperty(PYTHON_PROPERTY, "").trim())
+                            ? "Python hidden by -D" + PYTHON_PROPERTY + "=none" : "no python3 on the PATH"));
             if (missing.isPresent()) {
                 unavailable = missing.get();
             } else {
