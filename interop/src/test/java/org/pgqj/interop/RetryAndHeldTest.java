@@ -64,15 +64,8 @@ class RetryAndHeldTest {
 
     @Test
     void javaRetryRunsOnPythonWithAttemptsOne(TestDatabase db) throws Exception {
-        long id = QUEUE.enqueue(Interop.dsl(db), NewJob.of("retry_java", "{}".getBytes()));
-        CountDownLatch ran = new CountDownLatch(1);
-        try (Worker worker = Interop.warmedUp(db, Worker.builder(db.dataSource(), QueueTables.defaults())
-                .entrypoint("retry_java", EntrypointOptions.defaults(), (job, ctx) -> {
-                    ran.countDown();
-                    throw new RetryRequested(Duration.ofSeconds(3), "interop: retry once");
-                }))) {
-            assertTrue(ran.await(30, TimeUnit.SECONDS));
-        } // close flushes the retry
+        long id = runOnceOnJava(db, "retry_java", EntrypointOptions.defaults(),
+                new RetryRequested(Duration.ofSeconds(3), "interop: retry once"));
         assertEquals(1, Interop.count(db.dataSource(),
                 "SELECT count(*) FROM pgqueuer WHERE id = ? AND status = 'queued' AND attempts = 1", id));
         try (PythonWorker py = PythonWorker.start(db, List.of(PythonWorker.entrypoint("retry_java")))) {
@@ -87,16 +80,8 @@ class RetryAndHeldTest {
 
     @Test
     void javaHeldFailureIsRequeuedByPgqAndRunByPython(TestDatabase db) throws Exception {
-        long id = QUEUE.enqueue(Interop.dsl(db), NewJob.of("held_java", "{}".getBytes()));
-        CountDownLatch ran = new CountDownLatch(1);
-        try (Worker worker = Interop.warmedUp(db, Worker.builder(db.dataSource(), QueueTables.defaults())
-                .entrypoint("held_java", EntrypointOptions.builder().onFailure(EntrypointOptions.OnFailure.HOLD).build(),
-                        (job, ctx) -> {
-                            ran.countDown();
-                            throw new IllegalStateException("interop: fails on purpose");
-                        }))) {
-            assertTrue(ran.await(30, TimeUnit.SECONDS));
-        }
+        long id = runOnceOnJava(db, "held_java", EntrypointOptions.builder().onFailure(EntrypointOptions.OnFailure.HOLD).build(),
+                new IllegalStateException("interop: fails on purpose"));
         TestProcess.Result failed = Interop.pgq(db, "failed", "--json");
         assertEquals(0, failed.exitCode(), failed::toString);
         JsonNode listed = Interop.JSON.readTree(failed.outText());
@@ -140,5 +125,23 @@ class RetryAndHeldTest {
                 "SELECT count(*) FROM pgqueuer_log WHERE job_id = ? AND status = 'failed' AND traceback->>'exception_type' = 'RuntimeError'", id));
         Interop.report("RetryAndHeldTest.pythonHeldFailureIsRequeuedByPgqjAndRunByJava",
                 "jobs=1 pgqj_failed_listed=1 pgqj_requeued=1 lost=0 twice=0");
+    }
+
+    /**
+     * Enqueues one job and lets a Java worker run it once, its handler throwing {@code outcome}; the worker is
+     * closed (outcome flushed) before this returns the job's id.
+     */
+    private static long runOnceOnJava(TestDatabase db, String entrypoint, EntrypointOptions options, RuntimeException outcome)
+            throws InterruptedException {
+        long id = QUEUE.enqueue(Interop.dsl(db), NewJob.of(entrypoint, "{}".getBytes()));
+        CountDownLatch ran = new CountDownLatch(1);
+        try (Worker worker = Interop.warmedUp(db, Worker.builder(db.dataSource(), QueueTables.defaults())
+                .entrypoint(entrypoint, options, (job, ctx) -> {
+                    ran.countDown();
+                    throw outcome;
+                }))) {
+            assertTrue(ran.await(30, TimeUnit.SECONDS), entrypoint + " did not run on the Java worker");
+        }
+        return id;
     }
 }
