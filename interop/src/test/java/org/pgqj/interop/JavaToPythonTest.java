@@ -135,6 +135,11 @@ class JavaToPythonTest {
                         Map.of("entrypoint", "j2p_parked", "dedupe_key", "python-key"))));
         assertTrue(pySkip.get(0).get("id").isNull(), "Python skip on a key Java holds");
         long pythonHeld = pySkip.get(1).get("id").asLong();
+        // Python's update_priority on a key a Java job holds: the Java row's id back, its priority raised
+        List<JsonNode> pyUpdate = Interop.runPython(db, "enqueue", "--on-conflict", "update_priority", "--jobs",
+                Interop.json(List.of(Map.of("entrypoint", "j2p_parked", "dedupe_key", "java-key", "priority", 9))));
+        assertEquals(javaHeld, pyUpdate.getFirst().get("id").asLong(), "update_priority returns the existing id");
+        assertEquals(1, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE id = ? AND priority = 9", javaHeld));
 
         DuplicateJobException raised = assertThrows(DuplicateJobException.class,
                 () -> QUEUE.enqueue(dsl, NewJob.builder("j2p_parked").dedupeKey("python-key").build()));
@@ -146,8 +151,8 @@ class JavaToPythonTest {
         assertEquals(1, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE id = ? AND dedupe_key = 'java-key'", javaHeld));
         assertEquals(1, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE id = ? AND dedupe_key = 'python-key'", pythonHeld));
         Interop.report("JavaToPythonTest.dedupeKeysAreSharedBothWays",
-                "python_raise=DuplicateJobError python_skip=null_id java_raise=DuplicateJobException java_skip=skipped_index "
-                        + "update_priority=pending(issue 15)");
+                "python_raise=DuplicateJobError python_skip=null_id python_update_priority_on_java_row=existing_id,priority_9 "
+                        + "java_raise=DuplicateJobException java_skip=skipped_index java_update_priority=pending(issue 15)");
     }
 
     @Test
