@@ -20,6 +20,7 @@ import org.pgqj.worker.JobContext;
 import org.pgqj.worker.JobHandler;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
@@ -118,7 +119,9 @@ final class PgqjBeans {
             return Map.of(); // Spring's own infrastructure carries none of our annotations
         }
         return MethodIntrospector.selectMethods(user,
-                (MethodIntrospector.MetadataLookup<A>) m -> AnnotatedElementUtils.findMergedAnnotation(m, annotation));
+                // on a @Bean method the annotation describes the bean it makes (a JobHandler, a ScheduledTask)
+                (MethodIntrospector.MetadataLookup<A>) m -> AnnotatedElementUtils.hasAnnotation(m, Bean.class)
+                        ? null : AnnotatedElementUtils.findMergedAnnotation(m, annotation));
     }
 
     private static void add(Map<String, Handler> byEntrypoint, Handler handler) {

@@ -5,6 +5,7 @@ import static org.pgqj.codegen.Tables.PGQUEUER;
 import java.time.Duration;
 import java.util.Optional;
 import org.jooq.impl.DSL;
+import org.jooq.types.DayToSecond;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.PgqueuerSchema;
@@ -50,9 +51,7 @@ public final class PgqjHealthIndicator extends AbstractHealthIndicator {
         up &= schema.isComplete();
         if (schema.isComplete()) {
             int stale = tables.dsl(dataSources.shared()).fetchCount(PGQUEUER, PGQUEUER.STATUS.eq(PgqueuerStatus.picked)
-                    .and(PGQUEUER.HEARTBEAT.lt(DSL.currentOffsetDateTime()
-                            .minus(DSL.field("make_interval(secs => {0})", Double.class,
-                                    DSL.val(heartbeatTimeout.toMillis() / 1000.0))))));
+                    .and(PGQUEUER.HEARTBEAT.lt(DSL.currentOffsetDateTime().minus(DayToSecond.valueOf(heartbeatTimeout)))));
             builder.withDetail("stalePickedJobs", stale);
         }
         if (up) {
