@@ -45,6 +45,7 @@ class Blog {
         return id;
     }
 
+    // tag::jdbc[]
     /** Without jOOQ: JdbcTemplate for the app's write, TransactionalJobQueue for the job. */
     @Transactional
     public long publishWithJdbc(String title, boolean fail) {
@@ -56,6 +57,7 @@ class Blog {
         }
         return id;
     }
+    // end::jdbc[]
 
     /** Article ids indexed so far (a method: the bean is a transaction proxy). */
     public List<Long> indexed() {

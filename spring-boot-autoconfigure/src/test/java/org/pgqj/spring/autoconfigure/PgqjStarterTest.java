@@ -83,6 +83,7 @@ class PgqjStarterTest {
             return new Blog(dsl, queue, jobs, jdbc);
         }
 
+        // tag::beans[]
         @Bean
         @PgqjHandler("raw_ping")
         JobHandler rawPing() {
@@ -93,6 +94,7 @@ class PgqjStarterTest {
         public void tick(ScheduleContext context) {
             ticks.add(context);
         }
+        // end::beans[]
     }
 
     @Autowired App app;
