@@ -131,7 +131,7 @@ public class PgqjAutoConfiguration {
 
     /**
      * The worker for every {@code @PgqjHandler} method and {@code JobHandler} bean, with pgqj.worker.* options
-     * and per-entrypoint pgqj.entrypoints.* overrides. Built here, started by {@link PgqjWorkerLifecycle}.
+     * and per-entrypoint pgqj.entrypoints.* overrides. Built here, started by {@link PgqjLifecycle}.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -167,9 +167,10 @@ public class PgqjAutoConfiguration {
 
     /** Starts and stops the worker with the context. */
     @Bean
-    @ConditionalOnMissingBean
-    public PgqjWorkerLifecycle pgqjWorkerLifecycle(ObjectProvider<Worker> worker) {
-        return new PgqjWorkerLifecycle(java.util.Optional.ofNullable(worker.getIfAvailable()));
+    @ConditionalOnMissingBean(name = "pgqjWorkerLifecycle")
+    public PgqjLifecycle pgqjWorkerLifecycle(ObjectProvider<Worker> worker) {
+        return new PgqjLifecycle(java.util.Optional.ofNullable(worker.getIfAvailable())
+                .map(w -> new PgqjLifecycle.Managed("worker", w::start, w::close)));
     }
 
     /** The scheduler for every {@code @PgqjSchedule} method and {@code ScheduledTask} bean. */
@@ -196,9 +197,10 @@ public class PgqjAutoConfiguration {
 
     /** Starts and stops the scheduler with the context. */
     @Bean
-    @ConditionalOnMissingBean
-    public PgqjSchedulerLifecycle pgqjSchedulerLifecycle(ObjectProvider<Scheduler> scheduler) {
-        return new PgqjSchedulerLifecycle(java.util.Optional.ofNullable(scheduler.getIfAvailable()));
+    @ConditionalOnMissingBean(name = "pgqjSchedulerLifecycle")
+    public PgqjLifecycle pgqjSchedulerLifecycle(ObjectProvider<Scheduler> scheduler) {
+        return new PgqjLifecycle(java.util.Optional.ofNullable(scheduler.getIfAvailable())
+                .map(s -> new PgqjLifecycle.Managed("scheduler", s::start, s::close)));
     }
 
     private static Duration phaseTimeout(Environment environment) {
