@@ -23,10 +23,12 @@ public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
+    private final Dashboard dashboard;
     private final Server server;
     private final ServerConnector connector;
 
-    private DashboardServer(Server server, ServerConnector connector) {
+    private DashboardServer(Dashboard dashboard, Server server, ServerConnector connector) {
+        this.dashboard = dashboard;
         this.server = server;
         this.connector = connector;
     }
@@ -69,7 +71,7 @@ public final class DashboardServer implements AutoCloseable {
             }
             throw new PgqjException("Cannot serve the dashboard on " + bind + ":" + port + ": " + e.getMessage(), e);
         }
-        DashboardServer started = new DashboardServer(server, connector);
+        DashboardServer started = new DashboardServer(dashboard, server, connector);
         LOG.info("pgqj dashboard listening on {}", started.url());
         return started;
     }
@@ -95,6 +97,8 @@ public final class DashboardServer implements AutoCloseable {
     /** Stops accepting, ends open event streams and stops the dashboard's LISTEN. */
     @Override
     public void close() {
+        // event streams never end by themselves: end them first, so the graceful stop waits only for page requests
+        dashboard.destroy();
         try {
             server.stop();
         } catch (Exception e) {
