@@ -30,13 +30,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Live updates for every open page from ONE {@code LISTEN} per dashboard: a queue-table NOTIFY marks the
  * snapshot stale; within {@link #DEBOUNCE} one query reads the queue sizes and the same server-sent event goes
- * to every viewer. A hundred viewers cost the database what one costs. All writes to viewers happen on the
- * feed's single thread.
+ * to every viewer. A hundred viewers cost the database what one costs. The trigger fires on INSERT, DELETE and
+ * TRUNCATE only (pgqueuer 1.x): claims, held failures and requeues are UPDATEs and send nothing, so while anyone
+ * is watching the snapshot is also re-read every {@link #SWEEP} (once per server, not per viewer). All writes to
+ * viewers happen on the feed's single thread.
  */
 final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
 
     /** NOTIFY storms fold into one refresh per this long (pgqueuer's dashboard waits 250 ms too). */
     static final Duration DEBOUNCE = Duration.ofMillis(250);
+    /** How often the snapshot is re-read while viewers are connected, for the changes that do not NOTIFY. */
+    static final Duration SWEEP = Duration.ofSeconds(5);
     private static final Duration KEEPALIVE = Duration.ofSeconds(15);
     private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,12 +53,14 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
     private final ChannelListener listener;
     private volatile List<SizeRow> sizes = List.of();
     private volatile String snapshot = "";
+    private volatile long snapshotNanos;
     private volatile long refreshes;
 
     LiveFeed(DataSource dataSource, QueueTables tables, DashboardQueries queries, Duration healthCheckInterval) {
         this.queries = queries;
         this.listener = ChannelListener.start(dataSource, tables.channel(), "pgqj-web", this, healthCheckInterval);
         thread.scheduleWithFixedDelay(this::keepalive, KEEPALIVE.toMillis(), KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::sweep, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The entrypoints of the last snapshot (for the jobs filter); empty before the first one. */
@@ -102,8 +108,8 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
         });
         thread.execute(() -> {
             viewers.add(viewer);
-            if (snapshot.isEmpty()) {
-                refresh();
+            if (snapshot.isEmpty() || System.nanoTime() - snapshotNanos > DEBOUNCE.toNanos()) {
+                refresh(); // a fresh snapshot for the newcomer (everyone else gets it too)
             } else {
                 send(viewer, "retry: 2000\nevent: queue\ndata: " + snapshot + "\n\n");
             }
@@ -143,6 +149,7 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
             List<SizeRow> now = queries.read(queries::sizes);
             sizes = now;
             snapshot = json(now);
+            snapshotNanos = System.nanoTime();
             refreshes++;
             broadcast("event: queue\ndata: " + snapshot + "\n\n");
         } catch (RuntimeException e) {
@@ -162,6 +169,12 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
                     .put("failed", r.failed()).put("total", r.total());
         }
         return root.toString(); // one line: JSON escapes every newline, so it is one SSE data field
+    }
+
+    private void sweep() {
+        if (!viewers.isEmpty() && System.nanoTime() - snapshotNanos >= SWEEP.toNanos() / 2) {
+            refresh();
+        }
     }
 
     private void keepalive() {
