@@ -157,7 +157,9 @@ public final class Dashboard extends HttpServlet {
         String base = base(req);
         String path = path(req);
         if (path.isEmpty()) {
-            resp.sendRedirect(base + "/");
+            // set by hand: sendRedirect(String) is abstract in Servlet 6.0 and a default method in 6.1
+            resp.setStatus(HttpServletResponse.SC_FOUND);
+            resp.setHeader("Location", base + "/");
             return;
         }
         try {
