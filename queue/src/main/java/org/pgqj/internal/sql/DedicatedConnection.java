@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.internal.sql;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
@@ -17,22 +18,27 @@ import org.pgqj.core.QueueTables;
 /**
  * One connection a worker thread keeps for its own statements (claims, or completion writes), so a
  * busy worker does not borrow and return a connection per statement. It also keeps the JDBC
- * prepared statements of the hot statements ({@link PreparedShape}), so each of those is parsed and
+ * prepared statements of the hot statements ({@link RenderedStatement}), so each of those is parsed and
  * planned once per connection. A broken connection (server restart, terminated backend) is dropped
  * with its statements and the next use opens a fresh one. Used by one thread at a time.
+ *
+ * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
-final class DedicatedConnection implements AutoCloseable {
+public final class DedicatedConnection implements AutoCloseable {
 
     /** Work on the raw connection: a prepared hot statement, bound and run through pgjdbc. */
     @FunctionalInterface
-    interface JdbcWork<T> {
+    public interface JdbcWork<T> {
+        /** Runs on the session's connection. */
         T apply(Session session) throws SQLException;
     }
 
     /** What {@link JdbcWork} gets: the connection, its render-mapped jOOQ context and statement cache. */
-    interface Session {
+    public interface Session {
+        /** The raw pgjdbc connection (auto-commit). */
         Connection connection();
 
+        /** The connection's jOOQ context, render-mapped to the install. */
         DSLContext dsl();
 
         /** The cached prepared statement for {@code sql} on this connection (prepared on first use). */
@@ -43,6 +49,7 @@ final class DedicatedConnection implements AutoCloseable {
 
     private final DataSource dataSource;
     private final QueueTables tables;
+    private final BiFunction<String, SQLException, RuntimeException> openFailure;
     private final Map<String, PreparedStatement> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final Session session = new Session() {
         @Override
@@ -63,13 +70,19 @@ final class DedicatedConnection implements AutoCloseable {
     private Connection connection;
     private DSLContext dsl;
 
-    DedicatedConnection(DataSource dataSource, QueueTables tables) {
+    /**
+     * A connection from {@code dataSource} (opened on first use) for the install {@code tables};
+     * {@code openFailure} makes the exception thrown when it cannot be opened (from a message and the cause).
+     */
+    public DedicatedConnection(DataSource dataSource, QueueTables tables,
+                               BiFunction<String, SQLException, RuntimeException> openFailure) {
         this.dataSource = dataSource;
         this.tables = tables;
+        this.openFailure = openFailure;
     }
 
     /** Runs {@code work} in auto-commit on the connection; a failure that broke the connection drops it. */
-    synchronized <T> T run(Function<DSLContext, T> work) {
+    public synchronized <T> T run(Function<DSLContext, T> work) {
         try {
             return work.apply(dsl());
         } catch (RuntimeException e) {
@@ -82,7 +95,7 @@ final class DedicatedConnection implements AutoCloseable {
      * Runs JDBC work in auto-commit on the connection. An {@link SQLException} comes back as jOOQ's
      * {@link DataAccessException} (its cause), like the failures of {@link #run(Function)}.
      */
-    synchronized <T> T jdbc(JdbcWork<T> work) {
+    public synchronized <T> T jdbc(JdbcWork<T> work) {
         try {
             dsl();
             return work.apply(session);
@@ -101,7 +114,7 @@ final class DedicatedConnection implements AutoCloseable {
                 connection = dataSource.getConnection();
                 connection.setAutoCommit(true);
             } catch (SQLException e) {
-                throw new WorkerException("Cannot open a worker connection: " + e.getMessage(), e);
+                throw openFailure.apply("Cannot open a worker connection: " + e.getMessage(), e);
             }
             dsl = tables.dsl(DSL.using(connection, SQLDialect.POSTGRES));
             // the claim and completion statements are long CTE chains whose planning costs more than

@@ -1,4 +1,4 @@
-package org.pgqj.notify;
+package org.pgqj.internal.listen;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * possible (another driver build), every read goes through {@code getNotifications}.
  *
  * <p>Used only by the one thread that owns the connection (the listener), and only between statements.
+ * Reached through {@link ChannelSubscription}.
+ *
+ * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
-final class NotificationReader {
+public final class NotificationReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(NotificationReader.class);
     private static final int NOTIFICATION_RESPONSE = 'A';
@@ -48,14 +51,14 @@ final class NotificationReader {
     }
 
     /** A reader for a pgjdbc connection; direct when pgjdbc's stream can be reached. */
-    static NotificationReader of(Connection connection) throws SQLException {
+    public static NotificationReader of(Connection connection) throws SQLException {
         PGConnection pg = connection.unwrap(PGConnection.class);
         QueryExecutor executor = connection.unwrap(BaseConnection.class).getQueryExecutor();
         return new NotificationReader(pg, executor, stream(executor).orElse(null));
     }
 
     /** Whether notifications are read straight off the stream (no 1 ms tail per read). */
-    boolean isDirect() {
+    public boolean isDirect() {
         return stream != null;
     }
 
@@ -76,7 +79,7 @@ final class NotificationReader {
      * Waits up to {@code timeoutMillis} for notifications and returns their payloads (empty on timeout).
      * A lost connection is an {@link SQLException}.
      */
-    List<String> read(int timeoutMillis) throws SQLException {
+    public List<String> read(int timeoutMillis) throws SQLException {
         if (stream == null) {
             return payloads(pg.getNotifications(timeoutMillis));
         }

@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.internal.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,10 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
+import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.sql.DedicatedConnection;
+import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.TestJobs;
 
 /**
  * A lost slot race (CONTRACT §4), forced: with a limit of 2, another worker's claim of slot 0 is still
@@ -40,10 +45,10 @@ class ClaimSlotRaceTest {
         long first = jobs.enqueue(ENTRYPOINT, new byte[0]);
         long second = jobs.enqueue(ENTRYPOINT, new byte[0]);
         List<ClaimQuery.Part> parts = List.of(new ClaimQuery.Part(ENTRYPOINT, 2, 10, Duration.ofMinutes(5)));
-        ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), "pgqueuer");
+        ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
 
         try (Connection other = db.connect();
-             DedicatedConnection mine = new DedicatedConnection(db.dataSource(), QueueTables.defaults())) {
+             DedicatedConnection mine = new DedicatedConnection(db.dataSource(), QueueTables.defaults(), PgqjException::new)) {
             // the other worker: slot 0 taken by the first job, not committed yet
             other.setAutoCommit(false);
             try (PreparedStatement ps = other.prepareStatement(
@@ -60,7 +65,7 @@ class ClaimSlotRaceTest {
 
             CompletableFuture<List<Job>> racing = CompletableFuture.supplyAsync(
                     () -> mine.jdbc(s -> claim.claim(s, parts, 10)));
-            TestJobs.await("the claim waits on the other worker's uncommitted slot", Duration.ofSeconds(10),
+            Await.until("the claim waits on the other worker's uncommitted slot", Duration.ofSeconds(10),
                     () -> waitsOnALock(db, myPid));
             other.commit();
 

@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.internal.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,11 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
+import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.TestJobs;
 
 /**
  * The completion statement with every outcome in ONE batch (its single prepared shape), on the
@@ -54,9 +57,9 @@ class CompleteQueryTest {
         for (int i = 0; i < 6; i++) {
             ids.add(jobs.enqueue("complete_me", new byte[0], i, Duration.ZERO, null));
         }
-        ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), tables.names().queueTable());
+        ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), tables.names());
         CompleteQuery complete = new CompleteQuery();
-        try (DedicatedConnection connection = new DedicatedConnection(db.dataSource(), tables)) {
+        try (DedicatedConnection connection = new DedicatedConnection(db.dataSource(), tables, PgqjException::new)) {
             List<Job> claimed = connection.jdbc(s -> claim.claim(s,
                     List.of(new ClaimQuery.Part("complete_me", 0, 10, Duration.ofMinutes(5))), 10));
             assertEquals(6, claimed.size());

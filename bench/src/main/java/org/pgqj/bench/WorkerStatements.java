@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.bench;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,16 +7,18 @@ import javax.sql.DataSource;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.QueueTables;
+import org.pgqj.core.PgqjException;
+import org.pgqj.internal.queue.ClaimQuery;
+import org.pgqj.internal.queue.CompleteQuery;
+import org.pgqj.internal.sql.DedicatedConnection;
+import org.pgqj.worker.WorkerOptions;
 
 /**
  * The worker's own claim and complete statements ({@link ClaimQuery}, {@link CompleteQuery}) on a
- * worker-style {@link DedicatedConnection}, for the benchmark's baseline mode.
- *
- * <p>This class lives in the benchmark module but in package {@code org.pgqj.worker} (a split package
- * on the class path) only so that the baseline measures the worker's exact statements, which are
- * package-private there; nothing else should use it.
+ * worker-style {@link DedicatedConnection}, for the benchmark's baseline mode: the worker's exact
+ * statements, from {@code org.pgqj.internal} (the worker's own machinery, not API).
  */
-public final class WorkerStatements implements AutoCloseable {
+final class WorkerStatements implements AutoCloseable {
 
     private final DedicatedConnection connection;
     private final ClaimQuery claim;
@@ -29,22 +31,22 @@ public final class WorkerStatements implements AutoCloseable {
      * with claim batch {@code batch} and the default heartbeat timeout would send them, on a
      * connection of their own from {@code dataSource}.
      */
-    public WorkerStatements(DataSource dataSource, QueueTables tables, UUID workerId, String entrypoint,
+    WorkerStatements(DataSource dataSource, QueueTables tables, UUID workerId, String entrypoint,
                             int concurrencyLimit, int batch) {
-        this.connection = new DedicatedConnection(dataSource, tables);
-        this.claim = new ClaimQuery(workerId, tables.names().queueTable());
+        this.connection = new DedicatedConnection(dataSource, tables, PgqjException::new);
+        this.claim = new ClaimQuery(workerId, tables.names());
         this.parts = List.of(new ClaimQuery.Part(entrypoint, concurrencyLimit, batch,
                 WorkerOptions.defaults().heartbeatTimeout()));
         this.batch = batch;
     }
 
     /** One claim statement: up to the batch of jobs, now {@code picked} by this id. */
-    public List<Job> claim() {
+    List<Job> claim() {
         return connection.jdbc(session -> claim.claim(session, parts, batch));
     }
 
     /** One complete statement: the jobs are deleted and logged {@code successful}. */
-    public void completeSuccessful(List<Job> jobs) {
+    void completeSuccessful(List<Job> jobs) {
         List<CompleteQuery.Outcome> outcomes = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             outcomes.add(new CompleteQuery.Outcome(job.id(), PgqueuerStatus.successful, null));

@@ -1,9 +1,10 @@
-package org.pgqj.worker;
+package org.pgqj.internal.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -12,10 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
+import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.sql.DedicatedConnection;
+import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.TestJobs;
 
 /**
  * The worker's claim and complete statements keep generic plans for the life of a connection. When
@@ -32,9 +38,9 @@ class GenericPlanTest {
         PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         TestJobs jobs = TestJobs.emptied(db.dataSource());
         List<ClaimQuery.Part> parts = List.of(new ClaimQuery.Part("grows", 0, 100, Duration.ofMinutes(5)));
-        ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), "pgqueuer");
+        ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
         CompleteQuery complete = new CompleteQuery();
-        try (DedicatedConnection connection = new DedicatedConnection(db.dataSource(), QueueTables.defaults())) {
+        try (DedicatedConnection connection = new DedicatedConnection(db.dataSource(), QueueTables.defaults(), PgqjException::new)) {
             // plans made now, on the empty table
             assertEquals(List.of(), connection.jdbc(s -> claim.claim(s, parts, 100)));
             connection.jdbc(s -> {
@@ -58,22 +64,40 @@ class GenericPlanTest {
         }
     }
 
-    /** pg_stat_user_tables.seq_scan of the queue table, after the worker connection flushed its counters. */
+    /**
+     * pg_stat_user_tables.seq_scan of the queue table, once the worker connection flushed its counters:
+     * the worker session also scans an index-less marker table, and the counters of one session are
+     * flushed together, so the marker's count going up means the queue table's is current too.
+     */
     private static long sequentialScans(TestDatabase db, DedicatedConnection worker) throws Exception {
-        worker.jdbc(s -> {
-            try (Statement st = s.connection().createStatement()) {
-                st.execute("SELECT pg_stat_force_next_flush()");
-                st.execute("SELECT 1"); // the flush happens when this session goes idle again
-            }
-            return null;
-        });
-        Thread.sleep(50); // the flush runs as that session goes idle, just after the statement returned
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("SELECT pg_stat_clear_snapshot()");
-            try (ResultSet rs = st.executeQuery("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'pgqueuer'")) {
-                rs.next();
-                return rs.getLong(1);
-            }
+            st.execute("CREATE TABLE IF NOT EXISTS pgqj_flush_marker (x int)");
+            long markerBefore = seqScans(st, "pgqj_flush_marker");
+            worker.jdbc(s -> {
+                try (Statement w = s.connection().createStatement()) {
+                    w.execute("SELECT * FROM pgqj_flush_marker"); // no index: a sequential scan
+                    w.execute("SELECT pg_stat_force_next_flush()");
+                    w.execute("SELECT 1"); // the flush happens when this session goes idle again
+                }
+                return null;
+            });
+            // the flush runs as that session goes idle, just after the statement returned
+            Await.until("the worker session's statistics flushed", Duration.ofSeconds(10), () -> {
+                try {
+                    return seqScans(st, "pgqj_flush_marker") > markerBefore;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            return seqScans(st, "pgqueuer");
+        }
+    }
+
+    private static long seqScans(Statement st, String table) throws SQLException {
+        st.execute("SELECT pg_stat_clear_snapshot()");
+        try (ResultSet rs = st.executeQuery("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = '" + table + "'")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.pgqj.notify;
+package org.pgqj.internal.listen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

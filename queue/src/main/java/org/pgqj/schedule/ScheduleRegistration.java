@@ -1,7 +1,7 @@
 package org.pgqj.schedule;
 
 /** One {@code (expression, entrypoint, task)} of a scheduler; the expression is already normalised. */
-record Registration(CronSchedule cron, String entrypoint, ScheduledTask task) {
+record ScheduleRegistration(CronSchedule cron, String entrypoint, ScheduledTask task) {
 
     String expression() {
         return cron.normalized();

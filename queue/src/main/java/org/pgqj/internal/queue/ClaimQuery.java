@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.internal.queue;
 
 import static org.jooq.impl.DSL.cast;
 import static org.jooq.impl.DSL.count;
@@ -43,6 +43,12 @@ import org.jooq.impl.SQLDataType;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.Pgqueuer;
 import org.pgqj.core.Job;
+import org.pgqj.internal.sql.Cte;
+import org.pgqj.internal.sql.DedicatedConnection;
+import org.pgqj.internal.sql.JobRows;
+import org.pgqj.internal.sql.RenderedStatement;
+import org.pgqj.internal.sql.Statuses;
+import org.pgqj.schema.PgqueuerNames;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -55,8 +61,10 @@ import org.postgresql.util.PSQLException;
  * best jobs. Claimed rows become {@code picked} and get a {@code picked} log row in the same
  * statement. A lost slot race (unique violation on {@code <queue>_picked_slot_idx}, or a deadlock)
  * comes back as an empty claim.
+ *
+ * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
-final class ClaimQuery {
+public final class ClaimQuery {
 
     /**
      * One entrypoint's part of a claim.
@@ -66,7 +74,7 @@ final class ClaimQuery {
      * @param take       most fresh jobs of it this claim may take (batch, capacity and rate tokens)
      * @param staleAfter heartbeat age after which a picked job of it is re-claimed
      */
-    record Part(String entrypoint, int limit, int take, Duration staleAfter) {
+    public record Part(String entrypoint, int limit, int take, Duration staleAfter) {
     }
 
     private static final PgqueuerStatus QUEUED = PgqueuerStatus.queued;
@@ -75,14 +83,14 @@ final class ClaimQuery {
     private final UUID workerId;
     private final String slotIndex;
 
-    ClaimQuery(UUID workerId, String queueTable) {
+    /** The claim of worker {@code workerId} on the install {@code names}. */
+    public ClaimQuery(UUID workerId, PgqueuerNames names) {
         this.workerId = workerId;
-        this.slotIndex = queueTable + "_picked_slot_idx";
+        this.slotIndex = names.pickedSlotIndex();
     }
 
     private static Field<PgqueuerStatus> lit(PgqueuerStatus s) {
-        // an inline literal lets the planner use the partial indexes (WHERE status = 'queued')
-        return inline(s, PGQUEUER.STATUS);
+        return Statuses.literal(s);
     }
 
     /** Statements differ only by the number of entrypoints, whether any is limited, and the batch. */
@@ -91,21 +99,21 @@ final class ClaimQuery {
 
     /*
      * Rendering this statement costs more CPU than PostgreSQL spends running it, so each shape is
-     * rendered once (PreparedShape) and run through the connection's cached prepared statement.
+     * rendered once (RenderedStatement) and run through the connection's cached prepared statement.
      */
-    private final Map<Shape, PreparedShape> shapes = new ConcurrentHashMap<>();
+    private final Map<Shape, RenderedStatement> shapes = new ConcurrentHashMap<>();
 
     private static double staleDays(Part p) {
         return p.staleAfter().toNanos() / 86_400e9; // jOOQ adds numbers to timestamps as days
     }
 
     /** Claims up to {@code batch} jobs; empty when nothing is eligible or a slot race was lost. */
-    List<Job> claim(DedicatedConnection.Session session, List<Part> parts, int batch) throws SQLException {
+    public List<Job> claim(DedicatedConnection.Session session, List<Part> parts, int batch) throws SQLException {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
         boolean limited = parts.stream().anyMatch(p -> p.limit() > 0);
-        PreparedShape shape = shapes.computeIfAbsent(new Shape(parts.size(), limited, batch),
+        RenderedStatement shape = shapes.computeIfAbsent(new Shape(parts.size(), limited, batch),
                 s -> build(session.dsl(), parts.size(), limited, batch));
         Map<String, Object> values = new HashMap<>();
         values.put("worker", workerId);
@@ -147,8 +155,8 @@ final class ClaimQuery {
      * as a tenth of the table, which turns the UPDATE ... FROM eligible into a sequential scan.
      */
     @SuppressWarnings("unchecked")
-    private PreparedShape build(DSLContext dsl, int partCount, boolean limited, int batch) {
-        PreparedShape.Params params = new PreparedShape.Params();
+    private RenderedStatement build(DSLContext dsl, int partCount, boolean limited, int batch) {
+        RenderedStatement.Params params = new RenderedStatement.Params();
         Param<UUID> worker = params.uuid("worker");
         Field<OffsetDateTime> now = currentOffsetDateTime();
 
@@ -214,7 +222,7 @@ final class ClaimQuery {
         var eligible = name("eligible").fields("e_id", "e_priority", "e_entrypoint", "e_fresh")
                 .as(select(fId, fPriority, fEntry, inline(true)).from(fresh)
                         .unionAll(select(sId, sPriority, sEntry, inline(false)).from(stale))
-                        .orderBy(field(name("f_priority")).desc(), field(name("f_id")).asc())
+                        .orderBy(fPriority.desc(), fId.asc())
                         .limit(inline(batch)));
         Field<Long> eId = Cte.col(eligible, "e_id", Long.class);
         Field<Integer> ePriority = Cte.col(eligible, "e_priority", Integer.class);
@@ -222,7 +230,11 @@ final class ClaimQuery {
         Field<Boolean> eFresh = Cte.col(eligible, "e_fresh", Boolean.class);
 
         Pgqueuer job = PGQUEUER;
-        CommonTableExpression<?> claimed;
+        // the rows to update: the eligible ones, or with slots, those that got one (or keep theirs)
+        CommonTableExpression<?> source = eligible;
+        Field<Long> sourceId = eId;
+        Field<Boolean> sourceFresh = eFresh;
+        Field<Long> freshSlot = inline((Long) null, SQLDataType.BIGINT);
         List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(paramsCte, fresh, stale, eligible));
         if (limited) {
             // free slots per limited entrypoint: 0..limit-1 minus those held by picked rows, ranked
@@ -251,30 +263,21 @@ final class ClaimQuery {
                             .join(paramsCte).on(pEntry.eq(rEntry))
                             .leftJoin(freeSlots).on(DSL.condition(rFresh).and(fsEntry.eq(rEntry)).and(fsRk.eq(rRk)))
                             .where(DSL.not(DSL.condition(rFresh)).or(pLim.le(inline(0))).or(fsSlot.isNotNull())));
-            Field<Long> aId = Cte.col(assigned, "a_id", Long.class);
-            Field<Boolean> aFresh = Cte.col(assigned, "a_fresh", Boolean.class);
-            Field<Long> aSlot = Cte.col(assigned, "a_slot", Long.class);
             ctes.addAll(List.of(freeSlots, ranked, assigned));
-            claimed = name("claimed").as(dsl.update(job)
-                    .set(job.STATUS, lit(PICKED))
-                    .set(job.UPDATED, now)
-                    .set(job.HEARTBEAT, now)
-                    .set(job.QUEUE_MANAGER_ID, worker)
-                    .set(job.SLOT, when(DSL.condition(aFresh), aSlot).otherwise(job.SLOT))
-                    .from(assigned)
-                    .where(job.ID.eq(aId))
-                    .returning(job.fields()));
-        } else {
-            claimed = name("claimed").as(dsl.update(job)
-                    .set(job.STATUS, lit(PICKED))
-                    .set(job.UPDATED, now)
-                    .set(job.HEARTBEAT, now)
-                    .set(job.QUEUE_MANAGER_ID, worker)
-                    .set(job.SLOT, when(DSL.condition(eFresh), inline((Long) null, SQLDataType.BIGINT)).otherwise(job.SLOT))
-                    .from(eligible)
-                    .where(job.ID.eq(eId))
-                    .returning(job.fields()));
+            source = assigned;
+            sourceId = Cte.col(assigned, "a_id", Long.class);
+            sourceFresh = Cte.col(assigned, "a_fresh", Boolean.class);
+            freshSlot = Cte.col(assigned, "a_slot", Long.class);
         }
+        CommonTableExpression<?> claimed = name("claimed").as(dsl.update(job)
+                .set(job.STATUS, lit(PICKED))
+                .set(job.UPDATED, now)
+                .set(job.HEARTBEAT, now)
+                .set(job.QUEUE_MANAGER_ID, worker)
+                .set(job.SLOT, when(DSL.condition(sourceFresh), freshSlot).otherwise(job.SLOT))
+                .from(source)
+                .where(job.ID.eq(sourceId))
+                .returning(job.fields()));
         Field<Long> cId = Cte.col(claimed, "id", Long.class);
         Field<PgqueuerStatus> cStatus = Cte.col(claimed, "status", job.STATUS.getDataType());
         Field<String> cEntry = Cte.col(claimed, "entrypoint", String.class);
@@ -286,7 +289,7 @@ final class ClaimQuery {
         ctes.add(claimed);
         ctes.add(logPick);
         // the queue table's columns in the generated field order: JobRows reads them by position
-        return PreparedShape.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
+        return RenderedStatement.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
                 .select(java.util.Arrays.stream(job.fields()).map(f -> Cte.col(claimed, f.getName(), f.getDataType())).toList())
                 .from(claimed)
                 .orderBy(cPriority.desc(), cId.asc()), params);

@@ -1,4 +1,4 @@
-package org.pgqj.worker;
+package org.pgqj.internal.queue;
 
 import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.arrayGet;
@@ -31,6 +31,10 @@ import org.jooq.Select;
 import org.jooq.impl.SQLDataType;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.records.PgqueuerLogRecord;
+import org.pgqj.internal.sql.Cte;
+import org.pgqj.internal.sql.DedicatedConnection;
+import org.pgqj.internal.sql.RenderedStatement;
+import org.pgqj.internal.sql.Statuses;
 
 /**
  * Writes a batch of finished jobs in ONE statement (pgqueuer's {@code log_jobs}): {@code successful},
@@ -40,19 +44,25 @@ import org.pgqj.codegen.tables.records.PgqueuerLogRecord;
  *
  * <p>One statement shape for every batch: each outcome kind travels as an array of ids (exception
  * and failed with a parallel array of traceback JSON texts), so the statement is rendered once and
- * stays prepared ({@link PreparedShape}); an empty array costs an index probe that finds nothing.
+ * stays prepared ({@link RenderedStatement}); an empty array costs an index probe that finds nothing.
+ *
+ * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
-final class CompleteQuery {
+public final class CompleteQuery {
 
-    /** One finished job. */
-    record Outcome(long id, PgqueuerStatus status, JSONB traceback) {
+    /** One finished job: its id, final status, and traceback (null when none). */
+    public record Outcome(long id, PgqueuerStatus status, JSONB traceback) {
+    }
+
+    /** A complete statement for any install (the session's context maps the names). */
+    public CompleteQuery() {
     }
 
     /** Rendered on first use with the session's (render-mapped) context; the same for every connection. */
-    private volatile PreparedShape shape;
+    private volatile RenderedStatement shape;
 
     /** Writes {@code outcomes} on the session's connection. */
-    void write(DedicatedConnection.Session session, List<Outcome> outcomes) throws SQLException {
+    public void write(DedicatedConnection.Session session, List<Outcome> outcomes) throws SQLException {
         if (outcomes.isEmpty()) {
             return;
         }
@@ -82,7 +92,7 @@ final class CompleteQuery {
                 deleted.add(o.id());
             }
         }
-        PreparedShape s = shape;
+        RenderedStatement s = shape;
         if (s == null) {
             s = build(session.dsl());
             shape = s;
@@ -99,8 +109,8 @@ final class CompleteQuery {
         ps.executeUpdate();
     }
 
-    private static PreparedShape build(DSLContext dsl) {
-        PreparedShape.Params params = new PreparedShape.Params();
+    private static RenderedStatement build(DSLContext dsl) {
+        RenderedStatement.Params params = new RenderedStatement.Params();
         Param<Long[]> deletedIds = params.bigintArray("deleted");
         Param<Long[]> successfulIds = params.bigintArray("successful");
         Param<Long[]> canceledIds = params.bigintArray("canceled");
@@ -114,7 +124,7 @@ final class CompleteQuery {
                         .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
         CommonTableExpression<Record3<Long, String, Integer>> held = name("held").fields("id", "entrypoint", "priority")
                 .as(dsl.update(PGQUEUER)
-                        .set(PGQUEUER.STATUS, inline(PgqueuerStatus.failed, PGQUEUER.STATUS))
+                        .set(PGQUEUER.STATUS, Statuses.literal(PgqueuerStatus.failed))
                         .set(PGQUEUER.UPDATED, currentOffsetDateTime())
                         .set(PGQUEUER.QUEUE_MANAGER_ID, inline((UUID) null, PGQUEUER.QUEUE_MANAGER_ID.getDataType()))
                         .where(PGQUEUER.ID.eq(any(failedIds)))
@@ -130,7 +140,7 @@ final class CompleteQuery {
         for (int i = 0; i < logRows.size() - 1; i++) {
             ctes.add(name("log_" + i).as(insertLog(dsl).select(logRows.get(i)).returning(PGQUEUER_LOG.ID)));
         }
-        return PreparedShape.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
+        return RenderedStatement.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
                 .insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT,
                         PGQUEUER_LOG.PRIORITY, PGQUEUER_LOG.TRACEBACK)
                 .select(logRows.get(logRows.size() - 1)), params);
@@ -145,7 +155,7 @@ final class CompleteQuery {
     private static Select<Record5<Long, PgqueuerStatus, String, Integer, JSONB>> withoutTraceback(CommonTableExpression<Record3<Long, String, Integer>> source,
                                               PgqueuerStatus status, Field<Long[]> ids) {
         Field<Long> id = Cte.col(source, "id", Long.class);
-        return select(id, inline(status, PGQUEUER_LOG.STATUS), Cte.col(source, "entrypoint", String.class),
+        return select(id, Statuses.literal(status), Cte.col(source, "entrypoint", String.class),
                 Cte.col(source, "priority", Integer.class), inline((JSONB) null, SQLDataType.JSONB))
                 .from(source).where(id.eq(any(ids)));
     }
@@ -163,7 +173,7 @@ final class CompleteQuery {
                 .from(series).asTable(alias + "_pairs");
         Field<Long> pairId = field(name(alias + "_id"), Long.class);
         Field<JSONB> pairTraceback = field(name(alias + "_traceback"), JSONB.class);
-        return select(id, inline(status, PGQUEUER_LOG.STATUS), Cte.col(source, "entrypoint", String.class),
+        return select(id, Statuses.literal(status), Cte.col(source, "entrypoint", String.class),
                 Cte.col(source, "priority", Integer.class), pairTraceback)
                 .from(source).join(pairs).on(pairId.eq(id));
     }
