@@ -107,7 +107,8 @@ class WorkerShutdownHookTest {
         }
 
         void awaitLine(String line) throws InterruptedException {
-            Await.until("child prints '" + line + "'; output so far: " + lines, Duration.ofSeconds(20),
+            // A bound for a JVM to start, connect and claim, not a timing claim: generous for a loaded 2-core machine.
+            Await.until("child prints '" + line + "'; output so far: " + lines, Duration.ofSeconds(90),
                     () -> lines.contains(line) || !process.isAlive());
             assertTrue(lines.contains(line), "child ended without '" + line + "': " + output());
         }
@@ -118,7 +119,7 @@ class WorkerShutdownHookTest {
         }
 
         int awaitExit() throws InterruptedException {
-            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "child still running after SIGTERM: " + output());
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child still running after SIGTERM: " + output());
             return process.exitValue();
         }
 
