@@ -45,6 +45,9 @@ public class PgqjProperties {
     /** Per-entrypoint overrides, by entrypoint name, e.g. pgqj.entrypoints.index_article.concurrency-limit=2. */
     private final Map<String, Entrypoint> entrypoints = new LinkedHashMap<>();
 
+    /** The web dashboard, mounted when pgqj-web is on the classpath of a servlet web app. */
+    private final Web web = new Web();
+
     public String getPrefix() {
         return prefix;
     }
@@ -77,11 +80,67 @@ public class PgqjProperties {
         return entrypoints;
     }
 
+    public Web getWeb() {
+        return web;
+    }
+
     /** The options of entrypoint {@code name}: its overrides on top of the defaults. */
     public EntrypointOptions entrypointOptions(String name) {
         EntrypointOptions defaults = entrypointDefaults.applyTo(EntrypointOptions.defaults());
         Entrypoint own = entrypoints.get(name);
         return own == null ? defaults : own.applyTo(defaults);
+    }
+
+    /** The web dashboard (pgqj-web) mounted in the app's servlet container. */
+    public static class Web {
+
+        /** Whether to mount the dashboard when pgqj-web is on the classpath. */
+        private boolean enabled = true;
+
+        /** The path the dashboard is mounted under, e.g. /pgqj (pages at /pgqj/). */
+        private String path = "/pgqj";
+
+        /** No actions: requeue and cancel are neither shown nor accepted. */
+        private boolean readOnly = false;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public boolean isReadOnly() {
+            return readOnly;
+        }
+
+        public void setReadOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+        }
+
+        /** The path with one leading slash and none trailing; fails naming the property when it is unusable. */
+        public String normalizedPath() {
+            String p = path == null ? "" : path.trim();
+            while (p.endsWith("/")) {
+                p = p.substring(0, p.length() - 1);
+            }
+            if (!p.startsWith("/")) {
+                p = "/" + p;
+            }
+            if (p.equals("/") || p.contains("*") || p.contains("?") || p.contains("#") || p.contains(" ")) {
+                throw new PgqjStartupException("pgqj.web.path must be a sub-path such as /pgqj (got '" + path + "')");
+            }
+            return p;
+        }
     }
 
     /** The queue's database, given in any form org.pgqj.connect.ConnectionUrl reads. */
