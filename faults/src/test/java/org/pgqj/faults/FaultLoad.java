@@ -92,8 +92,13 @@ final class FaultLoad implements AutoCloseable {
 
     /** A worker with the suite's counting handler (1 ms of work per job). */
     Worker startWorker(DataSource ds, WorkerOptions options) {
+        return startWorker(ds, options, EntrypointOptions.defaults());
+    }
+
+    /** A worker with the suite's counting handler and the given entrypoint options. */
+    Worker startWorker(DataSource ds, WorkerOptions options, EntrypointOptions entrypoint) {
         Worker w = Worker.builder(ds, tables)
-                .entrypoint(ENTRYPOINT, EntrypointOptions.defaults(), (job, ctx) -> {
+                .entrypoint(ENTRYPOINT, entrypoint, (job, ctx) -> {
                     long now = System.nanoTime();
                     lastRunNanos.set(now);
                     if (now >= markNanos) {
@@ -203,7 +208,8 @@ final class FaultLoad implements AutoCloseable {
 
     /** The greppable line of a scenario. */
     static String report(String scenario, long jobs, long lost, long twice, long stuck, double resume) {
-        String line = String.format(java.util.Locale.ROOT, "FAULT %s | %d | %d | %d | %d | %.2f", scenario, jobs, lost, twice, stuck, resume);
+        String line = String.format(java.util.Locale.ROOT, "FAULT %s | %d | %d | %d | %d | %s", scenario, jobs, lost, twice, stuck,
+                Double.isNaN(resume) ? "-" : String.format(java.util.Locale.ROOT, "%.2f", resume));
         System.out.println(line);
         return line;
     }

@@ -75,7 +75,7 @@ final class PgCluster implements AutoCloseable {
         Path dir = prepare(name);
         Files.delete(dir); // pg_basebackup wants to create it (or find it empty and owned by its user)
         run(List.of(BIN.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p", String.valueOf(primary.port),
-                "-U", "postgres", "-D", dir.toString(), "-R", "-X", "stream", "--no-sync"));
+                "-U", "postgres", "-D", dir.toString(), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"));
         PgCluster c = new PgCluster(name, port, dir);
         c.appendConf("postgresql.auto.conf", List.of(
                 "port = " + port,

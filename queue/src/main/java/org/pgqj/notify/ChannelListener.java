@@ -58,6 +58,7 @@ public final class ChannelListener implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean connected;
     private volatile Connection connection;
+    private volatile Exception lastFailure;
 
     private ChannelListener(DataSource dataSource, String channel, String applicationName, Handler handler,
                             Duration healthCheckInterval) {
@@ -90,6 +91,11 @@ public final class ChannelListener implements AutoCloseable {
         return firstConnect.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Why the last attempt to connect or LISTEN failed; empty once connected. */
+    public java.util.Optional<Exception> lastFailure() {
+        return java.util.Optional.ofNullable(lastFailure);
+    }
+
     /** The application name of the LISTEN connection (visible in {@code pg_stat_activity}). */
     public String applicationName() {
         return applicationName;
@@ -110,6 +116,7 @@ public final class ChannelListener implements AutoCloseable {
                     st.execute("LISTEN " + quote(channel));
                 }
                 connected = true;
+                lastFailure = null;
                 backoffMillis = 100;
                 if (everConnected) {
                     LOG.info("LISTEN connection on {} is back", channel);
@@ -124,12 +131,13 @@ public final class ChannelListener implements AutoCloseable {
                 if (closed) {
                     break;
                 }
+                lastFailure = e;
                 if (connected) {
-                    LOG.warn("LISTEN connection on {} lost ({}); polling until it is back", channel, e.getMessage());
+                    LOG.warn("LISTEN connection on {} lost ({}); polling until it is back", channel, describe(e));
                     connected = false;
                     safely(handler::onDisconnected);
                 } else {
-                    LOG.debug("LISTEN connection on {} not available yet: {}", channel, e.getMessage());
+                    LOG.debug("LISTEN connection on {} not available yet: {}", channel, describe(e));
                 }
             } finally {
                 connected = false;
@@ -210,6 +218,12 @@ public final class ChannelListener implements AutoCloseable {
             LOG.debug("Could not set application name on the listener connection: {}", e.getMessage());
         }
         return c;
+    }
+
+    /** The message, or the exception's class when it has none (a timeout's was logged as "null"). */
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getName() : m;
     }
 
     private static String quote(String identifier) {

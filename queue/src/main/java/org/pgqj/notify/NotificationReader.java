@@ -100,7 +100,8 @@ final class NotificationReader {
             stream.receiveString();
             return List.of(stream.receiveString());
         } catch (IOException e) {
-            throw new SQLException("LISTEN connection failed: " + e.getMessage(), "08006", e);
+            // an EOFException (the server closed the connection) has no message: name the exception instead
+            throw new SQLException("LISTEN connection failed: " + ChannelListener.describe(e), "08006", e);
         }
     }
 

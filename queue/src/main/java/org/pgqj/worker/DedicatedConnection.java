@@ -60,12 +60,30 @@ final class DedicatedConnection implements AutoCloseable {
             return statement(sql);
         }
     };
+    private final boolean sessionState;
     private Connection connection;
     private DSLContext dsl;
 
     DedicatedConnection(DataSource dataSource, QueueTables tables) {
+        this(dataSource, tables, true);
+    }
+
+    /**
+     * {@code sessionState = false} for a connection through a transaction pooler (PgBouncer
+     * {@code pool_mode=transaction}): each statement may land on another server connection, so no session
+     * settings (they would stick to a server connection other clients get) and no forced server-side
+     * prepare (a named statement exists on one server connection only); the driver's own
+     * {@code prepareThreshold} applies (set {@code prepareThreshold=0} in the URL for PgBouncer before 1.21).
+     */
+    DedicatedConnection(DataSource dataSource, QueueTables tables, boolean sessionState) {
         this.dataSource = dataSource;
         this.tables = tables;
+        this.sessionState = sessionState;
+    }
+
+    /** Opens the connection now if it is not open; a failure comes back as a {@link WorkerException} with the cause. */
+    synchronized void open() {
+        dsl();
     }
 
     /** Runs {@code work} in auto-commit on the connection; a failure that broke the connection drops it. */
@@ -104,6 +122,9 @@ final class DedicatedConnection implements AutoCloseable {
                 throw new WorkerException("Cannot open a worker connection: " + e.getMessage(), e);
             }
             dsl = tables.dsl(DSL.using(connection, SQLDialect.POSTGRES));
+            if (!sessionState) {
+                return dsl;
+            }
             // the claim and completion statements are long CTE chains whose planning costs more than
             // their execution; one generic plan per (server-prepared) statement keeps each round trip cheap
             dsl.set(DSL.name("plan_cache_mode"), DSL.inline("force_generic_plan")).execute();
@@ -120,8 +141,10 @@ final class DedicatedConnection implements AutoCloseable {
         PreparedStatement ps = statements.get(sql);
         if (ps == null) {
             ps = connection.prepareStatement(sql);
-            // server-prepared from the first run: these statements are run thousands of times
-            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(1);
+            if (sessionState) {
+                // server-prepared from the first run: these statements are run thousands of times
+                ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(1);
+            }
             statements.put(sql, ps);
             if (statements.size() > MAX_STATEMENTS) {
                 Iterator<PreparedStatement> eldest = statements.values().iterator();

@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The worker keeps three connections of its own from the data source: one for claims, one for
  * completion writes (heartbeats, retries, statistics), and one dedicated LISTEN connection (for a
- * PostgreSQL data source a separate physical connection, never a pooled one).
+ * PostgreSQL data source a separate physical connection, never a pooled one); poll-only mode
+ * ({@link WorkerOptions#listen()} false) has no LISTEN connection. {@link #start()} opens them all
+ * before claiming and fails (naming {@code max_connections} when the server refuses for lack of
+ * slots) unless {@link WorkerOptions#startupWait()} lets it wait.
  */
 public final class Worker implements AutoCloseable {
 
@@ -118,11 +121,55 @@ public final class Worker implements AutoCloseable {
             state = State.RUNNING;
         }
         completions = new CompletionBuffer(options.batchSize());
-        claimConnection = new DedicatedConnection(dataSource, tables);
-        writeConnection = new DedicatedConnection(dataSource, tables);
+        claimConnection = new DedicatedConnection(dataSource, tables, options.listen());
+        writeConnection = new DedicatedConnection(dataSource, tables, options.listen());
         ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names().queueTable());
         Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening);
         dispatcher = d;
+        try {
+            openConnections(d);
+        } catch (RuntimeException e) {
+            closeConnections();
+            synchronized (stateLock) {
+                state = State.CLOSED;
+            }
+            throw e;
+        }
+        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(this::writeLoop);
+        dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
+        if (options.shutdownHook()) {
+            shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.keySet(), options);
+        return this;
+    }
+
+    /**
+     * Opens every connection the worker needs before it claims anything: a worker that could claim but
+     * not write its outcomes would run jobs nobody records. Waits up to {@link WorkerOptions#startupWait()}.
+     */
+    private void openConnections(Dispatcher d) {
+        long deadline = System.nanoTime() + options.startupWait().toNanos();
+        long backoff = 100;
+        for (DedicatedConnection c : new DedicatedConnection[] {claimConnection, writeConnection}) {
+            while (true) {
+                try {
+                    c.open();
+                    break;
+                } catch (WorkerException e) {
+                    if (System.nanoTime() - deadline >= 0) {
+                        throw startupFailure(c == claimConnection ? "claim" : "completion-write", e);
+                    }
+                    LOG.warn("Worker {} waits for a connection ({}); retrying in {} ms", id(), e.getMessage(), backoff);
+                    sleepQuietly(backoff);
+                    backoff = Math.min(backoff * 2, 2_000);
+                }
+            }
+        }
+        if (!options.listen()) {
+            return;
+        }
         listener = ChannelListener.start(dataSource, tables.channel(), listenerApplicationName(), new ChannelListener.Handler() {
             @Override
             public void onTableChanged(TableChangedEvent event) {
@@ -143,14 +190,46 @@ public final class Worker implements AutoCloseable {
                 d.wake(); // notifications may have been missed while down
             }
         }, options.healthCheckInterval());
-        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(this::writeLoop);
-        dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
-        if (options.shutdownHook()) {
-            shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        // the listener connects on its own thread; a refusal shows up as its last failure
+        long hardDeadline = deadline + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (!listener.awaitConnected(Duration.ofMillis(50))) {
+                long now = System.nanoTime();
+                var failure = listener.lastFailure();
+                if ((failure.isPresent() && now - deadline >= 0) || now - hardDeadline >= 0) {
+                    Exception cause = failure.orElse(null);
+                    throw startupFailure("LISTEN", cause == null
+                            ? new WorkerException("no LISTEN connection within " + options.startupWait().plusSeconds(60))
+                            : cause);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkerException("Worker " + id() + " was interrupted while opening its connections", e);
         }
-        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.keySet(), options);
-        return this;
+    }
+
+    private WorkerException startupFailure(String which, Exception e) {
+        int needed = options.listen() ? 3 : 2;
+        String why = ConnectionErrors.describe(e);
+        if (ConnectionErrors.isTooManyConnections(e)) {
+            return new WorkerException("Worker " + id() + " cannot start: it needs " + needed + " connections (claims, "
+                    + "completion writes" + (options.listen() ? ", LISTEN" : "") + ") and the server refused its " + which
+                    + " connection: " + why + ". The server's max_connections is used up: raise max_connections, "
+                    + "give other pools fewer connections, run fewer workers, or let the worker wait for a free "
+                    + "connection with WorkerOptions.startupWait (pgqj run --startup-wait)", e);
+        }
+        return new WorkerException("Worker " + id() + " cannot start: could not open its " + which + " connection: "
+                + why + ". Check the database URL and that the server is up, or let the worker wait with "
+                + "WorkerOptions.startupWait (pgqj run --startup-wait)", e);
+    }
+
+    private void closeConnections() {
+        if (listener != null) {
+            listener.close();
+        }
+        claimConnection.close();
+        writeConnection.close();
     }
 
     /**
@@ -192,6 +271,7 @@ public final class Worker implements AutoCloseable {
         boolean limitedEntrypoints = registrations.values().stream()
                 .anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
         int failures = 0;
+        boolean refusedLogged = false;
         while (!writerStop) {
             try {
                 completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
@@ -201,7 +281,9 @@ public final class Worker implements AutoCloseable {
                 long now = System.nanoTime();
                 if (now - nextHeartbeat >= 0) {
                     nextHeartbeat = now + heartbeatNanos;
-                    var ids = dispatcher.running.keySet();
+                    // finished jobs whose outcome is not written yet are still ours: keep them from going stale
+                    var ids = new java.util.ArrayList<>(dispatcher.running.keySet());
+                    ids.addAll(completions.unwritten());
                     writeConnection.run(dsl -> HeartbeatQuery.beat(dsl, ids));
                 }
                 if (statsNanos > 0 && now - nextStats >= 0) {
@@ -210,14 +292,31 @@ public final class Worker implements AutoCloseable {
                         writeConnection.run(statistics::aggregate);
                     }
                 }
+                if (failures > 0) {
+                    LOG.info("Worker {} writes outcomes again after {} failed attempts; claiming goes on", id(), failures);
+                    completions.writeFailed(false);
+                    dispatcher.wake();
+                }
                 failures = 0;
+                refusedLogged = false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 failures++;
-                LOG.warn("Worker {} could not write completions/heartbeats ({}); retrying", id(), e.getMessage());
-                sleepQuietly(Math.min(5_000, 100L << Math.min(failures, 6)));
+                completions.writeFailed(true); // the claim loop stops claiming while outcomes wait
+                if (ConnectionErrors.isTooManyConnections(e) && !refusedLogged) {
+                    refusedLogged = true;
+                    LOG.error("Worker {} cannot write the outcomes of {} finished jobs: the server refuses its write "
+                            + "connection ({}). Its max_connections is used up: raise max_connections or use fewer "
+                            + "connections elsewhere. The worker claims nothing until it can write again.",
+                            id(), completions.unwritten().size(), ConnectionErrors.describe(e));
+                } else if (failures == 1 || failures % 60 == 0) {
+                    LOG.warn("Worker {} could not write completions/heartbeats ({}); claims paused, retrying every second",
+                            id(), ConnectionErrors.describe(e));
+                }
+                // at most a second between attempts: a stale heartbeat would hand our jobs to another worker
+                sleepQuietly(Math.min(1_000, 100L << Math.min(failures, 4)));
             }
         }
     }
@@ -275,9 +374,7 @@ public final class Worker implements AutoCloseable {
         if (!idle) {
             d.running.values().forEach(JobContext::cancel);
         }
-        listener.close();
-        claimConnection.close();
-        writeConnection.close();
+        closeConnections();
         if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
