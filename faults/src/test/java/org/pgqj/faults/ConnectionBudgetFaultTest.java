@@ -152,11 +152,13 @@ class ConnectionBudgetFaultTest {
             NamedConnections ds = new NamedConnections(cluster.jdbcUrl(), "budget");
             load.startWorker(ds, FaultLoad.options().maxConcurrentJobs(5).build());
             load.awaitRuns(300, Duration.ofSeconds(20));
-            // take every free slot, then the write connection's ("budget-2") and its slot at once
+            // start() verified the schema on budget-1 (closed since), then opened claims on budget-2, writes on budget-3
+            assertEquals(3, ds.opened(), "the worker opened its claim and write connections once");
+            // take every free slot, then the write connection's and its slot at once
             leaveFree(0);
             Connection killer = hogs.getFirst();
             try (Statement st = killer.createStatement()) {
-                st.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'budget-2'");
+                st.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'budget-3'");
             }
             for (int i = 0; i < 50; i++) {
                 try {

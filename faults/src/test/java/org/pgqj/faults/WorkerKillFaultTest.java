@@ -41,30 +41,21 @@ class WorkerKillFaultTest {
                 + " (apt-get install postgresql-15): fault suite skipped");
         try (PgCluster cluster = PgCluster.primary("kill", 55131)) {
             PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
-            int total = 6_000;
-            List<Long> ids;
-            try (Connection c = cluster.connect()) {
-                List<NewJob> jobs = new ArrayList<>();
-                for (int i = 0; i < total; i++) {
-                    jobs.add(NewJob.of(FaultLoad.ENTRYPOINT, new byte[0]));
-                }
-                ids = JobQueue.create(QueueTables.defaults()).enqueueAll(DSL.using(c, SQLDialect.POSTGRES), jobs);
-            }
             Map<Long, AtomicInteger> childRuns = new ConcurrentHashMap<>();
             Set<Long> startedInKilled = ConcurrentHashMap.newKeySet();
             double worstRescue = 0;
             try (FaultLoad load = new FaultLoad(cluster::dataSource)) {
-                // a slow survivor (300 jobs/s) so work is left for every child until the last kill
-                load.startWorker(cluster.dataSource(), FaultLoad.options().heartbeatTimeout(Duration.ofSeconds(3)).build(),
-                        org.pgqj.worker.EntrypointOptions.builder().requestsPerSecond(300).build());
+                // producers at 200 jobs/s, which the survivor alone keeps up with; a child takes its share while it lives
+                load.startProducers(2, 10, 100);
+                load.startWorker(cluster.dataSource(), FaultLoad.options().heartbeatTimeout(Duration.ofSeconds(3)).build());
                 for (int k = 0; k < KILLS; k++) {
                     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
                     Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp",
                             System.getProperty("java.class.path"), ChildWorkerMain.class.getName(), cluster.jdbcUrl())
-                            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                            .redirectError(Path.of("target", "child-worker-" + k + ".log").toFile()).start();
                     Set<Long> mine = ConcurrentHashMap.newKeySet();
                     String[] workerId = new String[1];
-                    CountDownLatch enough = new CountDownLatch(200);
+                    CountDownLatch enough = new CountDownLatch(100);
                     Thread reader = Thread.ofPlatform().start(() -> {
                         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                             String line;
@@ -82,8 +73,13 @@ class WorkerKillFaultTest {
                             // the process was killed
                         }
                     });
-                    assertTrue(enough.await(60, TimeUnit.SECONDS), "child worker " + k + " ran jobs");
-                    child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no goodbye
+                    boolean ran;
+                    try {
+                        ran = enough.await(90, TimeUnit.SECONDS);
+                    } finally {
+                        child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no goodbye
+                    }
+                    assertTrue(ran, "child worker " + k + " ran jobs (its log: target/child-worker-" + k + ".log)");
                     assertTrue(child.waitFor(10, TimeUnit.SECONDS));
                     long killedAt = System.nanoTime();
                     reader.join(5_000);
@@ -96,8 +92,11 @@ class WorkerKillFaultTest {
                     }
                     worstRescue = Math.max(worstRescue, (System.nanoTime() - killedAt) / 1e9);
                 }
+                load.stopProducers();
                 assertTrue(FaultLoad.awaitEmpty(cluster.dataSource(), Duration.ofSeconds(60)), "the queue drains");
                 long stuck = FaultLoad.count(cluster.dataSource(), "select count(*) from pgqueuer where status = 'picked'");
+                Set<Long> ids = load.acknowledged;
+                long total = ids.size();
                 long lost = ids.stream().filter(id -> !load.runs.containsKey(id) && !childRuns.containsKey(id)).count();
                 long rerunAfterKill = 0;
                 long twiceOtherwise = 0;

@@ -123,16 +123,25 @@ final class Dispatcher {
     /** The claim loop; returns after {@link #stop()} or, in drain mode, when nothing is left. */
     void loop() {
         long errorBackoff = 100;
+        boolean refusedLogged = false;
         try {
             while (!stopping) {
                 try {
                     loopOnce();
                     errorBackoff = 100;
+                    refusedLogged = false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (RuntimeException e) {
-                    LOG.warn("Claim failed ({}); retrying in {} ms", e.getMessage(), errorBackoff);
+                    if (ConnectionErrors.isTooManyConnections(e) && !refusedLogged) {
+                        refusedLogged = true;
+                        LOG.error("Worker {} cannot claim: the server refuses its claim connection ({}). Its "
+                                + "max_connections is used up: raise max_connections or use fewer connections elsewhere; "
+                                + "retrying", workerId, ConnectionErrors.describe(e));
+                    } else {
+                        LOG.warn("Claim failed ({}); retrying in {} ms", ConnectionErrors.describe(e), errorBackoff);
+                    }
                     LOG.debug("Claim failure", e);
                     awaitWake(TimeUnit.MILLISECONDS.toNanos(errorBackoff));
                     errorBackoff = Math.min(errorBackoff * 2, 5_000);
