@@ -74,9 +74,9 @@ class FailoverFaultTest {
                     load.markBack();
                     FaultLoad.say(name + ": standby promoted");
                     Thread.sleep(4_000);
-                    load.stopProducers();
-                    boolean empty = FaultLoad.awaitEmpty(standby.dataSource(), Duration.ofSeconds(40));
-                    long stuck = FaultLoad.count(standby.dataSource(), "select count(*) from pgqueuer where status = 'picked'");
+                    FaultLoad.Drained drained = load.drain(standby.dataSource(), Duration.ofSeconds(40));
+                    boolean empty = drained.empty();
+                    long stuck = drained.stuck();
                     long listening = FaultLoad.count(standby.dataSource(),
                             "select count(*) from pg_stat_activity where application_name like 'pgqj-listener-%'");
                     result = new Result(load.acknowledged.size(), load.lost(), load.twice(), stuck, load.resumeSeconds());

@@ -153,6 +153,17 @@ final class FaultLoad implements AutoCloseable {
         }
     }
 
+    /** Stops the producers, waits up to {@code timeout} for the queue on {@code ds} to empty, counts what stays picked. */
+    Drained drain(DataSource ds, Duration timeout) throws Exception {
+        stopProducers();
+        boolean empty = awaitEmpty(ds, timeout);
+        return new Drained(empty, count(ds, "select count(*) from pgqueuer where status = 'picked'"));
+    }
+
+    /** Whether the queue emptied, and how many rows are still {@code picked}. */
+    record Drained(boolean empty, long stuck) {
+    }
+
     /** Waits until the queue table on {@code ds} is empty; false on timeout. */
     static boolean awaitEmpty(DataSource ds, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

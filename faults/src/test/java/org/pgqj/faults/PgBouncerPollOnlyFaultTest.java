@@ -36,9 +36,9 @@ class PgBouncerPollOnlyFaultTest {
                     Worker b = load.startWorker(pooled, options.build());
                     load.startProducers(2, 20, 40);
                     Thread.sleep(6_000);
-                    load.stopProducers();
-                    boolean empty = FaultLoad.awaitEmpty(cluster.dataSource(), Duration.ofSeconds(30));
-                    long stuck = FaultLoad.count(cluster.dataSource(), "select count(*) from pgqueuer where status = 'picked'");
+                    FaultLoad.Drained drained = load.drain(cluster.dataSource(), Duration.ofSeconds(30));
+                    boolean empty = drained.empty();
+                    long stuck = drained.stuck();
                     FaultLoad.report("pgbouncer-transaction-poll-only", load.acknowledged.size(), load.lost(), load.twice(),
                             stuck, Double.NaN);
                     assertFalse(a.isListening() || b.isListening(), "poll-only: no LISTEN connection");

@@ -63,9 +63,9 @@ class RestartFaultTest {
             load.markBack();
             FaultLoad.say(name + ": database back");
             Thread.sleep(4_000);
-            load.stopProducers();
-            boolean empty = FaultLoad.awaitEmpty(cluster.dataSource(), Duration.ofSeconds(40));
-            long stuck = FaultLoad.count(cluster.dataSource(), "select count(*) from pgqueuer where status = 'picked'");
+            FaultLoad.Drained drained = load.drain(cluster.dataSource(), Duration.ofSeconds(40));
+            boolean empty = drained.empty();
+            long stuck = drained.stuck();
             FaultLoad.report(name, load.acknowledged.size(), load.lost(), load.twice(), stuck, load.resumeSeconds());
             assertTrue(a.isListening() && b.isListening(), "both workers LISTEN again after the restart");
             assertTrue(empty, "the queue should drain after the restart; " + stuck + " rows still picked");
