@@ -7,8 +7,10 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.pgqj.admin.StatisticsAggregation;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.queue.ClaimQuery;
+import org.pgqj.internal.sql.ConnectionErrors;
+import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.ChannelListener;
 import org.pgqj.notify.TableChangedEvent;
@@ -59,7 +61,7 @@ public final class Worker implements AutoCloseable {
     private Thread dispatcherThread;
     private Thread writerThread;
     private Thread shutdownHook;
-    private volatile boolean writerStop;
+    private CompletionWriter writer;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -121,9 +123,9 @@ public final class Worker implements AutoCloseable {
             state = State.RUNNING;
         }
         completions = new CompletionBuffer(options.batchSize());
-        claimConnection = new DedicatedConnection(dataSource, tables, options.listen());
-        writeConnection = new DedicatedConnection(dataSource, tables, options.listen());
-        ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names().queueTable());
+        claimConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
+        writeConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
+        ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names());
         Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening);
         dispatcher = d;
         try {
@@ -135,7 +137,8 @@ public final class Worker implements AutoCloseable {
             }
             throw e;
         }
-        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(this::writeLoop);
+        writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d);
+        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
         dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
         if (options.shutdownHook()) {
             shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
@@ -162,7 +165,7 @@ public final class Worker implements AutoCloseable {
                         throw startupFailure(c == claimConnection ? "claim" : "completion-write", e);
                     }
                     LOG.warn("Worker {} waits for a connection ({}); retrying in {} ms", id(), e.getMessage(), backoff);
-                    sleepQuietly(backoff);
+                    CompletionWriter.sleepQuietly(backoff);
                     backoff = Math.min(backoff * 2, 2_000);
                 }
             }
@@ -262,76 +265,6 @@ public final class Worker implements AutoCloseable {
         return d.awaitDrained(timeout);
     }
 
-    private void writeLoop() {
-        long heartbeatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), staleAfterMin().toNanos() / 4);
-        long statsNanos = options.statisticsInterval().toNanos();
-        long nextHeartbeat = System.nanoTime() + heartbeatNanos;
-        long nextStats = System.nanoTime() + statsNanos;
-        StatisticsAggregation statistics = StatisticsAggregation.of(tables); // the same statement the admin API runs
-        boolean limitedEntrypoints = registrations.values().stream()
-                .anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
-        int failures = 0;
-        boolean refusedLogged = false;
-        while (!writerStop) {
-            try {
-                completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
-                if (completions.flush(writeConnection) > 0 && limitedEntrypoints) {
-                    dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
-                }
-                long now = System.nanoTime();
-                if (now - nextHeartbeat >= 0) {
-                    nextHeartbeat = now + heartbeatNanos;
-                    // finished jobs whose outcome is not written yet are still ours: keep them from going stale
-                    var ids = new java.util.ArrayList<>(dispatcher.running.keySet());
-                    ids.addAll(completions.unwritten());
-                    writeConnection.run(dsl -> HeartbeatQuery.beat(dsl, ids));
-                }
-                if (statsNanos > 0 && now - nextStats >= 0) {
-                    nextStats = now + statsNanos;
-                    if (dispatcher.jobsSinceStatistics.getAndSet(0) > 0) {
-                        writeConnection.run(statistics::aggregate);
-                    }
-                }
-                if (failures > 0) {
-                    LOG.info("Worker {} writes outcomes again after {} failed attempts; claiming goes on", id(), failures);
-                    completions.writeFailed(false);
-                    dispatcher.wake();
-                }
-                failures = 0;
-                refusedLogged = false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                failures++;
-                completions.writeFailed(true); // the claim loop stops claiming while outcomes wait
-                if (ConnectionErrors.isTooManyConnections(e) && !refusedLogged) {
-                    refusedLogged = true;
-                    LOG.error("Worker {} cannot write the outcomes of {} finished jobs: the server refuses its write "
-                            + "connection ({}). Its max_connections is used up: raise max_connections or use fewer "
-                            + "connections elsewhere. The worker claims nothing until it can write again.",
-                            id(), completions.unwritten().size(), ConnectionErrors.describe(e));
-                } else if (failures == 1 || failures % 60 == 0) {
-                    LOG.warn("Worker {} could not write completions/heartbeats ({}); claims paused, retrying every second",
-                            id(), ConnectionErrors.describe(e));
-                }
-                // at most a second between attempts: a stale heartbeat would hand our jobs to another worker
-                sleepQuietly(Math.min(1_000, 100L << Math.min(failures, 4)));
-            }
-        }
-    }
-
-    private Duration staleAfterMin() {
-        Duration min = options.heartbeatTimeout();
-        for (Registration r : registrations.values()) {
-            Duration t = r.options().retryTimer().orElse(min);
-            if (t.compareTo(min) < 0) {
-                min = t;
-            }
-        }
-        return min;
-    }
-
     /**
      * Graceful shutdown: stop claiming, wait up to the shutdown timeout for running jobs, flush their
      * outcomes, close the listener and connections. Jobs still running after the timeout are left
@@ -361,18 +294,11 @@ public final class Worker implements AutoCloseable {
                     id(), d.inflight(), options.shutdownTimeout());
         }
         completions.close();
-        writerStop = true;
+        writer.stop();
         join(writerThread, Duration.ofSeconds(5));
-        for (int attempt = 0; attempt < 5 && !completions.isEmpty(); attempt++) {
-            try {
-                completions.flush(writeConnection);
-            } catch (RuntimeException e) {
-                LOG.warn("Worker {} final flush attempt {} failed: {}", id(), attempt + 1, e.getMessage());
-                sleepQuietly(100L << attempt);
-            }
-        }
+        writer.finalFlush();
         if (!idle) {
-            d.running.values().forEach(JobContext::cancel);
+            d.cancelRunning();
         }
         closeConnections();
         if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
@@ -391,14 +317,6 @@ public final class Worker implements AutoCloseable {
         }
         try {
             t.join(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

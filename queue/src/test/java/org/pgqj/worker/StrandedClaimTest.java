@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -51,7 +52,7 @@ class StrandedClaimTest {
                 .options(WorkerOptions.builder().workerId(workerId).heartbeatTimeout(Duration.ofSeconds(2))
                         .dequeueTimeout(Duration.ofMillis(200)).build())
                 .build().start()) {
-            TestJobs.await("the stranded jobs run", Duration.ofSeconds(20), () -> jobs.queueCount() == 0);
+            Await.until("the stranded jobs run", Duration.ofSeconds(20), () -> jobs.queueCount() == 0);
         }
         assertEquals(ids.size(), runs.size(), "every stranded job ran: " + runs);
         runs.forEach((id, n) -> assertEquals(1, n.get(), "job " + id + " runs"));
@@ -80,10 +81,10 @@ class StrandedClaimTest {
             jobs.dsl().update(PGQUEUER).set(PGQUEUER.HEARTBEAT, OffsetDateTime.now().minusMinutes(5))
                     .where(PGQUEUER.ID.eq(slow)).execute();
             long other = jobs.enqueue("slow", new byte[0]); // a claim runs now, with the slow job's row stale
-            TestJobs.await("the other job ran", Duration.ofSeconds(10), () -> runs.containsKey(other));
+            Await.until("the other job ran", Duration.ofSeconds(10), () -> runs.containsKey(other));
             Thread.sleep(500); // a few more polls
             release.countDown();
-            TestJobs.await("both done", Duration.ofSeconds(10), () -> jobs.queueCount() == 0);
+            Await.until("both done", Duration.ofSeconds(10), () -> jobs.queueCount() == 0);
         }
         assertEquals(1, runs.get(slow).get(), "the running job was not claimed again by its own worker");
     }
