@@ -42,7 +42,7 @@ final class WorkerStatements implements AutoCloseable {
 
     /** One claim statement: up to the batch of jobs, now {@code picked} by this id. */
     List<Job> claim() {
-        return connection.jdbc(session -> claim.claim(session, parts, batch));
+        return connection.jdbc(session -> claim.claim(session, parts, batch, new Long[0]));
     }
 
     /** One complete statement: the jobs are deleted and logged {@code successful}. */

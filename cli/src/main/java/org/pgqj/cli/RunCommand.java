@@ -50,6 +50,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "continuous", description = "continuous (default) or drain (stop when nothing is left).")
     Mode mode;
 
+    @Option(names = "--no-listen", description = "Poll-only: no LISTEN connection (for PgBouncer transaction pooling, "
+            + "where LISTEN does not work); no session settings, no forced server-side prepares. Put prepareThreshold=0 "
+            + "in the URL for PgBouncer before 1.21.")
+    boolean noListen;
+
+    @Option(names = "--poll-interval", defaultValue = "1", paramLabel = "SECONDS",
+            description = "With --no-listen (or while the LISTEN connection is down): claim at least this often (default 1).")
+    double pollInterval;
+
+    @Option(names = "--startup-wait", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Wait up to this long for the worker's connections at start (default 0: fail at once, "
+                    + "naming max_connections when the server is full).")
+    double startupWait;
+
     @Option(names = "--restart-on-failure", description = "Build and start the worker again when it fails.")
     boolean restartOnFailure;
 
@@ -70,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
                     .heartbeatTimeout(seconds(heartbeatTimeout, "--heartbeat-timeout"))
                     .dequeueTimeout(seconds(dequeueTimeout, "--dequeue-timeout"))
                     .mode(mode == Mode.drain ? WorkerOptions.Mode.DRAIN : WorkerOptions.Mode.CONTINUOUS)
+                    .listen(!noListen)
+                    .pollInterval(seconds(pollInterval, "--poll-interval"))
+                    .startupWait(startupWait == 0 ? Duration.ZERO : seconds(startupWait, "--startup-wait"))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());

@@ -26,11 +26,28 @@ final class SchemaCommands {
         @Override
         public Integer call() {
             Durability level = Durability.parse(durability);
+            boolean schemaExisted = schemaExists(root.dataSource(), root.names().schema());
             MigrationResult result = root.schema().durability(level).migrate();
+            if (!schemaExisted) {
+                // Flyway creates a missing schema: say so, a typo in --schema would otherwise go unnoticed
+                root.out().printf("created schema '%s' (it did not exist)%n", root.names().schema());
+            }
             root.out().printf("pgqueuer schema installed in schema '%s' (prefix '%s', %s): version %s, %d migration(s) applied%s%n",
                     root.names().schema(), root.names().prefix(), level.cliName(), result.schemaVersion(),
                     result.migrationsApplied(), result.adoptedExistingInstall() ? " (adopted an existing install)" : "");
             return 0;
+        }
+    }
+
+    private static boolean schemaExists(javax.sql.DataSource ds, String schema) {
+        try (java.sql.Connection c = ds.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("select 1 from pg_catalog.pg_namespace where nspname = ?")) {
+            ps.setString(1, schema);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new CliException("Cannot read the schemas of the database: " + CliErrors.firstLine(e.getMessage()));
         }
     }
 

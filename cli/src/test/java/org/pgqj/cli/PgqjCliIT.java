@@ -33,6 +33,7 @@ class PgqjCliIT {
         var install = CliProcess.run(db, OWN, "install", "--durability", "balanced");
         assertEquals(0, install.exitCode(), install.toString());
         assertTrue(install.out().contains("installed in schema 'lifecycle'") && install.out().contains("balanced"), install.toString());
+        assertTrue(install.out().contains("created schema 'lifecycle'"), "install says it created the schema: " + install);
         assertEquals(0, CliProcess.run(db, OWN, "verify", "--expect", "present").exitCode());
         assertEquals(1, CliProcess.run(db, OWN, "verify", "--expect", "absent").exitCode());
         var upgrade = CliProcess.run(db, OWN, "upgrade");

@@ -36,6 +36,20 @@ class PgqjRunIT {
     }
 
     @Test
+    void noListenPollsWithoutALISTENConnection(TestDatabase db) throws Exception {
+        Map<String, String> env = Map.of("PGQUEUER_SCHEMA", "nolisten");
+        assertEquals(0, CliProcess.run(db, env, "install").exitCode());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, CliProcess.run(db, env, "queue", "echo", "hi " + i).exitCode());
+        }
+        var run = CliProcess.finish(CliProcess.builder(db, env, TEST_CLASSES, "run", "org.pgqj.cli.TestFactories::echo",
+                "--mode", "drain", "--no-listen", "--poll-interval", "0.2").start(), 60);
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("listen=false, pollInterval=PT0.2S"), run.toString());
+        assertEquals(3, successful(db, "echo", "nolisten"), run.toString());
+    }
+
+    @Test
     void sigtermLetsTheRunningJobFinish(TestDatabase db) throws Exception {
         Map<String, String> env = Map.of("PGQUEUER_SCHEMA", "sigterm");
         assertEquals(0, CliProcess.run(db, env, "install").exitCode());

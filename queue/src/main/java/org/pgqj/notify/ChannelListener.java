@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.internal.listen.ChannelSubscription;
+import org.pgqj.internal.sql.ConnectionErrors;
 import org.postgresql.ds.common.BaseDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public final class ChannelListener implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean connected;
     private volatile Connection connection;
+    private volatile Exception lastFailure;
 
     private ChannelListener(DataSource dataSource, String channel, String applicationName, Handler handler,
                             Duration healthCheckInterval) {
@@ -90,6 +92,11 @@ public final class ChannelListener implements AutoCloseable {
         return firstConnect.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Why the last attempt to connect or LISTEN failed; empty once connected. */
+    public java.util.Optional<Exception> lastFailure() {
+        return java.util.Optional.ofNullable(lastFailure);
+    }
+
     /** The application name of the LISTEN connection (visible in {@code pg_stat_activity}). */
     public String applicationName() {
         return applicationName;
@@ -108,6 +115,7 @@ public final class ChannelListener implements AutoCloseable {
                 // no UNLISTEN at the end: this connection is closed whenever the loop leaves it
                 ChannelSubscription events = ChannelSubscription.listen(c, channel);
                 connected = true;
+                lastFailure = null;
                 backoffMillis = 100;
                 if (everConnected) {
                     LOG.info("LISTEN connection on {} is back", channel);
@@ -122,12 +130,13 @@ public final class ChannelListener implements AutoCloseable {
                 if (closed) {
                     break;
                 }
+                lastFailure = e;
                 if (connected) {
-                    LOG.warn("LISTEN connection on {} lost ({}); polling until it is back", channel, e.getMessage());
+                    LOG.warn("LISTEN connection on {} lost ({}); polling until it is back", channel, ConnectionErrors.describe(e));
                     connected = false;
                     safely(handler::onDisconnected);
                 } else {
-                    LOG.debug("LISTEN connection on {} not available yet: {}", channel, e.getMessage());
+                    LOG.debug("LISTEN connection on {} not available yet: {}", channel, ConnectionErrors.describe(e));
                 }
             } finally {
                 connected = false;

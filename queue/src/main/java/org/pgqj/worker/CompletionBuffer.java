@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * {@link #awaitBatch waits} until {@code threshold} are buffered or at most 100 ms passed, then writes
  * them with one {@link CompleteQuery} (retries one {@link RetryQuery} each). A failed write puts the
  * items back for the next round. After {@link #close()} nothing more is accepted.
+ *
+ * <p>It is bounded by back-pressure, not by refusing outcomes: a finished job's outcome is always kept,
+ * but the claim loop asks {@link #holdsClaims()} before each claim and claims nothing while writes fail
+ * or {@link #unwrittenLimit} outcomes wait, so a worker that cannot write never piles up finished jobs
+ * (nor re-runs them: {@link #unwritten()} ids are never re-claimed as stale by this worker).
  */
 final class CompletionBuffer {
 
@@ -35,11 +40,37 @@ final class CompletionBuffer {
     private final ArrayDeque<Retry> retries = new ArrayDeque<>();
     private final int threshold;
     private final CompleteQuery completeQuery = new CompleteQuery();
+    private final java.util.Set<Long> unwritten = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final int unwrittenLimit;
+    private volatile boolean failing;
     private boolean closed;
     private boolean urgent;
 
     CompletionBuffer(int threshold) {
         this.threshold = Math.max(1, threshold);
+        // a few seconds of a busy worker's outcomes; a healthy writer flushes every 100 ms or batch
+        this.unwrittenLimit = Math.max(1_000, 20 * this.threshold);
+    }
+
+    /** Ids whose outcome is buffered or being written (not yet committed), as a live view. */
+    java.util.Set<Long> unwritten() {
+        return unwritten;
+    }
+
+    /** Whether the claim loop must not claim: the last write failed with outcomes waiting, or too many wait. */
+    boolean holdsClaims() {
+        int n = unwritten.size();
+        return (failing && n > 0) || n >= unwrittenLimit;
+    }
+
+    /** Whether the last write failed (until one succeeds). */
+    boolean isFailing() {
+        return failing;
+    }
+
+    /** The writer reports a failed round (completions, heartbeats or statistics) or a good one. */
+    void writeFailed(boolean failed) {
+        this.failing = failed;
     }
 
     /**
@@ -54,6 +85,7 @@ final class CompletionBuffer {
                 return false;
             }
             outcomes.add(outcome);
+            unwritten.add(outcome.id());
             if (urgent) {
                 this.urgent = true;
             }
@@ -74,6 +106,7 @@ final class CompletionBuffer {
                 return false;
             }
             retries.add(retry);
+            unwritten.add(retry.id());
             full.signal();
             return true;
         } finally {
@@ -143,6 +176,7 @@ final class CompletionBuffer {
                         return null;
                     });
                     written++;
+                    unwritten.remove(retry.id());
                 } catch (RuntimeException e) {
                     requeue(r.subList(i, r.size()), batch);
                     throw e;
@@ -154,6 +188,7 @@ final class CompletionBuffer {
                     return null;
                 });
                 written += batch.size();
+                batch.forEach(o -> unwritten.remove(o.id()));
             } catch (RuntimeException e) {
                 requeue(List.of(), batch);
                 throw e;

@@ -1,12 +1,14 @@
 package org.pgqj.worker;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.pgqj.admin.StatisticsAggregation;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.queue.HeartbeatQuery;
+import org.pgqj.internal.sql.ConnectionErrors;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker's write loop, on a thread and connection of its own: flushes finished jobs from the
  * {@link CompletionBuffer} (at most every 100 ms, or as soon as a batch is full), beats the heartbeat of
- * the running jobs every quarter of the shortest stale age, and aggregates statistics every
- * statistics interval when jobs finished since. Write failures are retried with a growing pause; the
- * buffered outcomes stay buffered meanwhile.
+ * the jobs it owns (running, or finished with the outcome not yet written) every quarter of the shortest
+ * stale age, and aggregates statistics every statistics interval when jobs finished since. Write failures
+ * are retried at most a second apart; the buffered outcomes stay buffered meanwhile, and the failure is
+ * reported to the buffer so the dispatcher claims nothing until a write succeeds (back-pressure).
  */
 final class CompletionWriter {
 
@@ -61,6 +64,7 @@ final class CompletionWriter {
         long nextHeartbeat = System.nanoTime() + heartbeatNanos;
         long nextStats = System.nanoTime() + statsNanos;
         int failures = 0;
+        boolean refusedLogged = false;
         while (!stop) {
             try {
                 completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
@@ -70,7 +74,9 @@ final class CompletionWriter {
                 long now = System.nanoTime();
                 if (now - nextHeartbeat >= 0) {
                     nextHeartbeat = now + heartbeatNanos;
-                    var ids = dispatcher.runningIds();
+                    // finished jobs whose outcome is not written yet are still ours: keep them from going stale
+                    var ids = new ArrayList<>(dispatcher.runningIds());
+                    ids.addAll(completions.unwritten());
                     connection.run(dsl -> HeartbeatQuery.beat(dsl, ids));
                 }
                 if (statsNanos > 0 && now - nextStats >= 0) {
@@ -79,14 +85,31 @@ final class CompletionWriter {
                         connection.run(statistics::aggregate);
                     }
                 }
+                if (failures > 0) {
+                    LOG.info("Worker {} writes outcomes again after {} failed attempts; claiming goes on", workerId, failures);
+                    completions.writeFailed(false);
+                    dispatcher.wake();
+                }
                 failures = 0;
+                refusedLogged = false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 failures++;
-                LOG.warn("Worker {} could not write completions/heartbeats ({}); retrying", workerId, e.getMessage());
-                sleepQuietly(Math.min(5_000, 100L << Math.min(failures, 6)));
+                completions.writeFailed(true); // the claim loop stops claiming while outcomes wait
+                if (ConnectionErrors.isTooManyConnections(e) && !refusedLogged) {
+                    refusedLogged = true;
+                    LOG.error("Worker {} cannot write the outcomes of {} finished jobs: the server refuses its write "
+                            + "connection ({}). Its max_connections is used up: raise max_connections or use fewer "
+                            + "connections elsewhere. The worker claims nothing until it can write again.",
+                            workerId, completions.unwritten().size(), ConnectionErrors.describe(e));
+                } else if (failures == 1 || failures % 60 == 0) {
+                    LOG.warn("Worker {} could not write completions/heartbeats ({}); claims paused, retrying every second",
+                            workerId, ConnectionErrors.describe(e));
+                }
+                // at most a second between attempts: a stale heartbeat would hand our jobs to another worker
+                sleepQuietly(Math.min(1_000, 100L << Math.min(failures, 4)));
             }
         }
     }

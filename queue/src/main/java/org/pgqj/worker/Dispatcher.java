@@ -18,6 +18,7 @@ import org.pgqj.core.Job;
 import org.pgqj.internal.queue.ClaimQuery;
 import org.pgqj.internal.queue.CompleteQuery;
 import org.pgqj.internal.queue.NextEligibleQuery;
+import org.pgqj.internal.sql.ConnectionErrors;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +28,12 @@ import org.slf4j.LoggerFactory;
  * maxConcurrent - running)}, and per entrypoint its rate tokens), runs each on a virtual thread, and
  * otherwise waits for a wake-up (a table-change notification, a finished job, shutdown) or a timeout
  * (100 ms when work is queued but blocked by slots or rate, the next deferred job's ETA, the dequeue
- * timeout, or 1 s while the listener is down). No busy loop: every wait has a timeout and wakes on shutdown.
+ * timeout, or the poll interval while not listening). No busy loop: every wait has a timeout and wakes on shutdown.
  */
 final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final long BLOCKED_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long LISTENER_DOWN_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final WorkerOptions options;
     private final Map<String, Registration> registrations;
@@ -55,6 +55,7 @@ final class Dispatcher {
     private volatile boolean drained;
     private volatile boolean finished;
     private volatile boolean blocked;
+    private volatile boolean blockedByWrites;
     private final AtomicInteger jobsSinceStatistics = new AtomicInteger();
     private final AtomicInteger drainWaiters = new AtomicInteger();
 
@@ -94,6 +95,11 @@ final class Dispatcher {
         return blocked;
     }
 
+    /** Whether claiming is paused because outcomes cannot be written. */
+    boolean isBlockedByWrites() {
+        return blockedByWrites;
+    }
+
     boolean isFinished() {
         return finished;
     }
@@ -130,16 +136,25 @@ final class Dispatcher {
     /** The claim loop; returns after {@link #stop()} or, in drain mode, when nothing is left. */
     void loop() {
         long errorBackoff = 100;
+        boolean refusedLogged = false;
         try {
             while (!stopping) {
                 try {
                     loopOnce();
                     errorBackoff = 100;
+                    refusedLogged = false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (RuntimeException e) {
-                    LOG.warn("Claim failed ({}); retrying in {} ms", e.getMessage(), errorBackoff);
+                    if (ConnectionErrors.isTooManyConnections(e) && !refusedLogged) {
+                        refusedLogged = true;
+                        LOG.error("Worker {} cannot claim: the server refuses its claim connection ({}). Its "
+                                + "max_connections is used up: raise max_connections or use fewer connections elsewhere; "
+                                + "retrying", workerId, ConnectionErrors.describe(e));
+                    } else {
+                        LOG.warn("Claim failed ({}); retrying in {} ms", ConnectionErrors.describe(e), errorBackoff);
+                    }
                     LOG.debug("Claim failure", e);
                     awaitWake(TimeUnit.MILLISECONDS.toNanos(errorBackoff));
                     errorBackoff = Math.min(errorBackoff * 2, 5_000);
@@ -154,6 +169,14 @@ final class Dispatcher {
     }
 
     private void loopOnce() throws InterruptedException {
+        if (completions.holdsClaims()) {
+            // back-pressure: finished jobs whose outcomes cannot be written yet; claiming more would only
+            // run more jobs nobody can record (the writer says why, and wakes us once it writes again)
+            blockedByWrites = true;
+            awaitWake(TimeUnit.SECONDS.toNanos(1));
+            return;
+        }
+        blockedByWrites = false;
         int batch = options.batchSize();
         int max = options.maxConcurrentJobs();
         int capacity = max == 0 ? batch : Math.min(batch, max - inflight.get());
@@ -179,7 +202,7 @@ final class Dispatcher {
         }
         int claimBatch = capacity;
         long claimStart = System.nanoTime();
-        List<Job> jobs = parts.isEmpty() ? List.of() : connection.jdbc(session -> claimQuery.claim(session, parts, claimBatch));
+        List<Job> jobs = parts.isEmpty() ? List.of() : connection.jdbc(session -> claimQuery.claim(session, parts, claimBatch, owned()));
         if (LOG.isTraceEnabled()) {
             LOG.trace("claim of up to {} took {} us, got {}", claimBatch, (System.nanoTime() - claimStart) / 1000, jobs.size());
         }
@@ -221,7 +244,7 @@ final class Dispatcher {
             wait = Math.min(wait, Math.max(eta, BLOCKED_WAIT_NANOS));
         }
         if (!listenerUp.getAsBoolean()) {
-            wait = Math.min(wait, LISTENER_DOWN_WAIT_NANOS);
+            wait = Math.min(wait, options.pollInterval().toNanos()); // poll-only, or the listener is down
         }
         if (rateWait != Long.MAX_VALUE) {
             wait = Math.min(wait, Math.max(rateWait, TimeUnit.MILLISECONDS.toNanos(1)));
@@ -230,6 +253,13 @@ final class Dispatcher {
             wait = Math.min(wait, BLOCKED_WAIT_NANOS); // re-check soon: running jobs may finish or retry
         }
         awaitWake(wait);
+    }
+
+    /** Ids this worker owns: running here, or finished with the outcome not yet written. */
+    private Long[] owned() {
+        List<Long> ids = new ArrayList<>(running.keySet());
+        ids.addAll(completions.unwritten());
+        return ids.toArray(Long[]::new);
     }
 
     private void awaitWake(long nanos) throws InterruptedException {

@@ -5,9 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.queue.ClaimQuery;
+import org.pgqj.internal.sql.ConnectionErrors;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.ChannelListener;
@@ -36,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The worker keeps three connections of its own from the data source: one for claims, one for
  * completion writes (heartbeats, retries, statistics), and one dedicated LISTEN connection (for a
- * PostgreSQL data source a separate physical connection, never a pooled one).
+ * PostgreSQL data source a separate physical connection, never a pooled one); poll-only mode
+ * ({@link WorkerOptions#listen()} false) has no LISTEN connection. {@link #start()} opens them all
+ * before claiming and fails (naming {@code max_connections} when the server refuses for lack of
+ * slots) unless {@link WorkerOptions#startupWait()} lets it wait.
  */
 public final class Worker implements AutoCloseable {
 
@@ -118,11 +123,56 @@ public final class Worker implements AutoCloseable {
             state = State.RUNNING;
         }
         completions = new CompletionBuffer(options.batchSize());
-        claimConnection = new DedicatedConnection(dataSource, tables, WorkerException::new);
-        writeConnection = new DedicatedConnection(dataSource, tables, WorkerException::new);
+        claimConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
+        writeConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
         ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names());
         Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening);
         dispatcher = d;
+        try {
+            openConnections(d);
+        } catch (RuntimeException e) {
+            closeConnections();
+            synchronized (stateLock) {
+                state = State.CLOSED;
+            }
+            throw e;
+        }
+        writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d);
+        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
+        dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
+        if (options.shutdownHook()) {
+            shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.keySet(), options);
+        return this;
+    }
+
+    /**
+     * Opens every connection the worker needs before it claims anything: a worker that could claim but
+     * not write its outcomes would run jobs nobody records. Waits up to {@link WorkerOptions#startupWait()}.
+     */
+    private void openConnections(Dispatcher d) {
+        long deadline = System.nanoTime() + options.startupWait().toNanos();
+        long backoff = 100;
+        for (DedicatedConnection c : new DedicatedConnection[] {claimConnection, writeConnection}) {
+            while (true) {
+                try {
+                    c.open();
+                    break;
+                } catch (WorkerException e) {
+                    if (System.nanoTime() - deadline >= 0) {
+                        throw startupFailure(c == claimConnection ? "claim" : "completion-write", e);
+                    }
+                    LOG.warn("Worker {} waits for a connection ({}); retrying in {} ms", id(), e.getMessage(), backoff);
+                    CompletionWriter.sleepQuietly(backoff);
+                    backoff = Math.min(backoff * 2, 2_000);
+                }
+            }
+        }
+        if (!options.listen()) {
+            return;
+        }
         listener = ChannelListener.start(dataSource, tables.channel(), listenerApplicationName(), new ChannelListener.Handler() {
             @Override
             public void onTableChanged(TableChangedEvent event) {
@@ -143,15 +193,46 @@ public final class Worker implements AutoCloseable {
                 d.wake(); // notifications may have been missed while down
             }
         }, options.healthCheckInterval());
-        writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d);
-        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
-        dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
-        if (options.shutdownHook()) {
-            shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        // the listener connects on its own thread; a refusal shows up as its last failure
+        long hardDeadline = deadline + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (!listener.awaitConnected(Duration.ofMillis(50))) {
+                long now = System.nanoTime();
+                var failure = listener.lastFailure();
+                if ((failure.isPresent() && now - deadline >= 0) || now - hardDeadline >= 0) {
+                    Exception cause = failure.orElse(null);
+                    throw startupFailure("LISTEN", cause == null
+                            ? new WorkerException("no LISTEN connection within " + options.startupWait().plusSeconds(60))
+                            : cause);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkerException("Worker " + id() + " was interrupted while opening its connections", e);
         }
-        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.keySet(), options);
-        return this;
+    }
+
+    private WorkerException startupFailure(String which, Exception e) {
+        int needed = options.listen() ? 3 : 2;
+        String why = ConnectionErrors.describe(e);
+        if (ConnectionErrors.isTooManyConnections(e)) {
+            return new WorkerException("Worker " + id() + " cannot start: it needs " + needed + " connections (claims, "
+                    + "completion writes" + (options.listen() ? ", LISTEN" : "") + ") and the server refused its " + which
+                    + " connection: " + why + ". The server's max_connections is used up: raise max_connections, "
+                    + "give other pools fewer connections, run fewer workers, or let the worker wait for a free "
+                    + "connection with WorkerOptions.startupWait (pgqj run --startup-wait)", e);
+        }
+        return new WorkerException("Worker " + id() + " cannot start: could not open its " + which + " connection: "
+                + why + ". Check the database URL and that the server is up, or let the worker wait with "
+                + "WorkerOptions.startupWait (pgqj run --startup-wait)", e);
+    }
+
+    private void closeConnections() {
+        if (listener != null) {
+            listener.close();
+        }
+        claimConnection.close();
+        writeConnection.close();
     }
 
     /**
@@ -219,9 +300,7 @@ public final class Worker implements AutoCloseable {
         if (!idle) {
             d.cancelRunning();
         }
-        listener.close();
-        claimConnection.close();
-        writeConnection.close();
+        closeConnections();
         if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);

@@ -28,6 +28,9 @@ public final class WorkerOptions {
     private final Duration statisticsInterval;
     private final Duration healthCheckInterval;
     private final boolean shutdownHook;
+    private final boolean listen;
+    private final Duration pollInterval;
+    private final Duration startupWait;
 
     private WorkerOptions(Builder b) {
         this.batchSize = b.batchSize;
@@ -40,6 +43,9 @@ public final class WorkerOptions {
         this.statisticsInterval = b.statisticsInterval;
         this.healthCheckInterval = b.healthCheckInterval;
         this.shutdownHook = b.shutdownHook;
+        this.listen = b.listen;
+        this.pollInterval = b.pollInterval;
+        this.startupWait = b.startupWait;
     }
 
     /** pgqueuer's defaults (batch 10, unlimited concurrency, 30 s heartbeat and dequeue timeouts) and a fresh id. */
@@ -102,13 +108,38 @@ public final class WorkerOptions {
         return shutdownHook;
     }
 
+    /**
+     * Whether the worker LISTENs for notifications (default). False is poll-only mode, for a data source
+     * behind a transaction pooler (PgBouncer {@code pool_mode=transaction}, where LISTEN does not work): no
+     * LISTEN connection, a claim at least every {@link #pollInterval()}, and the worker's connections carry
+     * no session settings and force no server-side prepared statements. Cancellations (which arrive as
+     * notifications) are not seen in this mode.
+     */
+    public boolean listen() {
+        return listen;
+    }
+
+    /** Longest wait between claims in poll-only mode or while the LISTEN connection is down. */
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    /**
+     * How long {@code start()} waits for the worker's connections (2, plus the LISTEN one unless poll-only)
+     * when the server refuses them, e.g. because {@code max_connections} is used up; zero (default) fails at once.
+     */
+    public Duration startupWait() {
+        return startupWait;
+    }
+
     @Override
     public String toString() {
         return "WorkerOptions[batchSize=" + batchSize + ", maxConcurrentJobs=" + maxConcurrentJobs
                 + ", heartbeatTimeout=" + heartbeatTimeout + ", dequeueTimeout=" + dequeueTimeout + ", mode=" + mode
                 + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout
                 + ", statisticsInterval=" + statisticsInterval + ", healthCheckInterval=" + healthCheckInterval
-                + ", shutdownHook=" + shutdownHook + "]";
+                + ", shutdownHook=" + shutdownHook + ", listen=" + listen + ", pollInterval=" + pollInterval
+                + ", startupWait=" + startupWait + "]";
     }
 
     /** Builds {@link WorkerOptions}; every setter validates and names the bad value. */
@@ -123,8 +154,32 @@ public final class WorkerOptions {
         private Duration statisticsInterval = Duration.ofSeconds(30);
         private Duration healthCheckInterval = Duration.ofSeconds(10);
         private boolean shutdownHook;
+        private boolean listen = true;
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration startupWait = Duration.ZERO;
 
         private Builder() {
+        }
+
+        /** False: poll-only mode (no LISTEN; for PgBouncer transaction pooling), see {@link WorkerOptions#listen()}. */
+        public Builder listen(boolean enabled) {
+            this.listen = enabled;
+            return this;
+        }
+
+        /** Longest wait between claims when not listening (default 1 s). */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = positive("pollInterval", interval);
+            return this;
+        }
+
+        /** How long {@code start()} waits for its connections (default zero: fail at once, naming the cause). */
+        public Builder startupWait(Duration wait) {
+            if (wait == null || wait.isNegative()) {
+                throw new WorkerException("startupWait must be zero (fail at once) or more, got " + wait);
+            }
+            this.startupWait = wait;
+            return this;
         }
 
         /** Jobs per claim statement (at least 1). */

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.pgqj.internal.sql.ConnectionErrors;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.postgresql.core.BaseConnection;
@@ -103,7 +104,8 @@ public final class NotificationReader {
             stream.receiveString();
             return List.of(stream.receiveString());
         } catch (IOException e) {
-            throw new SQLException("LISTEN connection failed: " + e.getMessage(), "08006", e);
+            // an EOFException (the server closed the connection) has no message: name the exception instead
+            throw new SQLException("LISTEN connection failed: " + ConnectionErrors.describe(e), "08006", e);
         }
     }
 

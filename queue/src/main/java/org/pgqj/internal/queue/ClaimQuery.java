@@ -1,5 +1,6 @@
 package org.pgqj.internal.queue;
 
+import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.cast;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
@@ -54,8 +55,11 @@ import org.postgresql.util.PSQLException;
 /**
  * The claim: ONE statement with pgqueuer's semantics (CONTRACT §3–§4). Per entrypoint it locks the
  * best {@code queued} rows ({@code priority DESC, id ASC}, {@code execute_after < now()},
- * {@code FOR UPDATE SKIP LOCKED}), plus {@code picked} rows of other workers whose heartbeat is older
- * than the entrypoint's stale age (they keep their slot); for a limited entrypoint it first takes a
+ * {@code FOR UPDATE SKIP LOCKED}), plus {@code picked} rows whose heartbeat is older than the
+ * entrypoint's stale age (they keep their slot) except those this worker still owns: running here,
+ * or finished here with the outcome not yet written. A stale row under this worker's own id that it does
+ * not own is one whose claim committed while its reply was lost (a crash, a dropped connection): it
+ * runs nowhere, so it is re-claimed like any other, by this worker too; for a limited entrypoint it first takes a
  * window of at most the free count so SKIP LOCKED cannot slide past the limit, and hands the lowest
  * free slot numbers ({@code generate_series} minus held slots, ranked with {@code row_number}) to the
  * best jobs. Claimed rows become {@code picked} and get a {@code picked} log row in the same
@@ -107,8 +111,11 @@ public final class ClaimQuery {
         return p.staleAfter().toNanos() / 86_400e9; // jOOQ adds numbers to timestamps as days
     }
 
-    /** Claims up to {@code batch} jobs; empty when nothing is eligible or a slot race was lost. */
-    public List<Job> claim(DedicatedConnection.Session session, List<Part> parts, int batch) throws SQLException {
+    /**
+     * Claims up to {@code batch} jobs; empty when nothing is eligible or a slot race was lost.
+     * {@code owned}: ids this worker runs or has not yet written the outcome of; never re-claimed as stale.
+     */
+    public List<Job> claim(DedicatedConnection.Session session, List<Part> parts, int batch, Long[] owned) throws SQLException {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
@@ -117,6 +124,7 @@ public final class ClaimQuery {
                 s -> build(session.dsl(), parts.size(), limited, batch));
         Map<String, Object> values = new HashMap<>();
         values.put("worker", workerId);
+        values.put("owned", owned);
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
             values.put("ep" + i, p.entrypoint());
@@ -158,6 +166,7 @@ public final class ClaimQuery {
     private RenderedStatement build(DSLContext dsl, int partCount, boolean limited, int batch) {
         RenderedStatement.Params params = new RenderedStatement.Params();
         Param<UUID> worker = params.uuid("worker");
+        Param<Long[]> owned = params.bigintArray("owned");
         Field<OffsetDateTime> now = currentOffsetDateTime();
 
         // params(entrypoint, lim, take, stale_days): one row per entrypoint of this claim
@@ -205,11 +214,12 @@ public final class ClaimQuery {
                         .from(paramsCte.crossJoin(unlimitedPick))
                         .unionAll(select(limitedPick.field(q.ID), limitedPick.field(q.PRIORITY), limitedPick.field(q.ENTRYPOINT))
                                 .from(paramsCte.crossJoin(limitedPick))));
-        // stale picked rows of other workers: re-claimed, keeping their slot
+        // stale picked rows not owned here: re-claimed, keeping their slot. Not "of other workers": a claim
+        // whose reply was lost left rows under this worker's id that it never ran and never heartbeats.
         var stale = name("stale").fields("s_id", "s_priority", "s_entrypoint")
                 .as(select(s.ID, s.PRIORITY, s.ENTRYPOINT).from(s).join(paramsCte).on(s.ENTRYPOINT.eq(pEntry))
                         .where(s.STATUS.eq(lit(PICKED)), s.HEARTBEAT.lt(now.minus(pStale)),
-                                s.QUEUE_MANAGER_ID.isDistinctFrom(worker), s.EXECUTE_AFTER.lt(now))
+                                DSL.not(s.ID.eq(any(owned))), s.EXECUTE_AFTER.lt(now))
                         .orderBy(s.PRIORITY.desc(), s.ID.asc())
                         .limit(inline(batch))
                         .forUpdate().of(s).skipLocked());

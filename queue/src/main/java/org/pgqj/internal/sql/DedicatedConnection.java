@@ -67,6 +67,7 @@ public final class DedicatedConnection implements AutoCloseable {
             return statement(sql);
         }
     };
+    private final boolean sessionState;
     private Connection connection;
     private DSLContext dsl;
 
@@ -76,9 +77,27 @@ public final class DedicatedConnection implements AutoCloseable {
      */
     public DedicatedConnection(DataSource dataSource, QueueTables tables,
                                BiFunction<String, SQLException, RuntimeException> openFailure) {
+        this(dataSource, tables, openFailure, true);
+    }
+
+    /**
+     * {@code sessionState = false} for a connection through a transaction pooler (PgBouncer
+     * {@code pool_mode=transaction}): each statement may land on another server connection, so no session
+     * settings (they would stick to a server connection other clients get) and no forced server-side
+     * prepare (a named statement exists on one server connection only); the driver's own
+     * {@code prepareThreshold} applies (set {@code prepareThreshold=0} in the URL for PgBouncer before 1.21).
+     */
+    public DedicatedConnection(DataSource dataSource, QueueTables tables,
+                               BiFunction<String, SQLException, RuntimeException> openFailure, boolean sessionState) {
         this.dataSource = dataSource;
         this.tables = tables;
         this.openFailure = openFailure;
+        this.sessionState = sessionState;
+    }
+
+    /** Opens the connection now if it is not open; a failure comes back as {@code openFailure}'s exception with the cause. */
+    public synchronized void open() {
+        dsl();
     }
 
     /** Runs {@code work} in auto-commit on the connection; a failure that broke the connection drops it. */
@@ -117,6 +136,9 @@ public final class DedicatedConnection implements AutoCloseable {
                 throw openFailure.apply("Cannot open a worker connection: " + e.getMessage(), e);
             }
             dsl = tables.dsl(DSL.using(connection, SQLDialect.POSTGRES));
+            if (!sessionState) {
+                return dsl;
+            }
             // the claim and completion statements are long CTE chains whose planning costs more than
             // their execution; one generic plan per (server-prepared) statement keeps each round trip cheap
             dsl.set(DSL.name("plan_cache_mode"), DSL.inline("force_generic_plan")).execute();
@@ -133,8 +155,10 @@ public final class DedicatedConnection implements AutoCloseable {
         PreparedStatement ps = statements.get(sql);
         if (ps == null) {
             ps = connection.prepareStatement(sql);
-            // server-prepared from the first run: these statements are run thousands of times
-            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(1);
+            if (sessionState) {
+                // server-prepared from the first run: these statements are run thousands of times
+                ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(1);
+            }
             statements.put(sql, ps);
             if (statements.size() > MAX_STATEMENTS) {
                 Iterator<PreparedStatement> eldest = statements.values().iterator();

@@ -64,7 +64,7 @@ class ClaimSlotRaceTest {
             });
 
             CompletableFuture<List<Job>> racing = CompletableFuture.supplyAsync(
-                    () -> mine.jdbc(s -> claim.claim(s, parts, 10)));
+                    () -> mine.jdbc(s -> claim.claim(s, parts, 10, new Long[0])));
             Await.until("the claim waits on the other worker's uncommitted slot", Duration.ofSeconds(10),
                     () -> waitsOnALock(db, myPid));
             other.commit();
@@ -75,7 +75,7 @@ class ClaimSlotRaceTest {
             assertEquals(List.of(PgqueuerStatus.queued), jobs.logStatuses(second), "and has no picked log row");
 
             // now that the other claim is visible, the next claim takes the second job with the free slot 1
-            List<Job> next = mine.jdbc(s -> claim.claim(s, parts, 10));
+            List<Job> next = mine.jdbc(s -> claim.claim(s, parts, 10, new Long[0]));
             assertEquals(1, next.size());
             assertEquals(second, next.getFirst().id());
             assertEquals(Optional.of(1L), next.getFirst().slot());

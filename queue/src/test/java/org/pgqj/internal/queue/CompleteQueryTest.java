@@ -61,7 +61,7 @@ class CompleteQueryTest {
         CompleteQuery complete = new CompleteQuery();
         try (DedicatedConnection connection = new DedicatedConnection(db.dataSource(), tables, PgqjException::new)) {
             List<Job> claimed = connection.jdbc(s -> claim.claim(s,
-                    List.of(new ClaimQuery.Part("complete_me", 0, 10, Duration.ofMinutes(5))), 10));
+                    List.of(new ClaimQuery.Part("complete_me", 0, 10, Duration.ofMinutes(5))), 10, new Long[0]));
             assertEquals(6, claimed.size());
             long gone = ids.get(5);
             dsl.deleteFrom(PGQUEUER).where(PGQUEUER.ID.eq(gone)).execute(); // an admin removed it meanwhile
@@ -79,7 +79,7 @@ class CompleteQueryTest {
             });
             // the same prepared statement again, with a batch of one kind only
             long later = jobs.enqueue("complete_me", new byte[0]);
-            connection.jdbc(s -> claim.claim(s, List.of(new ClaimQuery.Part("complete_me", 0, 10, Duration.ofMinutes(5))), 10));
+            connection.jdbc(s -> claim.claim(s, List.of(new ClaimQuery.Part("complete_me", 0, 10, Duration.ofMinutes(5))), 10, new Long[0]));
             connection.jdbc(s -> {
                 complete.write(s, List.of(new CompleteQuery.Outcome(later, PgqueuerStatus.successful, null)));
                 return null;

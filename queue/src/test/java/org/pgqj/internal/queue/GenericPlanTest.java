@@ -42,7 +42,7 @@ class GenericPlanTest {
         CompleteQuery complete = new CompleteQuery();
         try (DedicatedConnection connection = new DedicatedConnection(db.dataSource(), QueueTables.defaults(), PgqjException::new)) {
             // plans made now, on the empty table
-            assertEquals(List.of(), connection.jdbc(s -> claim.claim(s, parts, 100)));
+            assertEquals(List.of(), connection.jdbc(s -> claim.claim(s, parts, 100, new Long[0])));
             connection.jdbc(s -> {
                 complete.write(s, List.of(new CompleteQuery.Outcome(-1, PgqueuerStatus.successful, null)));
                 return null;
@@ -51,7 +51,7 @@ class GenericPlanTest {
             jobs.enqueueMany("grows", 30_000);
             long before = sequentialScans(db, connection);
             for (int i = 0; i < 5; i++) {
-                List<Job> claimed = connection.jdbc(s -> claim.claim(s, parts, 100));
+                List<Job> claimed = connection.jdbc(s -> claim.claim(s, parts, 100, new Long[0]));
                 assertEquals(100, claimed.size());
                 connection.jdbc(s -> {
                     complete.write(s, claimed.stream()

@@ -1,0 +1,55 @@
+package org.pgqj.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.worker.Worker;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Poll-only mode through a real PgBouncer in {@code pool_mode = transaction}: producers and workers share
+ * a pool of 3 server connections, no LISTEN (it would not survive transaction pooling), no session
+ * settings, no named prepared statements. Six clients (two workers with two connections each, two
+ * producers) share the three server connections; every job runs once and nothing stays picked.
+ */
+class PgBouncerPollOnlyFaultTest {
+
+    @Test
+    void workersAndProducersThroughTransactionPooling() throws Exception {
+        Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
+                + " (apt-get install postgresql-15): fault suite skipped");
+        Assumptions.assumeTrue(PgBouncer.available(), "PgBouncer not at " + PgBouncer.BINARY
+                + " (apt-get install pgbouncer): PgBouncer scenario skipped");
+        try (PgCluster cluster = PgCluster.primary("bouncer", 55141)) {
+            PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
+            try (PgBouncer bouncer = PgBouncer.start(cluster, 55142, "transaction", 3)) {
+                PGSimpleDataSource pooled = new PGSimpleDataSource();
+                pooled.setURL(bouncer.jdbcUrl());
+                try (FaultLoad load = new FaultLoad(() -> pooled)) {
+                    var options = FaultLoad.options().listen(false).pollInterval(Duration.ofMillis(200));
+                    Worker a = load.startWorker(pooled, options.build());
+                    Worker b = load.startWorker(pooled, options.build());
+                    load.startProducers(2, 20, 40);
+                    Thread.sleep(6_000);
+                    FaultLoad.Drained drained = load.drain(cluster.dataSource(), Duration.ofSeconds(30));
+                    boolean empty = drained.empty();
+                    long stuck = drained.stuck();
+                    FaultLoad.report("pgbouncer-transaction-poll-only", load.acknowledged.size(), load.lost(), load.twice(),
+                            stuck, Double.NaN);
+                    assertFalse(a.isListening() || b.isListening(), "poll-only: no LISTEN connection");
+                    assertTrue(empty, "the queue drains through PgBouncer");
+                    assertEquals(0, load.lost());
+                    assertEquals(0, load.twice());
+                    assertEquals(0, stuck);
+                    assertTrue(load.acknowledged.size() > 500, "producers enqueued through PgBouncer: " + load.acknowledged.size());
+                    assertEquals(0, load.failedBatches.get(), "no enqueue failed through PgBouncer");
+                }
+            }
+        }
+    }
+}

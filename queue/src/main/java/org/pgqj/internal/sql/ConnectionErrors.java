@@ -1,0 +1,43 @@
+package org.pgqj.internal.sql;
+
+import java.sql.SQLException;
+
+/**
+ * Reading connection failures: is it the server's connection limit, and a message that is never "null"
+ * (a timeout's or a closed stream's exception has none). Used by the worker's claim and write loops and
+ * by the LISTEN connection.
+ *
+ * <p>Not API: internal machinery of pgqj, free to change in any release.
+ */
+public final class ConnectionErrors {
+
+    /** SQLSTATE too_many_connections: "sorry, too many clients already", "remaining connection slots are reserved". */
+    private static final String TOO_MANY_CONNECTIONS = "53300";
+
+    private ConnectionErrors() {
+    }
+
+    /** Whether {@code e} or one of its causes is PostgreSQL refusing a connection for lack of slots. */
+    public static boolean isTooManyConnections(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && TOO_MANY_CONNECTIONS.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The innermost message there is, or the exception's class. */
+    public static String describe(Throwable e) {
+        String m = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                m = t.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return m == null ? e.getClass().getName() : m;
+    }
+}
