@@ -33,8 +33,11 @@ final class PgBouncer implements AutoCloseable {
 
     /** PgBouncer on {@code port} for database {@code postgres} of {@code cluster}, in {@code poolMode}. */
     static PgBouncer start(PgCluster cluster, int port, String poolMode, int poolSize) throws IOException, InterruptedException {
-        Path dir = Path.of("target", "pgbouncer-" + port).toAbsolutePath();
+        Path dir = PgCluster.WORK_DIR.resolve("pgbouncer-" + port);
         Files.createDirectories(dir);
+        if (ROOT) {
+            run(List.of("chown", "postgres:postgres", PgCluster.WORK_DIR.toString()));
+        }
         Files.writeString(dir.resolve("users.txt"), "\"postgres\" \"\"\n");
         Files.writeString(dir.resolve("pgbouncer.ini"), String.join("\n",
                 "[databases]",

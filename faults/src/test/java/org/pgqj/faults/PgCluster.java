@@ -16,7 +16,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A PostgreSQL 15 cluster of the fault suite's own, made with Debian's server binaries
- * ({@code initdb}/{@code pg_ctl}) in a directory under {@code target/clusters}, so a test can restart it,
+ * ({@code initdb}/{@code pg_ctl}) in a directory of its own ({@link #WORK_DIR}), so a test can restart it,
  * crash it ({@code -m immediate}) or fail it over to a streaming standby without touching the shared
  * server. As root the server runs as user {@code postgres} (PostgreSQL refuses to run as root).
  * {@link #close()} stops it and deletes its directory.
@@ -25,6 +25,14 @@ final class PgCluster implements AutoCloseable {
 
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+    /**
+     * Where clusters and PgBouncer configurations live. As root the servers run as {@code postgres}, which must
+     * reach the directory: a clone under a private folder would not let it, so root uses the system temp
+     * directory; anyone else keeps them under {@code target}.
+     */
+    static final Path WORK_DIR = ROOT
+            ? Path.of(System.getProperty("java.io.tmpdir"), "pgqj-faults-" + ProcessHandle.current().pid())
+            : Path.of("target", "clusters").toAbsolutePath();
 
     private final String name;
     private final int port;
@@ -87,7 +95,7 @@ final class PgCluster implements AutoCloseable {
     }
 
     private static Path prepare(String name) throws IOException, InterruptedException {
-        Path base = Path.of("target", "clusters").toAbsolutePath();
+        Path base = WORK_DIR;
         Files.createDirectories(base);
         Path dir = base.resolve(name);
         deleteTree(dir);
