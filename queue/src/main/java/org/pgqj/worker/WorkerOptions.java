@@ -1,6 +1,8 @@
 package org.pgqj.worker;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -28,6 +30,8 @@ public final class WorkerOptions {
     private final Duration statisticsInterval;
     private final Duration healthCheckInterval;
     private final boolean shutdownHook;
+    private final List<JobInterceptor> interceptors;
+    private final List<WorkerObserver> observers;
 
     private WorkerOptions(Builder b) {
         this.batchSize = b.batchSize;
@@ -40,6 +44,8 @@ public final class WorkerOptions {
         this.statisticsInterval = b.statisticsInterval;
         this.healthCheckInterval = b.healthCheckInterval;
         this.shutdownHook = b.shutdownHook;
+        this.interceptors = List.copyOf(b.interceptors);
+        this.observers = List.copyOf(b.observers);
     }
 
     /** pgqueuer's defaults (batch 10, unlimited concurrency, 30 s heartbeat and dequeue timeouts) and a fresh id. */
@@ -102,13 +108,24 @@ public final class WorkerOptions {
         return shutdownHook;
     }
 
+    /** Interceptors around every handler call of the worker, outermost first (see {@link JobInterceptor}). */
+    public List<JobInterceptor> interceptors() {
+        return interceptors;
+    }
+
+    /** Observers of the worker's claims, writes and listener (see {@link WorkerObserver}). */
+    public List<WorkerObserver> observers() {
+        return observers;
+    }
+
     @Override
     public String toString() {
         return "WorkerOptions[batchSize=" + batchSize + ", maxConcurrentJobs=" + maxConcurrentJobs
                 + ", heartbeatTimeout=" + heartbeatTimeout + ", dequeueTimeout=" + dequeueTimeout + ", mode=" + mode
                 + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout
                 + ", statisticsInterval=" + statisticsInterval + ", healthCheckInterval=" + healthCheckInterval
-                + ", shutdownHook=" + shutdownHook + "]";
+                + ", shutdownHook=" + shutdownHook + ", interceptors=" + interceptors.size()
+                + ", observers=" + observers.size() + "]";
     }
 
     /** Builds {@link WorkerOptions}; every setter validates and names the bad value. */
@@ -123,8 +140,25 @@ public final class WorkerOptions {
         private Duration statisticsInterval = Duration.ofSeconds(30);
         private Duration healthCheckInterval = Duration.ofSeconds(10);
         private boolean shutdownHook;
+        private final List<JobInterceptor> interceptors = new ArrayList<>();
+        private final List<WorkerObserver> observers = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Adds an interceptor around every handler call (after those added before); the place for
+         * instrumentation a launcher adds to any worker, such as {@code pgqj run --otel}.
+         */
+        public Builder interceptor(JobInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /** Adds an observer of the worker's claims, writes and listener. */
+        public Builder observer(WorkerObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
         }
 
         /** Jobs per claim statement (at least 1). */
