@@ -34,6 +34,7 @@ final class CompletionBuffer {
     private final CompleteQuery completeQuery = new CompleteQuery();
     private boolean closed;
     private boolean urgent;
+    private int retriesWriting;
 
     CompletionBuffer(int threshold) {
         this.threshold = Math.max(1, threshold);
@@ -100,6 +101,16 @@ final class CompletionBuffer {
         }
     }
 
+    /** Whether a retry is buffered or being written: its job is not yet back in the queue. */
+    boolean hasPendingRetries() {
+        lock.lock();
+        try {
+            return !retries.isEmpty() || retriesWriting > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops accepting; what is buffered can still be flushed. */
     void close() {
         lock.lock();
@@ -123,6 +134,7 @@ final class CompletionBuffer {
                 while (!retries.isEmpty()) {
                     r.add(retries.poll());
                 }
+                retriesWriting = r.size();
                 while (!outcomes.isEmpty() && batch.size() < MAX_PER_STATEMENT) {
                     batch.add(outcomes.poll());
                 }
@@ -145,6 +157,7 @@ final class CompletionBuffer {
                     throw e;
                 }
             }
+            retriesDone();
             try {
                 connection.jdbc(session -> {
                     completeQuery.write(session, batch);
@@ -158,9 +171,19 @@ final class CompletionBuffer {
         }
     }
 
+    private void retriesDone() {
+        lock.lock();
+        try {
+            retriesWriting = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void requeue(List<Retry> r, List<CompleteQuery.Outcome> batch) {
         lock.lock();
         try {
+            retriesWriting = 0;
             r.forEach(retries::addFirst);
             batch.forEach(outcomes::addFirst);
         } finally {

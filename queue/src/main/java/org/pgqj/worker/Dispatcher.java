@@ -89,6 +89,13 @@ final class Dispatcher {
         }
     }
 
+    /** After a completion write: someone waiting for the drain must look again (a retry may be queued now). */
+    void wakeIfDraining() {
+        if (options.mode() == WorkerOptions.Mode.DRAIN || drainWaiters.get() > 0) {
+            wake();
+        }
+    }
+
     /** Stop claiming (running jobs go on). */
     void stop() {
         stopping = true;
@@ -205,7 +212,8 @@ final class Dispatcher {
         }
         // eligible work that could not be claimed: slots are full (or rows locked) until someone finishes
         blocked = jobs.isEmpty() && earliest != null && !earliest.isAfter(next.value2());
-        if (earliest == null && inflight.get() == 0) {
+        // a retry still in the completion buffer is queued work that is not yet written back
+        if (earliest == null && inflight.get() == 0 && !completions.hasPendingRetries()) {
             drained = true;
             signalState();
             if (options.mode() == WorkerOptions.Mode.DRAIN) {

@@ -213,6 +213,8 @@ public final class Worker implements AutoCloseable {
                 if (written > 0) {
                     if (limitedEntrypoints) {
                         dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
+                    } else {
+                        dispatcher.wakeIfDraining();
                     }
                     if (!observers.isEmpty()) {
                         observers.onFlush(written, Duration.ofNanos(System.nanoTime() - flushStart));
