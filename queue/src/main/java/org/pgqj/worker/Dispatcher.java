@@ -199,7 +199,9 @@ final class Dispatcher {
                 return; // a full batch: maybe more right away
             }
         }
-        // a partial or empty claim: find out whether (and when) more work is due before waiting
+        // a partial or empty claim: find out whether (and when) more work is due before waiting; nothing running
+        // and no retry unwritten BEFORE the query means the query sees every job this worker put back
+        boolean quiet = inflight.get() == 0 && !completions.hasPendingRetries();
         Record2<OffsetDateTime, OffsetDateTime> next = connection.run(dsl -> dsl
                 .select(min(PGQUEUER.EXECUTE_AFTER), currentOffsetDateTime())
                 .from(PGQUEUER)
@@ -213,7 +215,7 @@ final class Dispatcher {
         // eligible work that could not be claimed: slots are full (or rows locked) until someone finishes
         blocked = jobs.isEmpty() && earliest != null && !earliest.isAfter(next.value2());
         // a retry still in the completion buffer is queued work that is not yet written back
-        if (earliest == null && inflight.get() == 0 && !completions.hasPendingRetries()) {
+        if (earliest == null && quiet && inflight.get() == 0) {
             drained = true;
             signalState();
             if (options.mode() == WorkerOptions.Mode.DRAIN) {
