@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 import org.pgqj.core.Job;
-import org.pgqj.worker.WorkerStatements;
 
 /**
  * Baseline: N jobs pre-enqueued, then plain loops (one per {@code --workers}, each on its own

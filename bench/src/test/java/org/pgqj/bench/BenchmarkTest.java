@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import org.pgqj.testing.TestDatabase;
  * Every mode on a tiny size against a real PostgreSQL: the JSON report is complete and its counts add
  * up, and the benchmark's schema is gone afterwards. No timing is asserted.
  */
+@Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
 @ExtendWith(PostgresExtension.class)
 class BenchmarkTest {
 

@@ -2,10 +2,8 @@ package org.pgqj.cli;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.Callable;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
+import org.pgqj.internal.listen.ChannelSubscription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -30,21 +28,17 @@ final class ListenCommand implements Callable<Integer> {
             throw new CliException("Invalid channel '" + name + "': use letters, digits and underscores");
         }
         // A connection of its own: LISTEN needs it for as long as we print.
-        try (Connection c = root.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = root.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            st.execute("LISTEN \"" + name + "\""); // jOOQ has no LISTEN; the name is checked above
-            root.spec.commandLine().getErr().println("listening on " + name + " (Ctrl-C to stop)");
-            PGConnection pg = c.unwrap(PGConnection.class);
-            int seen = 0;
-            while (maxEvents == 0 || seen < maxEvents) {
-                PGNotification[] batch = pg.getNotifications(1000);
-                if (batch == null) {
-                    continue;
-                }
-                for (PGNotification n : batch) {
-                    root.out().println(n.getParameter());
-                    root.out().flush();
-                    seen++;
+            try (ChannelSubscription events = ChannelSubscription.listen(c, name)) {
+                root.spec.commandLine().getErr().println("listening on " + name + " (Ctrl-C to stop)");
+                int seen = 0;
+                while (maxEvents == 0 || seen < maxEvents) {
+                    for (String payload : events.read(1000)) {
+                        root.out().println(payload);
+                        root.out().flush();
+                        seen++;
+                    }
                 }
             }
         }

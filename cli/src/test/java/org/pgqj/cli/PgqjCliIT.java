@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** The pgqj jar, run as a process against real PostgreSQL. */
+@Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
 @ExtendWith(PostgresExtension.class)
 class PgqjCliIT {
 
@@ -85,11 +89,7 @@ class PgqjCliIT {
         Process listener = CliProcess.builder(db, Map.of(), null, "listen", "--max-events", "1").start();
         var out = CliProcess.drain(listener.getInputStream());
         var err = CliProcess.drain(listener.getErrorStream());
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!err.text().contains("listening on ch_pgqueuer") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(err.text().contains("listening on ch_pgqueuer"), err.text());
+        Await.until("'listening on ch_pgqueuer' on stderr", Duration.ofSeconds(30), () -> err.text().contains("listening on ch_pgqueuer"));
         assertEquals(0, CliProcess.run(db, "queue", "ping").exitCode());
         assertTrue(listener.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "listen exits after one event");
         out.join();

@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** `pgqj run FACTORY`: a real worker process, drained, stopped by SIGTERM, or given a bad factory. */
+@Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
 @ExtendWith(PostgresExtension.class)
 class PgqjRunIT {
 
@@ -39,11 +43,7 @@ class PgqjRunIT {
         var out = CliProcess.drain(worker.getInputStream());
         var err = CliProcess.drain(worker.getErrorStream());
         assertEquals(0, CliProcess.run(db, env, "queue", "slow").exitCode());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!err.text().contains("slow job") && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(err.text().contains("slow job"), err.text());
+        Await.until("'slow job' on stderr", Duration.ofSeconds(30), () -> err.text().contains("slow job"));
         // a real SIGTERM, as a container runtime sends; Process.destroy() would also close our pipes
         new ProcessBuilder("kill", "-TERM", Long.toString(worker.pid())).start().waitFor();
         assertTrue(worker.waitFor(30, TimeUnit.SECONDS), "worker exits after SIGTERM");

@@ -13,16 +13,10 @@ import static org.pgqj.codegen.Tables.PGQUEUER;
 import static org.pgqj.codegen.Tables.PGQUEUER_LOG;
 import static org.pgqj.codegen.Tables.PGQUEUER_STATISTICS;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -44,7 +38,12 @@ import org.pgqj.core.Job;
 import org.pgqj.core.JobStatus;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
-import org.postgresql.PGConnection;
+import org.pgqj.internal.listen.ChannelSubscription;
+import org.pgqj.internal.sql.Cte;
+import org.pgqj.internal.sql.JobRows;
+import org.pgqj.internal.sql.Statuses;
+import org.pgqj.notify.CancellationEvent;
+import org.pgqj.notify.NotifyEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +58,6 @@ import org.slf4j.LoggerFactory;
 public final class QueueAdmin {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueAdmin.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** pydantic's form of an aware UTC datetime, e.g. {@code 2024-01-01T12:00:00.123456Z}. */
-    private static final DateTimeFormatter PYDANTIC_UTC =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
 
     private final QueueTables tables;
@@ -83,7 +78,7 @@ public final class QueueAdmin {
                 .from(PGQUEUER)
                 .groupBy(PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY, PGQUEUER.STATUS)
                 .orderBy(PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY, PGQUEUER.STATUS)
-                .fetch(r -> new QueueSize(r.value1(), r.value2(), JobStatus.fromDb(r.value3()), r.value4()));
+                .fetch(r -> new QueueSize(r.value1(), r.value2(), Statuses.toJobStatus(r.value3()), r.value4()));
     }
 
     /**
@@ -102,7 +97,7 @@ public final class QueueAdmin {
                 .from(PGQUEUER_LOG)
                 .where(PGQUEUER_LOG.JOB_ID.eq(any(val(array, SQLDataType.BIGINT.array()))))
                 .orderBy(PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.CREATED.desc(), PGQUEUER_LOG.ID.desc())
-                .forEach(r -> statuses.put(r.value1(), JobStatus.fromDb(r.value2())));
+                .forEach(r -> statuses.put(r.value1(), Statuses.toJobStatus(r.value2())));
         return statuses;
     }
 
@@ -112,10 +107,10 @@ public final class QueueAdmin {
             throw new IllegalArgumentException("limit must be at least 1 (got " + limit + ")");
         }
         return q(dsl).selectFrom(PGQUEUER)
-                .where(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.failed, PGQUEUER.STATUS)))
+                .where(PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.failed)))
                 .orderBy(PGQUEUER.CREATED, PGQUEUER.ID)
                 .limit(limit)
-                .fetch(Job::fromRecord);
+                .fetch(JobRows::read);
     }
 
     /**
@@ -131,13 +126,13 @@ public final class QueueAdmin {
         }
         DSLContext q = q(dsl);
         CommonTableExpression<?> requeued = name("pgqj_requeued").as(q.update(PGQUEUER)
-                .set(PGQUEUER.STATUS, inline(PgqueuerStatus.queued, PGQUEUER.STATUS))
+                .set(PGQUEUER.STATUS, Statuses.literal(PgqueuerStatus.queued))
                 .set(PGQUEUER.EXECUTE_AFTER, currentOffsetDateTime())
                 .set(PGQUEUER.UPDATED, currentOffsetDateTime())
                 .set(PGQUEUER.ATTEMPTS, 0)
                 .setNull(PGQUEUER.QUEUE_MANAGER_ID)
                 .where(PGQUEUER.ID.eq(any(val(array, SQLDataType.BIGINT.array())))
-                        .and(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.failed, PGQUEUER.STATUS))))
+                        .and(PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.failed))))
                 .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
         List<Long> done = logFrom(q, requeued, PgqueuerStatus.queued);
         if (!done.isEmpty()) {
@@ -169,17 +164,8 @@ public final class QueueAdmin {
     }
 
     private String cancellationEvent(Long[] ids) {
-        String now = PYDANTIC_UTC.format(Instant.now().truncatedTo(ChronoUnit.MICROS));
-        ObjectNode event = JSON.createObjectNode(); // keys in pgqueuer's field order
-        event.put("channel", tables.channel());
-        event.put("sent_at", now);
-        event.put("type", "cancellation_event");
-        event.put("received_at", now);
-        var list = event.putArray("ids");
-        for (Long id : ids) {
-            list.add(id);
-        }
-        return event.toString();
+        Instant now = Instant.now(); // pgqueuer sends its creation time as both sent_at and received_at
+        return NotifyEvents.toJson(new CancellationEvent(tables.channel(), now, now, List.of(ids)));
     }
 
     /**
@@ -240,7 +226,7 @@ public final class QueueAdmin {
                 .orderBy(PGQUEUER_STATISTICS.ID.desc())
                 .limit(limit)
                 .fetch(r -> new StatisticsEntry(r.value1().toInstant(), r.value2(), r.value3(), r.value4(),
-                        JobStatus.fromDb(r.value5())));
+                        Statuses.toJobStatus(r.value5())));
     }
 
     /** As {@link #waitForCompletion(DataSource, Collection, Duration, Duration)} with a 1 s poll fallback. */
@@ -268,12 +254,9 @@ public final class QueueAdmin {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
-            try (Statement st = connection.createStatement()) {
-                // jOOQ has no LISTEN statement; the channel is a validated lower-case identifier
-                st.execute("LISTEN \"" + tables.channel() + "\"");
-            }
-            try {
-                PGConnection pg = connection.unwrap(PGConnection.class);
+            // UNLISTEN at the end: a pooled connection goes back without our LISTEN, or its next user
+            // would get our events
+            try (ChannelSubscription events = ChannelSubscription.listen(connection, tables.channel())) {
                 DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
                 while (true) {
                     // LISTEN came first, so a job finishing after this read still wakes the wait below
@@ -288,12 +271,7 @@ public final class QueueAdmin {
                         break;
                     }
                     long waitMillis = Math.max(1, Math.min(poll.toMillis(), (left + 999_999) / 1_000_000));
-                    pg.getNotifications((int) Math.min(Integer.MAX_VALUE, waitMillis)); // any event: re-read
-                }
-            } finally {
-                // a pooled connection goes back without our LISTEN, or its next user would get our events
-                try (Statement st = connection.createStatement()) {
-                    st.execute("UNLISTEN \"" + tables.channel() + "\"");
+                    events.read((int) Math.min(Integer.MAX_VALUE, waitMillis)); // any event: re-read
                 }
             }
         } catch (SQLException e) {
@@ -318,12 +296,12 @@ public final class QueueAdmin {
 
     /** Logs each (id, entrypoint, priority) row of {@code changed} with {@code status}; returns the ids. */
     private static List<Long> logFrom(DSLContext q, CommonTableExpression<?> changed, PgqueuerStatus status) {
-        // bare column names: the CTE is the only table of this select (see EnqueueQuery on render mapping)
+        // bare column names: the CTE is the only table of this select (see Cte on render mapping)
         return q.with(changed)
                 .insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT,
                         PGQUEUER_LOG.PRIORITY)
-                .select(select(field(name("id"), Long.class), inline(status, PGQUEUER_LOG.STATUS),
-                        field(name("entrypoint"), String.class), field(name("priority"), Integer.class))
+                .select(select(Cte.col(changed, "id", Long.class), Statuses.literal(status),
+                        Cte.col(changed, "entrypoint", String.class), Cte.col(changed, "priority", Integer.class))
                         .from(changed))
                 .returningResult(PGQUEUER_LOG.JOB_ID)
                 .fetch(r -> r.value1());

@@ -16,7 +16,6 @@ import org.jooq.CommonTableExpression;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,20 +36,13 @@ public final class StatisticsAggregation {
 
     private StatisticsAggregation(QueueTables tables) {
         this.tables = Objects.requireNonNull(tables, "tables");
-        PgqueuerNames names = tables.names();
         // pgqueuer hashes the table name, schema-qualified only when a schema is configured
-        this.lockName = PgqueuerNames.DEFAULT_SCHEMA.equals(names.schema())
-                ? names.statisticsTable() : names.qualified(names.statisticsTable());
+        this.lockName = tables.names().statisticsLockName();
     }
 
     /** The aggregation for this install. */
     public static StatisticsAggregation of(QueueTables tables) {
         return new StatisticsAggregation(tables);
-    }
-
-    /** The text whose {@code hashtext} is the advisory lock key. */
-    public String lockName() {
-        return lockName;
     }
 
     /**

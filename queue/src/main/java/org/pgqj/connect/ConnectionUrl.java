@@ -326,8 +326,8 @@ public record ConnectionUrl(String jdbcUrl, Map<String, String> parameters) {
         return fromEnvironment(System::getenv);
     }
 
-    /** As {@link #fromEnvironment()}, reading variables through {@code env} (for tests). */
-    public static Optional<ConnectionUrl> fromEnvironment(Function<String, String> env) {
+    /** As {@link #fromEnvironment()}, reading variables through {@code env} (the tests' own environment). */
+    static Optional<ConnectionUrl> fromEnvironment(Function<String, String> env) {
         for (String variable : List.of("DATABASE_URL", "PGQUEUER_DSN", "PGDSN")) {
             String value = env.apply(variable);
             if (value != null && !value.isBlank()) {

@@ -1,17 +1,12 @@
 package org.pgqj.core;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import org.pgqj.codegen.tables.records.PgqueuerRecord;
 
 /**
  * One row of the queue table, as a worker claimed it (or as an admin query read it). Immutable.
@@ -39,8 +34,6 @@ public record Job(long id, int priority, Instant created, Instant updated, Insta
                   Optional<UUID> queueManagerId, Optional<String> dedupeKey, Map<String, Object> headers,
                   Optional<Long> slot) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** Validates and copies. */
     public Job {
         Objects.requireNonNull(created, "created");
@@ -67,36 +60,6 @@ public record Job(long id, int priority, Instant created, Instant updated, Insta
         Instant now = Instant.now();
         return new Job(1, 0, now, now, now, now, JobStatus.PICKED, entrypoint, payload, payload != null, 0,
                 Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
-    }
-
-    /** Reads a generated record (all columns selected). */
-    public static Job fromRecord(PgqueuerRecord r) {
-        return new Job(r.getId(), r.getPriority(), instant(r.getCreated()), instant(r.getUpdated()),
-                instant(r.getHeartbeat()), instant(r.getExecuteAfter()), JobStatus.fromDb(r.getStatus()),
-                r.getEntrypoint(), r.getPayload(), r.getPayload() != null, r.getAttempts(),
-                Optional.ofNullable(r.getQueueManagerId()), Optional.ofNullable(r.getDedupeKey()),
-                parseHeaders(r.getHeaders() == null ? null : r.getHeaders().data()), Optional.ofNullable(r.getSlot()));
-    }
-
-    private static Instant instant(OffsetDateTime t) {
-        return t == null ? Instant.EPOCH : t.toInstant();
-    }
-
-    /**
-     * The {@code headers} column as a map: empty for SQL NULL or JSON {@code null} (what pgqueuer writes
-     * when there are none); a value that is not a JSON object is kept raw under {@code "_raw"}.
-     */
-    public static Map<String, Object> parseHeaders(String json) {
-        if (json == null || json.isBlank() || "null".equals(json.trim())) {
-            return Map.of(); // pgqueuer writes JSON null when there are no headers
-        }
-        try {
-            Map<String, Object> map = JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
-            return map == null ? Map.of() : map;
-        } catch (JsonProcessingException e) {
-            // headers that are not an object (a Python producer could write any JSON) are kept raw
-            return Map.of("_raw", json);
-        }
     }
 
     @Override

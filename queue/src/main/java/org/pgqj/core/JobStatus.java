@@ -1,38 +1,31 @@
 package org.pgqj.core;
 
-import org.pgqj.codegen.enums.PgqueuerStatus;
-
 /** A job's state, as pgqueuer's {@code pgqueuer_status} labels (CONTRACT §3). */
 public enum JobStatus {
     /** Waiting to be claimed (possibly not before its {@code execute_after}). */
-    QUEUED(PgqueuerStatus.queued),
+    QUEUED("queued"),
     /** Claimed by a worker and running. */
-    PICKED(PgqueuerStatus.picked),
+    PICKED("picked"),
     /** Terminal: the handler returned normally. */
-    SUCCESSFUL(PgqueuerStatus.successful),
+    SUCCESSFUL("successful"),
     /** Terminal: the handler threw; the log row carries the traceback. */
-    EXCEPTION(PgqueuerStatus.exception),
+    EXCEPTION("exception"),
     /** Terminal: canceled by id. */
-    CANCELED(PgqueuerStatus.canceled),
+    CANCELED("canceled"),
     /** Terminal: removed by a clear of the queue. */
-    DELETED(PgqueuerStatus.deleted),
+    DELETED("deleted"),
     /** Held after a failure (entrypoint option on-failure = hold); can be requeued. */
-    FAILED(PgqueuerStatus.failed);
+    FAILED("failed");
 
-    private final PgqueuerStatus db;
+    private final String label;
 
-    JobStatus(PgqueuerStatus db) {
-        this.db = db;
-    }
-
-    /** The generated enum value for queries. */
-    public PgqueuerStatus toDb() {
-        return db;
+    JobStatus(String label) {
+        this.label = label;
     }
 
     /** The label as stored, e.g. {@code "queued"}. */
     public String label() {
-        return db.getLiteral();
+        return label;
     }
 
     /** Whether a job in this state has finished for good (its queue row is gone). */
@@ -48,13 +41,5 @@ public enum JobStatus {
             }
         }
         throw new IllegalArgumentException("Unknown pgqueuer_status label '" + label + "'");
-    }
-
-    /** The status for a generated enum value. */
-    public static JobStatus fromDb(PgqueuerStatus status) {
-        if (status == null) {
-            throw new IllegalArgumentException("Unknown pgqueuer_status null");
-        }
-        return fromLabel(status.getLiteral());
     }
 }

@@ -5,7 +5,6 @@ import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
-import static org.jooq.impl.DSL.val;
 import static org.pgqj.codegen.Tables.PGQUEUER;
 import static org.pgqj.codegen.Tables.PGQUEUER_LOG;
 
@@ -15,6 +14,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +33,9 @@ import org.jooq.impl.SQLDataType;
 import org.jooq.types.DayToSecond;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.sql.Cte;
+import org.pgqj.internal.sql.RenderedStatement;
+import org.pgqj.internal.sql.Statuses;
 
 /**
  * The enqueue statement: any number of jobs in ONE statement and round trip, like pgqueuer's. Each
@@ -42,32 +45,25 @@ import org.pgqj.core.QueueTables;
  */
 final class EnqueueQuery {
 
-    private static final Field<PgqueuerStatus> QUEUED = inline(PgqueuerStatus.queued, PGQUEUER.STATUS);
-    private static final Field<PgqueuerStatus> PICKED = inline(PgqueuerStatus.picked, PGQUEUER.STATUS);
+    private static final Field<PgqueuerStatus> QUEUED = Statuses.literal(PgqueuerStatus.queued);
+    private static final Field<PgqueuerStatus> PICKED = Statuses.literal(PgqueuerStatus.picked);
     private static final Field<OffsetDateTime> NOW = DSL.currentOffsetDateTime();
     private static final HexFormat HEX = HexFormat.of();
     private static final DayToSecond ONE_MICROSECOND = new DayToSecond(0, 0, 0, 0, 1000);
 
-    /** Column positions in {@link Columns#values()}, and the SQL element type each array is sent as. */
-    private static final int COUNT = 0;
-    private static final String[] ARRAY_TYPES = {null, "int4", "text", "text", "int8", "text", "text", "text"};
-
     private final QueueTables tables;
     /** The rendered statement per shape (on-conflict mode, whether any job has an absolute instant). */
-    private final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
+    private final Map<String, RenderedStatement> rendered = new ConcurrentHashMap<>();
 
     EnqueueQuery(QueueTables tables) {
         this.tables = tables;
     }
 
-    /** The statement text and, for each of its bind markers in order, which column it takes. */
-    private record Rendered(String sql, int[] columnOfMarker) { }
-
     /**
-     * One array per column, plus the row count. Headers and instants travel as text and are cast in SQL
-     * (jsonb, timestamptz); payloads as hex text decoded in SQL.
+     * One array per column (by parameter name), plus the row count. Headers and instants travel as
+     * text and are cast in SQL (jsonb, timestamptz); payloads as hex text decoded in SQL.
      */
-    record Columns(Object[] values, boolean anyExecuteAt) {
+    record Columns(Map<String, Object> values, boolean anyExecuteAt) {
 
         static Columns of(List<NewJob> jobs) {
             int n = jobs.size();
@@ -93,8 +89,18 @@ final class EnqueueQuery {
                     anyExecuteAt = true;
                 }
             }
-            return new Columns(new Object[] {Integer.valueOf(n), priorities, entrypoints, payloads, delays,
-                    dedupeKeys, headers, executeAts}, anyExecuteAt);
+            Map<String, Object> values = new HashMap<>();
+            values.put("count", n);
+            values.put("priority", priorities);
+            values.put("entrypoint", entrypoints);
+            values.put("payload", payloads);
+            values.put("delay_us", delays);
+            values.put("dedupe_key", dedupeKeys);
+            values.put("headers", headers);
+            if (anyExecuteAt) { // the statement without execute_at has no marker for it
+                values.put("execute_at", executeAts);
+            }
+            return new Columns(values, anyExecuteAt);
         }
     }
 
@@ -109,23 +115,14 @@ final class EnqueueQuery {
      */
     EnqueueResult execute(DSLContext caller, List<NewJob> jobs, OnConflict onConflict) throws SQLException {
         Columns columns = Columns.of(jobs);
-        Rendered statement = rendered.computeIfAbsent(onConflict + "/" + columns.anyExecuteAt(),
-                k -> render(columns, onConflict));
+        RenderedStatement statement = rendered.computeIfAbsent(onConflict + "/" + columns.anyExecuteAt(),
+                k -> render(columns.anyExecuteAt(), onConflict));
         int n = jobs.size();
         List<Optional<Long>> ids = new ArrayList<>(Collections.nCopies(n, Optional.<Long>empty()));
         try {
             caller.connection(connection -> {
                 try (PreparedStatement ps = connection.prepareStatement(statement.sql())) {
-                    int[] columnOfMarker = statement.columnOfMarker();
-                    for (int marker = 0; marker < columnOfMarker.length; marker++) {
-                        int column = columnOfMarker[marker];
-                        if (column == COUNT) {
-                            ps.setInt(marker + 1, n);
-                        } else {
-                            ps.setArray(marker + 1, connection.createArrayOf(ARRAY_TYPES[column],
-                                    (Object[]) columns.values()[column]));
-                        }
-                    }
+                    statement.bind(ps, connection, columns.values());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             ids.set(rs.getInt(1) - 1, Optional.of(rs.getLong(2)));
@@ -144,44 +141,31 @@ final class EnqueueQuery {
         return new EnqueueResult(ids);
     }
 
-    private Rendered render(Columns sample, OnConflict onConflict) {
+    private RenderedStatement render(boolean anyExecuteAt, OnConflict onConflict) {
         // rendered with the library's own settings, so the text does not depend on the caller's
-        ResultQuery<?> query = build(tables, tables.dsl(DSL.using(SQLDialect.POSTGRES)), sample, onConflict);
-        String sql = query.getSQL();
-        List<Object> binds = query.getBindValues();
-        int[] columnOfMarker = new int[binds.size()];
-        for (int marker = 0; marker < binds.size(); marker++) {
-            columnOfMarker[marker] = -1;
-            for (int column = 0; column < sample.values().length; column++) {
-                if (binds.get(marker) == sample.values()[column]) { // identity: which array is this marker
-                    columnOfMarker[marker] = column;
-                }
-            }
-            if (columnOfMarker[marker] < 0) {
-                throw new IllegalStateException("enqueue statement has an unexpected bind value at " + marker);
-            }
-        }
-        return new Rendered(sql, columnOfMarker);
+        RenderedStatement.Params params = new RenderedStatement.Params();
+        ResultQuery<?> query = build(tables, tables.dsl(DSL.using(SQLDialect.POSTGRES)), params, anyExecuteAt, onConflict);
+        return RenderedStatement.render(query, params);
     }
 
-    static ResultQuery<?> build(QueueTables tables, DSLContext dsl, Columns c, OnConflict onConflict) {
-        Object[] v = c.values();
+    static ResultQuery<?> build(QueueTables tables, DSLContext dsl, RenderedStatement.Params params,
+                                boolean anyExecuteAt, OnConflict onConflict) {
         // Set-returning functions in one select list run in lockstep (PostgreSQL 10+), so element i of
         // every array lands in row i, numbered by generate_series.
         List<Field<?>> unnested = new ArrayList<>(List.of(
-                function("generate_series", Integer.class, inline(1), val(v[0], SQLDataType.INTEGER)).as("ord"),
-                unnest(val(v[1], SQLDataType.INTEGER.array()), Integer.class).as("priority"),
-                unnest(val(v[2], SQLDataType.CLOB.array()), String.class).as("entrypoint"),
+                function("generate_series", Integer.class, inline(1), params.integer("count", SQLDataType.INTEGER)).as("ord"),
+                unnest(params.integerArray("priority", SQLDataType.INTEGER.array()), Integer.class).as("priority"),
+                unnest(params.textArray("entrypoint", SQLDataType.CLOB.array()), String.class).as("entrypoint"),
                 // bytea travels as hex text: a bytea[] literal is spelled with octal escapes, 4x the bytes
-                function("decode", byte[].class, unnest(val(v[3], SQLDataType.CLOB.array()), String.class),
+                function("decode", byte[].class, unnest(params.textArray("payload", SQLDataType.CLOB.array()), String.class),
                         inline("hex")).as("payload"),
-                unnest(val(v[4], SQLDataType.BIGINT.array()), Long.class).as("delay_us"),
-                unnest(val(v[5], SQLDataType.CLOB.array()), String.class).as("dedupe_key"),
-                // text arrays cast in SQL, so the bound arrays stay the ones Columns built (see render)
-                unnest(DSL.cast(val(v[6], SQLDataType.CLOB.array()), SQLDataType.JSONB.array()), JSONB.class)
+                unnest(params.bigintArray("delay_us", SQLDataType.BIGINT.array()), Long.class).as("delay_us"),
+                unnest(params.textArray("dedupe_key", SQLDataType.CLOB.array()), String.class).as("dedupe_key"),
+                // text arrays cast in SQL, so the bound arrays stay the text ones Columns built
+                unnest(DSL.cast(params.textArray("headers", SQLDataType.CLOB.array()), SQLDataType.JSONB.array()), JSONB.class)
                         .as("headers")));
-        if (c.anyExecuteAt()) { // a second statement shape, so the common case binds no all-NULL array
-            unnested.add(unnest(DSL.cast(val(v[7], SQLDataType.CLOB.array()),
+        if (anyExecuteAt) { // a second statement shape, so the common case binds no all-NULL array
+            unnested.add(unnest(DSL.cast(params.textArray("execute_at", SQLDataType.CLOB.array()),
                     SQLDataType.TIMESTAMPWITHTIMEZONE.array()), OffsetDateTime.class).as("execute_at"));
         }
         var columns = select(unnested).asTable("cols");
@@ -193,20 +177,20 @@ final class EnqueueQuery {
                 inline(queueTable), inline(PGQUEUER.ID.getName()))));
         CommonTableExpression<Record> input = name("pgqj_input").asMaterialized(
                 select(function("nextval", Long.class, sequence).as("id"), columns.asterisk()).from(columns));
-        Field<Long> inId = col(input, "id", Long.class);
-        Field<Integer> inOrd = col(input, "ord", Integer.class);
+        Field<Long> inId = Cte.col(input, "id", Long.class);
+        Field<Integer> inOrd = Cte.col(input, "ord", Integer.class);
 
         // execute_after = now() + delay, as pgqueuer; an absolute instant is compared on the database clock
         // (greatest ignores NULL, and a job with an instant has a zero delay).
-        Field<OffsetDateTime> afterDelay = NOW.plus(inline(ONE_MICROSECOND).times(col(input, "delay_us", Long.class)));
-        Field<OffsetDateTime> executeAfter = c.anyExecuteAt()
-                ? function("greatest", OffsetDateTime.class, afterDelay, col(input, "execute_at", OffsetDateTime.class))
+        Field<OffsetDateTime> afterDelay = NOW.plus(inline(ONE_MICROSECOND).times(Cte.col(input, "delay_us", Long.class)));
+        Field<OffsetDateTime> executeAfter = anyExecuteAt
+                ? function("greatest", OffsetDateTime.class, afterDelay, Cte.col(input, "execute_at", OffsetDateTime.class))
                 : afterDelay;
         var insert = dsl.insertInto(PGQUEUER, PGQUEUER.ID, PGQUEUER.PRIORITY, PGQUEUER.ENTRYPOINT, PGQUEUER.PAYLOAD,
                         PGQUEUER.EXECUTE_AFTER, PGQUEUER.DEDUPE_KEY, PGQUEUER.HEADERS, PGQUEUER.STATUS)
-                .select(select(inId, col(input, "priority", Integer.class), col(input, "entrypoint", String.class),
-                        col(input, "payload", byte[].class), executeAfter,
-                        col(input, "dedupe_key", String.class), col(input, "headers", JSONB.class), QUEUED)
+                .select(select(inId, Cte.col(input, "priority", Integer.class), Cte.col(input, "entrypoint", String.class),
+                        Cte.col(input, "payload", byte[].class), executeAfter,
+                        Cte.col(input, "dedupe_key", String.class), Cte.col(input, "headers", JSONB.class), QUEUED)
                         .from(input));
         ResultQuery<?> inserting = onConflict == OnConflict.SKIP
                 // the arbiter must restate the partial unique index's predicate to match it
@@ -216,14 +200,14 @@ final class EnqueueQuery {
                         .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY)
                 : insert.returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY);
         CommonTableExpression<?> inserted = name("pgqj_inserted").as(inserting);
-        Field<Long> insId = col(inserted, PGQUEUER.ID.getName(), Long.class);
+        Field<Long> insId = Cte.col(inserted, PGQUEUER.ID.getName(), Long.class);
 
         CommonTableExpression<?> logged = name("pgqj_logged").as(
                 dsl.insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT,
                                 PGQUEUER_LOG.PRIORITY)
-                        .select(select(insId, inline(PgqueuerStatus.queued, PGQUEUER_LOG.STATUS),
-                                col(inserted, PGQUEUER.ENTRYPOINT.getName(), String.class),
-                                col(inserted, PGQUEUER.PRIORITY.getName(), Integer.class))
+                        .select(select(insId, Statuses.literal(PgqueuerStatus.queued),
+                                Cte.col(inserted, PGQUEUER.ENTRYPOINT.getName(), String.class),
+                                Cte.col(inserted, PGQUEUER.PRIORITY.getName(), Integer.class))
                                 .from(inserted))
                         .returningResult(PGQUEUER_LOG.ID));
 
@@ -232,15 +216,6 @@ final class EnqueueQuery {
                 .from(inserted)
                 .join(input).using(insId)
                 .orderBy(inOrd);
-    }
-
-    /**
-     * A CTE column by its bare name. Qualified references ({@code cte.col}) would be rendered with the
-     * install's schema by QueueTables' render mapping (it maps every schema-less name), so each query
-     * here reads from a single CTE or joins with USING, where bare names are unambiguous.
-     */
-    private static <T> Field<T> col(CommonTableExpression<?> cte, String column, Class<T> type) {
-        return field(name(column), type);
     }
 
     private static <T> Field<T> unnest(Field<?> array, Class<T> type) {

@@ -179,7 +179,7 @@ public final class JobQueue {
 
     private RuntimeException translate(SQLException e, List<NewJob> jobs) {
         PSQLException pg = e instanceof PSQLException p ? p : null;
-        String uniqueIndex = tables.names().queueTable() + "_unique_dedupe_key";
+        String uniqueIndex = tables.names().dedupeKeyIndex();
         if (pg != null && "23505".equals(pg.getSQLState())) {
             ServerErrorMessage m = pg.getServerErrorMessage();
             if (m != null && uniqueIndex.equals(m.getConstraint())) {

@@ -3,7 +3,6 @@ package org.pgqj.notify;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -11,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.pgqj.internal.listen.ChannelSubscription;
 import org.postgresql.ds.common.BaseDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,10 +105,8 @@ public final class ChannelListener implements AutoCloseable {
                 // Bounds every read on this connection, the probe's own round trip included: on a connection
                 // that stays open but carries nothing any more, the probe statement would otherwise wait forever.
                 c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, Math.max(1, healthCheckInterval.toMillis())));
-                try (Statement st = c.createStatement()) {
-                    // LISTEN takes an identifier, not a bind parameter; the channel comes from PgqueuerNames
-                    st.execute("LISTEN " + quote(channel));
-                }
+                // no UNLISTEN at the end: this connection is closed whenever the loop leaves it
+                ChannelSubscription events = ChannelSubscription.listen(c, channel);
                 connected = true;
                 backoffMillis = 100;
                 if (everConnected) {
@@ -119,7 +117,7 @@ public final class ChannelListener implements AutoCloseable {
                 everConnected = true;
                 firstConnect.countDown();
                 safely(handler::onConnected);
-                listen(c);
+                listen(c, events);
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
                     break;
@@ -143,13 +141,12 @@ public final class ChannelListener implements AutoCloseable {
         }
     }
 
-    private void listen(Connection c) throws SQLException {
-        NotificationReader reader = NotificationReader.of(c);
+    private void listen(Connection c, ChannelSubscription events) throws SQLException {
         UUID pendingProbe = null;
         Instant probeSent = Instant.now();
         Instant nextProbe = Instant.now().plus(healthCheckInterval);
         while (!closed) {
-            for (String payload : reader.read(POLL_MILLIS)) {
+            for (String payload : events.read(POLL_MILLIS)) {
                 NotifyEvent event = NotifyEvents.parse(payload).orElse(null);
                 if (event instanceof TableChangedEvent t) {
                     safely(() -> handler.onTableChanged(t));
@@ -210,10 +207,6 @@ public final class ChannelListener implements AutoCloseable {
             LOG.debug("Could not set application name on the listener connection: {}", e.getMessage());
         }
         return c;
-    }
-
-    private static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
     private static void safely(Runnable r) {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,10 @@ public final class NotifyEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(NotifyEvents.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter WITH_MICROS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter WHOLE_SECONDS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
     private NotifyEvents() {
     }
@@ -61,33 +66,41 @@ public final class NotifyEvents {
         }
     }
 
-    /** The JSON pgqueuer sends for a cancellation (keys channel, sent_at, type, received_at, ids). */
-    public static String toJson(CancellationEvent event) {
-        ObjectNode node = base(event);
-        node.put("received_at", format(event.receivedAt()));
-        event.ids().forEach(node.putArray("ids")::add);
-        return node.toString();
-    }
-
-    /** The JSON of a health check (keys channel, sent_at, type, received_at, id). */
-    public static String toJson(HealthCheckEvent event) {
-        ObjectNode node = base(event);
-        node.put("received_at", format(event.receivedAt()));
-        node.put("id", event.id().toString());
-        return node.toString();
-    }
-
-    private static ObjectNode base(NotifyEvent event) {
+    /**
+     * The JSON pgqueuer sends for {@code event}, keys in its models' field order (channel, sent_at,
+     * type, then the event's own: operation and table; received_at and ids; received_at and id), every
+     * instant as pydantic writes an aware UTC datetime ({@link #format}).
+     */
+    public static String toJson(NotifyEvent event) {
         ObjectNode node = JSON.createObjectNode();
         node.put("channel", event.channel());
         node.put("sent_at", format(event.sentAt()));
         node.put("type", event.type());
-        return node;
+        switch (event) {
+            case TableChangedEvent t -> {
+                node.put("operation", t.operation());
+                node.put("table", t.table());
+            }
+            case CancellationEvent c -> {
+                node.put("received_at", format(c.receivedAt()));
+                c.ids().forEach(node.putArray("ids")::add);
+            }
+            case HealthCheckEvent h -> {
+                node.put("received_at", format(h.receivedAt()));
+                node.put("id", h.id().toString());
+            }
+        }
+        return node.toString();
     }
 
-    /** ISO-8601 in UTC with a {@code Z}, as pydantic writes aware datetimes. */
+    /**
+     * An instant as pydantic serialises an aware UTC datetime: ISO-8601 with {@code Z}, microseconds
+     * (six digits) when not zero, none when zero ({@code 2024-01-01T12:00:00.123456Z},
+     * {@code 2024-01-01T12:00:00Z}). Python's datetimes stop at microseconds, so finer digits are cut.
+     */
     static String format(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant);
+        Instant micros = instant.truncatedTo(ChronoUnit.MICROS);
+        return (micros.getNano() == 0 ? WHOLE_SECONDS : WITH_MICROS).format(micros);
     }
 
     private static String text(JsonNode node, String field) {

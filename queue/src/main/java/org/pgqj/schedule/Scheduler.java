@@ -61,8 +61,8 @@ public final class Scheduler implements AutoCloseable {
     private enum State { NEW, RUNNING, CLOSED }
 
     private final DSLContext dsl;
-    private final List<Registration> registrations;
-    private final Map<Key, Registration> byKey;
+    private final List<ScheduleRegistration> registrations;
+    private final Map<Key, ScheduleRegistration> byKey;
     private final Duration maxPollInterval;
     private final Duration shutdownTimeout;
 
@@ -103,7 +103,7 @@ public final class Scheduler implements AutoCloseable {
         }
         try {
             int inserted = dsl.connectionResult(c ->
-                    RegisterQuery.insert(dsl.configuration().derive(c).dsl(), registrations, Instant.now()));
+                    ScheduleStatements.register(dsl.configuration().derive(c).dsl(), registrations, Instant.now()));
             LOG.info("Scheduler started: {} schedules ({} new rows): {}", registrations.size(), inserted,
                     registrations.stream().map(r -> r.entrypoint() + " '" + r.expression() + "'").toList());
         } catch (RuntimeException e) {
@@ -178,9 +178,9 @@ public final class Scheduler implements AutoCloseable {
             try {
                 // "now" is read once the connection is open: pgqueuer adds (next fire time - now) to the
                 // database's now(), so any time spent in between would push next_run late.
-                List<ClaimQuery.Claimed> claims = dsl.connectionResult(c -> {
+                List<ScheduleStatements.Claimed> claims = dsl.connectionResult(c -> {
                     Instant now = Instant.now();
-                    List<ClaimQuery.Claimed> claimed = ClaimQuery.claim(dsl.configuration().derive(c).dsl(), registrations, now);
+                    List<ScheduleStatements.Claimed> claimed = ScheduleStatements.claim(dsl.configuration().derive(c).dsl(), registrations, now);
                     Duration took = Duration.between(now, Instant.now());
                     if (!claimed.isEmpty() && took.compareTo(SLOW_CLAIM) > 0) {
                         LOG.warn("Claiming schedules took {} ms; their next_run (now() + delay, as pgqueuer computes it) may be a second late",
@@ -188,7 +188,7 @@ public final class Scheduler implements AutoCloseable {
                     }
                     return claimed;
                 });
-                for (ClaimQuery.Claimed claimed : claims) {
+                for (ScheduleStatements.Claimed claimed : claims) {
                     dispatch(claimed);
                 }
             } catch (RuntimeException e) {
@@ -215,7 +215,7 @@ public final class Scheduler implements AutoCloseable {
      */
     Instant nextWake(Instant now) {
         Instant wake = now.plus(maxPollInterval);
-        for (Registration r : registrations) {
+        for (ScheduleRegistration r : registrations) {
             Instant next = r.cron().nextAfter(now).orElse(wake);
             if (next.isBefore(wake)) {
                 wake = next;
@@ -228,8 +228,8 @@ public final class Scheduler implements AutoCloseable {
         return second.plus(LEEWAY);
     }
 
-    private void dispatch(ClaimQuery.Claimed claimed) {
-        Registration registration = byKey.get(new Key(claimed.entrypoint(), claimed.expression()));
+    private void dispatch(ScheduleStatements.Claimed claimed) {
+        ScheduleRegistration registration = byKey.get(new Key(claimed.entrypoint(), claimed.expression()));
         ScheduleContext context = new ScheduleContext(claimed.id(), claimed.expression(), claimed.entrypoint(),
                 claimed.due(), claimed.lastRun());
         running.add(claimed.id());
@@ -242,7 +242,7 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void runTask(Registration registration, ScheduleContext context) {
+    private void runTask(ScheduleRegistration registration, ScheduleContext context) {
         LOG.debug("Running schedule {} '{}' for {}", context.entrypoint(), context.expression(), context.scheduledAt());
         try {
             registration.task().run(context);
@@ -266,10 +266,10 @@ public final class Scheduler implements AutoCloseable {
 
     private void release(ScheduleContext context) {
         try {
-            ReleaseQuery.release(dsl, context.scheduleId());
+            ScheduleStatements.release(dsl, context.scheduleId());
         } catch (RuntimeException e) {
             LOG.warn("Could not set schedule {} ({} '{}') back to queued; another scheduler rescues it after {}",
-                    context.scheduleId(), context.entrypoint(), context.expression(), ClaimQuery.STALE_AFTER, e);
+                    context.scheduleId(), context.entrypoint(), context.expression(), ScheduleStatements.STALE_AFTER, e);
         }
     }
 
@@ -281,7 +281,7 @@ public final class Scheduler implements AutoCloseable {
                     continue;
                 }
                 try {
-                    HeartbeatQuery.beat(dsl, ids);
+                    ScheduleStatements.heartbeat(dsl, ids);
                 } catch (RuntimeException e) {
                     LOG.warn("Heartbeat for schedules {} failed; retrying in {}", ids, HEARTBEAT_INTERVAL, e);
                 }
@@ -304,7 +304,7 @@ public final class Scheduler implements AutoCloseable {
 
         private final DataSource dataSource;
         private final QueueTables tables;
-        private final Map<Key, Registration> registrations = new LinkedHashMap<>();
+        private final Map<Key, ScheduleRegistration> registrations = new LinkedHashMap<>();
         private Duration maxPollInterval = Duration.ofSeconds(10);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
 
@@ -333,7 +333,7 @@ public final class Scheduler implements AutoCloseable {
                 throw new IllegalArgumentException("Schedule (" + entrypoint + ", '" + cron.normalized()
                         + "') is already registered; each (entrypoint, expression) pair must be unique");
             }
-            registrations.put(key, new Registration(cron, entrypoint, task));
+            registrations.put(key, new ScheduleRegistration(cron, entrypoint, task));
             return this;
         }
 

@@ -15,6 +15,7 @@ import org.jooq.impl.DSL;
 import org.pgqj.codegen.tables.records.PgqueuerSchedulesRecord;
 import org.pgqj.core.JobStatus;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.sql.Statuses;
 
 /**
  * Listing and removing schedules, what {@code pgq schedules [-r id|entrypoint]} does. Works on rows of
@@ -86,6 +87,6 @@ public final class Schedules {
         return new Schedule(r.getId(), r.getExpression(), r.getEntrypoint(),
                 r.getHeartbeat().toInstant(), r.getCreated().toInstant(), r.getUpdated().toInstant(),
                 r.getNextRun().toInstant(), Optional.ofNullable(r.getLastRun()).map(OffsetDateTime::toInstant),
-                r.getStatus() == null ? JobStatus.QUEUED : JobStatus.fromDb(r.getStatus())); // the column is nullable
+                r.getStatus() == null ? JobStatus.QUEUED : Statuses.toJobStatus(r.getStatus())); // the column is nullable
     }
 }

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.pgqj.internal.queue.CompleteQuery;
+import org.pgqj.internal.queue.RetryQuery;
+import org.pgqj.internal.sql.DedicatedConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

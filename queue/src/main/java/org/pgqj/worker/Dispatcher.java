@@ -1,15 +1,9 @@
 package org.pgqj.worker;
 
-import static org.jooq.impl.DSL.any;
-import static org.jooq.impl.DSL.currentOffsetDateTime;
-import static org.jooq.impl.DSL.inline;
-import static org.jooq.impl.DSL.min;
-import static org.pgqj.codegen.Tables.PGQUEUER;
-
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,9 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import org.jooq.Record2;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
+import org.pgqj.internal.queue.ClaimQuery;
+import org.pgqj.internal.queue.CompleteQuery;
+import org.pgqj.internal.queue.NextEligibleQuery;
+import org.pgqj.internal.sql.DedicatedConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +44,9 @@ final class Dispatcher {
     private final BooleanSupplier listenerUp;
     private final Observers observers;
     private final UUID workerId;
-    private final String[] entrypoints;
+    private final NextEligibleQuery nextEligible;
 
-    final ConcurrentHashMap<Long, JobContext> running = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, JobContext> running = new ConcurrentHashMap<>();
     private final AtomicInteger inflight = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -59,7 +56,7 @@ final class Dispatcher {
     private volatile boolean drained;
     private volatile boolean finished;
     private volatile boolean blocked;
-    final AtomicInteger jobsSinceStatistics = new AtomicInteger();
+    private final AtomicInteger jobsSinceStatistics = new AtomicInteger();
     private final AtomicInteger drainWaiters = new AtomicInteger();
 
     Dispatcher(WorkerOptions options, Map<String, Registration> registrations, ClaimQuery claimQuery,
@@ -73,7 +70,7 @@ final class Dispatcher {
         this.completions = completions;
         this.listenerUp = listenerUp;
         this.workerId = options.workerId();
-        this.entrypoints = registrations.keySet().toArray(String[]::new);
+        this.nextEligible = new NextEligibleQuery(registrations.keySet());
         registrations.values().forEach(r -> r.options().requestsPerSecond()
                 .ifPresent(rate -> buckets.put(r.name(), new TokenBucket(rate))));
     }
@@ -113,6 +110,21 @@ final class Dispatcher {
 
     int inflight() {
         return inflight.get();
+    }
+
+    /** The ids of the jobs running here now (a live view). */
+    Set<Long> runningIds() {
+        return running.keySet();
+    }
+
+    /** How many jobs finished since the last call (the writer aggregates statistics only after some did). */
+    int takeFinishedSinceStatistics() {
+        return jobsSinceStatistics.getAndSet(0);
+    }
+
+    /** Cancels every job still running here (shutdown after the timeout). */
+    void cancelRunning() {
+        running.values().forEach(JobContext::cancel);
     }
 
     /** Cancels a locally running job; false when it is not running here. */
@@ -202,20 +214,14 @@ final class Dispatcher {
         // a partial or empty claim: find out whether (and when) more work is due before waiting; nothing running
         // and no retry unwritten BEFORE the query means the query sees every job this worker put back
         boolean quiet = inflight.get() == 0 && !completions.hasPendingRetries();
-        Record2<OffsetDateTime, OffsetDateTime> next = connection.run(dsl -> dsl
-                .select(min(PGQUEUER.EXECUTE_AFTER), currentOffsetDateTime())
-                .from(PGQUEUER)
-                .where(PGQUEUER.ENTRYPOINT.eq(any(entrypoints)),
-                        PGQUEUER.STATUS.eq(inline(PgqueuerStatus.queued, PGQUEUER.STATUS)))
-                .fetchOne());
-        OffsetDateTime earliest = next == null ? null : next.value1();
-        if (!jobs.isEmpty() && earliest != null && !earliest.isAfter(next.value2())) {
+        NextEligibleQuery.NextEligible next = connection.run(nextEligible::fetch);
+        if (!jobs.isEmpty() && next.isDue()) {
             return; // more became eligible meanwhile: claim again now
         }
         // eligible work that could not be claimed: slots are full (or rows locked) until someone finishes
-        blocked = jobs.isEmpty() && earliest != null && !earliest.isAfter(next.value2());
+        blocked = jobs.isEmpty() && next.isDue();
         // a retry still in the completion buffer is queued work that is not yet written back
-        if (earliest == null && quiet && inflight.get() == 0) {
+        if (next.earliest().isEmpty() && quiet && inflight.get() == 0) {
             drained = true;
             signalState();
             if (options.mode() == WorkerOptions.Mode.DRAIN) {
@@ -227,8 +233,8 @@ final class Dispatcher {
             drained = false;
         }
         long wait = options.dequeueTimeout().toNanos();
-        if (earliest != null) {
-            long eta = Duration.between(next.value2(), earliest).toNanos();
+        if (next.earliest().isPresent()) {
+            long eta = Duration.between(next.now(), next.earliest().get()).toNanos();
             wait = Math.min(wait, Math.max(eta, BLOCKED_WAIT_NANOS));
         }
         if (!listenerUp.getAsBoolean()) {
@@ -237,7 +243,7 @@ final class Dispatcher {
         if (rateWait != Long.MAX_VALUE) {
             wait = Math.min(wait, Math.max(rateWait, TimeUnit.MILLISECONDS.toNanos(1)));
         }
-        if (options.mode() == WorkerOptions.Mode.DRAIN && earliest == null) {
+        if (options.mode() == WorkerOptions.Mode.DRAIN && next.earliest().isEmpty()) {
             wait = Math.min(wait, BLOCKED_WAIT_NANOS); // re-check soon: running jobs may finish or retry
         }
         awaitWake(wait);

@@ -1,5 +1,7 @@
 package org.pgqj.worker;
 
+import java.util.function.LongSupplier;
+
 /**
  * The requests-per-second limit of one entrypoint: refills at {@code rate} tokens per second up to a
  * burst of {@code max(1, rate / 10)} (a tenth of a second of work), one token per claimed job.
@@ -9,18 +11,25 @@ final class TokenBucket {
 
     private final double rate;
     private final double capacity;
+    private final LongSupplier nanoClock;
     private double tokens;
     private long last;
 
     TokenBucket(double rate) {
+        this(rate, System::nanoTime);
+    }
+
+    /** A bucket on a clock of its own (nanoseconds, like {@link System#nanoTime()}), for tests. */
+    TokenBucket(double rate, LongSupplier nanoClock) {
         this.rate = rate;
         this.capacity = Math.max(1.0, rate / 10.0);
+        this.nanoClock = nanoClock;
         this.tokens = capacity;
-        this.last = System.nanoTime();
+        this.last = nanoClock.getAsLong();
     }
 
     private void refill() {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         tokens = Math.min(capacity, tokens + (now - last) / 1e9 * rate);
         last = now;
     }

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.pgqj.admin.StatisticsAggregation;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.queue.ClaimQuery;
+import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.ChannelListener;
 import org.pgqj.notify.TableChangedEvent;
@@ -59,7 +59,7 @@ public final class Worker implements AutoCloseable {
     private Thread dispatcherThread;
     private Thread writerThread;
     private Thread shutdownHook;
-    private volatile boolean writerStop;
+    private CompletionWriter writer;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -124,9 +124,9 @@ public final class Worker implements AutoCloseable {
             state = State.RUNNING;
         }
         completions = new CompletionBuffer(options.batchSize());
-        claimConnection = new DedicatedConnection(dataSource, tables);
-        writeConnection = new DedicatedConnection(dataSource, tables);
-        ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names().queueTable());
+        claimConnection = new DedicatedConnection(dataSource, tables, WorkerException::new);
+        writeConnection = new DedicatedConnection(dataSource, tables, WorkerException::new);
+        ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names());
         Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening,
                 observers);
         dispatcher = d;
@@ -156,7 +156,9 @@ public final class Worker implements AutoCloseable {
                 observers.onListenerDisconnected();
             }
         }, options.healthCheckInterval());
-        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(this::writeLoop);
+        writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d,
+                observers);
+        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
         dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
         if (options.shutdownHook()) {
             shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
@@ -196,65 +198,6 @@ public final class Worker implements AutoCloseable {
         return d.awaitDrained(timeout);
     }
 
-    private void writeLoop() {
-        long heartbeatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), staleAfterMin().toNanos() / 4);
-        long statsNanos = options.statisticsInterval().toNanos();
-        long nextHeartbeat = System.nanoTime() + heartbeatNanos;
-        long nextStats = System.nanoTime() + statsNanos;
-        StatisticsAggregation statistics = StatisticsAggregation.of(tables); // the same statement the admin API runs
-        boolean limitedEntrypoints = registrations.values().stream()
-                .anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
-        int failures = 0;
-        while (!writerStop) {
-            try {
-                completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
-                long flushStart = System.nanoTime();
-                int written = completions.flush(writeConnection);
-                if (written > 0) {
-                    if (limitedEntrypoints) {
-                        dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
-                    } else {
-                        dispatcher.wakeIfDraining();
-                    }
-                    if (!observers.isEmpty()) {
-                        observers.onFlush(written, Duration.ofNanos(System.nanoTime() - flushStart));
-                    }
-                }
-                long now = System.nanoTime();
-                if (now - nextHeartbeat >= 0) {
-                    nextHeartbeat = now + heartbeatNanos;
-                    var ids = dispatcher.running.keySet();
-                    writeConnection.run(dsl -> HeartbeatQuery.beat(dsl, ids));
-                }
-                if (statsNanos > 0 && now - nextStats >= 0) {
-                    nextStats = now + statsNanos;
-                    if (dispatcher.jobsSinceStatistics.getAndSet(0) > 0) {
-                        writeConnection.run(statistics::aggregate);
-                    }
-                }
-                failures = 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                failures++;
-                LOG.warn("Worker {} could not write completions/heartbeats ({}); retrying", id(), e.getMessage());
-                sleepQuietly(Math.min(5_000, 100L << Math.min(failures, 6)));
-            }
-        }
-    }
-
-    private Duration staleAfterMin() {
-        Duration min = options.heartbeatTimeout();
-        for (Registration r : registrations.values()) {
-            Duration t = r.options().retryTimer().orElse(min);
-            if (t.compareTo(min) < 0) {
-                min = t;
-            }
-        }
-        return min;
-    }
-
     /**
      * Graceful shutdown: stop claiming, wait up to the shutdown timeout for running jobs, flush their
      * outcomes, close the listener and connections. Jobs still running after the timeout are left
@@ -284,18 +227,11 @@ public final class Worker implements AutoCloseable {
                     id(), d.inflight(), options.shutdownTimeout());
         }
         completions.close();
-        writerStop = true;
+        writer.stop();
         join(writerThread, Duration.ofSeconds(5));
-        for (int attempt = 0; attempt < 5 && !completions.isEmpty(); attempt++) {
-            try {
-                completions.flush(writeConnection);
-            } catch (RuntimeException e) {
-                LOG.warn("Worker {} final flush attempt {} failed: {}", id(), attempt + 1, e.getMessage());
-                sleepQuietly(100L << attempt);
-            }
-        }
+        writer.finalFlush();
         if (!idle) {
-            d.running.values().forEach(JobContext::cancel);
+            d.cancelRunning();
         }
         listener.close();
         claimConnection.close();
@@ -316,14 +252,6 @@ public final class Worker implements AutoCloseable {
         }
         try {
             t.join(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

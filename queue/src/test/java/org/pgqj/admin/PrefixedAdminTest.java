@@ -56,7 +56,7 @@ class PrefixedAdminTest {
         assertEquals(Map.of(ids.get(0), JobStatus.CANCELED), done.finished());
 
         StatisticsAggregation aggregation = StatisticsAggregation.of(ACME);
-        assertEquals("jobs.acme_pgqueuer_statistics", aggregation.lockName());
+        assertEquals("jobs.acme_pgqueuer_statistics", ACME.names().statisticsLockName());
         assertTrue(aggregation.aggregate(dsl) > 0);
         long queued = admin.statistics(dsl, 10, Duration.ZERO).stream()
                 .filter(s -> s.status() == JobStatus.QUEUED).mapToLong(StatisticsEntry::count).sum();

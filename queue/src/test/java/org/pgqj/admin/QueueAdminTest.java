@@ -205,12 +205,12 @@ class QueueAdminTest {
         }
         enqueue("other", 0);
         StatisticsAggregation aggregation = StatisticsAggregation.of(TABLES);
-        assertEquals("pgqueuer_statistics", aggregation.lockName());
+        assertEquals("pgqueuer_statistics", TABLES.names().statisticsLockName());
 
         try (Connection holder = database.connect()) {
             holder.setAutoCommit(false);
             try (var st = holder.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-                st.setString(1, aggregation.lockName());
+                st.setString(1, TABLES.names().statisticsLockName());
                 st.execute();
             }
             assertEquals(0, aggregation.aggregate(db), "another session holds the lock");

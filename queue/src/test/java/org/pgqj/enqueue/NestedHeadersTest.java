@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.Job;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.sql.JobRows;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
@@ -65,7 +66,7 @@ class NestedHeadersTest {
                 + "\"tracestate\":\"vendor=1\"},\"list\":[1,\"two\",null,[3.5],{\"k\":false}],\"int\":7,"
                 + "\"long\":12345678901,\"float\":2.25,\"yes\":true,\"nothing\":null,\"text\":\"plain\"}"), JSON.readTree(stored));
 
-        Job read = Job.fromRecord(db.selectFrom(PGQUEUER).where(PGQUEUER.ID.eq(id)).fetchOne());
+        Job read = JobRows.read(db.selectFrom(PGQUEUER).where(PGQUEUER.ID.eq(id)).fetchOne());
         assertEquals(job.headers(), read.headers());
         assertEquals(otel, read.headers().get("otel"));
         assertEquals(list, read.headers().get("list"));
@@ -107,7 +108,7 @@ class NestedHeadersTest {
         List<Long> ids = queue.enqueueAll(db, List.of(NewJob.of("a", null),
                 NewJob.builder("b").header("keep", 1).priority(3).build()));
         assertEquals(List.of(List.of("a", "b")), seen);
-        List<Job> rows = db.selectFrom(PGQUEUER).where(PGQUEUER.ID.in(ids)).orderBy(PGQUEUER.ID).fetch(Job::fromRecord);
+        List<Job> rows = db.selectFrom(PGQUEUER).where(PGQUEUER.ID.in(ids)).orderBy(PGQUEUER.ID).fetch(JobRows::read);
         assertEquals(Map.of("tenant", "acme", "seen_tenant", "acme"), rows.get(0).headers());
         assertEquals(Map.of("keep", 1, "tenant", "acme", "seen_tenant", "acme"), rows.get(1).headers());
         assertEquals(3, rows.get(1).priority());

@@ -23,6 +23,7 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -53,16 +54,16 @@ class ChannelListenerHealthCheckTest {
                      recorder, INTERVAL)) {
             assertTrue(listener.awaitConnected(DEADLINE));
             notifyTableChanged(db, "before_freeze");
-            await("delivery before the freeze", () -> recorder.tables.contains("before_freeze"));
+            Await.until("delivery before the freeze", DEADLINE, () -> recorder.tables.contains("before_freeze"));
             assertEquals(1, proxy.acceptedConnections());
 
             proxy.freezeOpenConnections();
-            await("listener declares the frozen connection lost", () -> recorder.disconnects.get() == 1);
-            await("listener connected again", () -> recorder.connects.get() == 2 && listener.isConnected());
+            Await.until("listener declares the frozen connection lost", DEADLINE, () -> recorder.disconnects.get() == 1);
+            Await.until("listener connected again", DEADLINE, () -> recorder.connects.get() == 2 && listener.isConnected());
             assertEquals(2, proxy.acceptedConnections(), "the new LISTEN should be on a new connection");
 
             notifyTableChanged(db, "after_recovery");
-            await("delivery after recovery", () -> recorder.tables.contains("after_recovery"));
+            Await.until("delivery after recovery", DEADLINE, () -> recorder.tables.contains("after_recovery"));
             assertEquals(1, recorder.disconnects.get());
         }
     }
@@ -92,17 +93,17 @@ class ChannelListenerHealthCheckTest {
         try (ChannelListener listener = ChannelListener.start(keeping, CHANNEL, "pgqj-test-unlisten", recorder, INTERVAL)) {
             assertTrue(listener.awaitConnected(DEADLINE));
             notifyTableChanged(db, "stop_listening");
-            await("handler unlistened", () -> unlistened.get() == 1);
+            Await.until("handler unlistened", DEADLINE, () -> unlistened.get() == 1);
             Connection first = handedOut.getFirst();
             assertFalse(first.isClosed(), "the connection itself is fine; only its LISTEN is gone");
 
-            await("listener declares the silent connection lost", () -> recorder.disconnects.get() == 1);
-            await("listener connected again", () -> recorder.connects.get() == 2 && listener.isConnected());
+            Await.until("listener declares the silent connection lost", DEADLINE, () -> recorder.disconnects.get() == 1);
+            Await.until("listener connected again", DEADLINE, () -> recorder.connects.get() == 2 && listener.isConnected());
             assertEquals(2, handedOut.size(), "the new LISTEN should be on a new connection");
             assertTrue(first.isClosed(), "the listener should discard the connection whose probe was lost");
 
             notifyTableChanged(db, "after_recovery");
-            await("delivery after recovery", () -> recorder.tables.contains("after_recovery"));
+            Await.until("delivery after recovery", DEADLINE, () -> recorder.tables.contains("after_recovery"));
             assertEquals(1, recorder.disconnects.get());
         } finally {
             for (Connection c : handedOut) {
@@ -132,15 +133,6 @@ class ChannelListenerHealthCheckTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(DEADLINE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("Timed out after " + DEADLINE + " waiting for: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 
     /** Counts connects and losses, remembers the tables of delivered events, then runs the hook. */
     private static final class Recorder implements ChannelListener.Handler {

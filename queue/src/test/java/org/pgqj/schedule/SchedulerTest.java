@@ -39,6 +39,7 @@ import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.JobStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -80,15 +81,6 @@ class SchedulerTest {
         return s;
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("Timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void pythonAndJavaRegistrationsAreOneRow() {
@@ -152,7 +144,7 @@ class SchedulerTest {
         // Watch a 10-second window of ticks that starts once all three are polling.
         Instant windowStart = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
         Instant windowEnd = windowStart.plusSeconds(10);
-        await("ticks past the window", Duration.ofSeconds(40),
+        Await.until("ticks past the window", Duration.ofSeconds(40),
                 () -> runsPerTick.keySet().stream().anyMatch(t -> !t.isBefore(windowEnd.plusSeconds(1))));
         schedulers.forEach(Scheduler::close);
 
@@ -189,7 +181,7 @@ class SchedulerTest {
                 .schedule("@yearly", "stale", ran::add)
                 .schedule("@yearly", "alive", ran::add));
 
-        await("the stale row to run and be released", Duration.ofSeconds(10), () -> Schedules.list(TABLES, dataSource)
+        Await.until("the stale row to run and be released", Duration.ofSeconds(10), () -> Schedules.list(TABLES, dataSource)
                 .stream().anyMatch(r -> r.entrypoint().equals("stale") && r.lastRun().isPresent()));
         assertEquals(List.of("stale"), ran.stream().map(ScheduleContext::entrypoint).toList());
         assertEquals(Instant.parse("2099-01-01T00:00:00Z"), ran.getFirst().scheduledAt());
@@ -220,10 +212,10 @@ class SchedulerTest {
         assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS));
         Schedule first = Schedules.list(TABLES, dataSource).getFirst();
         assertEquals(JobStatus.PICKED, first.status());
-        await("a heartbeat after the claim", Duration.ofSeconds(5),
+        Await.until("a heartbeat after the claim", Duration.ofSeconds(5),
                 () -> Schedules.list(TABLES, dataSource).getFirst().heartbeat().isAfter(first.heartbeat()));
         finish.countDown();
-        await("release", Duration.ofSeconds(5),
+        Await.until("release", Duration.ofSeconds(5),
                 () -> Schedules.list(TABLES, dataSource).getFirst().status() == JobStatus.QUEUED);
     }
 
@@ -238,12 +230,12 @@ class SchedulerTest {
                 runs.incrementAndGet();
                 throw new IllegalStateException("kaboom at " + ctx.scheduledAt());
             }));
-            await("a second run after a failure", Duration.ofSeconds(15), () -> runs.get() >= 2);
-            await("the failure in the log", Duration.ofSeconds(5), () -> captured.toString(StandardCharsets.UTF_8)
+            Await.until("a second run after a failure", Duration.ofSeconds(15), () -> runs.get() >= 2);
+            Await.until("the failure in the log", Duration.ofSeconds(5), () -> captured.toString(StandardCharsets.UTF_8)
                     .contains("Scheduled task failed: entrypoint boom expression '* * * * * *'"));
             String log = captured.toString(StandardCharsets.UTF_8);
             assertTrue(log.contains("IllegalStateException: kaboom at"), log);
-            await("release after the failure", Duration.ofSeconds(5),
+            Await.until("release after the failure", Duration.ofSeconds(5),
                     () -> Schedules.list(TABLES, dataSource).getFirst().lastRun().isPresent());
         } finally {
             System.setErr(original);

@@ -9,63 +9,64 @@ import static org.pgqj.codegen.Tables.PGQUEUER;
 import static org.pgqj.codegen.Tables.PGQUEUER_LOG;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.sql.Cte;
+import org.pgqj.internal.sql.Statuses;
 
 /**
  * Inserts jobs exactly as Python pgqueuer's enqueue does (one statement: the row with status 'queued',
  * execute_after = now() + delay, headers JSON null, and its 'queued' log row), for worker tests that
  * must not depend on the enqueue API.
  */
-final class TestJobs {
+public final class TestJobs {
 
     private final DSLContext dsl;
 
-    TestJobs(DataSource dataSource, QueueTables tables) {
+    /** Jobs on the install {@code tables}. */
+    public TestJobs(DataSource dataSource, QueueTables tables) {
         this.dsl = tables.dsl(dataSource);
     }
 
     /** Jobs on the default install, with the queue and log tables emptied first (a test's clean start). */
-    static TestJobs emptied(DataSource dataSource) {
+    public static TestJobs emptied(DataSource dataSource) {
         TestJobs jobs = new TestJobs(dataSource, QueueTables.defaults());
         jobs.dsl.deleteFrom(PGQUEUER).execute();
         jobs.dsl.deleteFrom(PGQUEUER_LOG).execute();
         return jobs;
     }
 
-    DSLContext dsl() {
+    public DSLContext dsl() {
         return dsl;
     }
 
-    long enqueue(String entrypoint, byte[] payload) {
+    public long enqueue(String entrypoint, byte[] payload) {
         return enqueue(entrypoint, payload, 0, Duration.ZERO, null);
     }
 
-    long enqueue(String entrypoint, byte[] payload, int priority, Duration delay, String dedupeKey) {
+    public long enqueue(String entrypoint, byte[] payload, int priority, Duration delay, String dedupeKey) {
         var inserted = name("inserted").fields("id", "entrypoint", "priority").as(dsl.insertInto(PGQUEUER,
                         PGQUEUER.PRIORITY, PGQUEUER.ENTRYPOINT, PGQUEUER.PAYLOAD, PGQUEUER.EXECUTE_AFTER,
                         PGQUEUER.DEDUPE_KEY, PGQUEUER.HEADERS, PGQUEUER.STATUS)
                 .values(val(priority), val(entrypoint), val(payload),
                         currentOffsetDateTime().plus(val(delay.toNanos() / 86_400e9)), val(dedupeKey),
-                        val(JSONB.valueOf("null")), inline(PgqueuerStatus.queued, PGQUEUER.STATUS))
+                        val(JSONB.valueOf("null")), Statuses.literal(PgqueuerStatus.queued))
                 .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
         return dsl.with(inserted)
                 .insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT, PGQUEUER_LOG.PRIORITY)
-                .select(select(Cte.col(inserted, "id", Long.class), inline(PgqueuerStatus.queued, PGQUEUER_LOG.STATUS),
+                .select(select(Cte.col(inserted, "id", Long.class), Statuses.literal(PgqueuerStatus.queued),
                         Cte.col(inserted, "entrypoint", String.class), Cte.col(inserted, "priority", Integer.class)).from(inserted))
                 .returning(PGQUEUER_LOG.JOB_ID)
                 .fetchOne(PGQUEUER_LOG.JOB_ID);
     }
 
     /** Many jobs in one statement, payload = the decimal number as JSON bytes. */
-    void enqueueMany(String entrypoint, int count) {
+    public void enqueueMany(String entrypoint, int count) {
         var series = DSL.generateSeries(1, count).as("g", "n");
         var n = series.field("n", Integer.class);
         var inserted = name("inserted").fields("id", "entrypoint", "priority").as(dsl.insertInto(PGQUEUER,
@@ -73,32 +74,22 @@ final class TestJobs {
                         PGQUEUER.HEADERS, PGQUEUER.STATUS)
                 .select(select(inline(0), val(entrypoint),
                         DSL.function("convert_to", byte[].class, n.cast(String.class), inline("UTF8")),
-                        currentOffsetDateTime(), val(JSONB.valueOf("null")), inline(PgqueuerStatus.queued, PGQUEUER.STATUS))
+                        currentOffsetDateTime(), val(JSONB.valueOf("null")), Statuses.literal(PgqueuerStatus.queued))
                         .from(series))
                 .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
         dsl.with(inserted)
                 .insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT, PGQUEUER_LOG.PRIORITY)
-                .select(select(Cte.col(inserted, "id", Long.class), inline(PgqueuerStatus.queued, PGQUEUER_LOG.STATUS),
+                .select(select(Cte.col(inserted, "id", Long.class), Statuses.literal(PgqueuerStatus.queued),
                         Cte.col(inserted, "entrypoint", String.class), Cte.col(inserted, "priority", Integer.class)).from(inserted))
                 .execute();
     }
 
-    List<PgqueuerStatus> logStatuses(long jobId) {
+    public List<PgqueuerStatus> logStatuses(long jobId) {
         return dsl.select(PGQUEUER_LOG.STATUS).from(PGQUEUER_LOG).where(PGQUEUER_LOG.JOB_ID.eq(jobId))
                 .orderBy(PGQUEUER_LOG.ID).fetch(PGQUEUER_LOG.STATUS);
     }
 
-    int queueCount() {
+    public int queueCount() {
         return dsl.fetchCount(PGQUEUER);
-    }
-
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 }

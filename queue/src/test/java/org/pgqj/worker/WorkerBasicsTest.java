@@ -24,6 +24,8 @@ import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.payload.Entrypoint;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.internal.sql.Cte;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -176,7 +178,7 @@ class WorkerBasicsTest {
                     }
                 })
                 .options(fast()).build().start()) {
-            TestJobs.await("third attempt done", Duration.ofSeconds(10),
+            Await.until("third attempt done", Duration.ofSeconds(10),
                     () -> jobs.logStatuses(id).contains(PgqueuerStatus.successful));
         }
         assertEquals(List.of(0, 1, 2), attempts);
@@ -200,7 +202,7 @@ class WorkerBasicsTest {
                     throw new RuntimeException("down");
                 })
                 .options(fast()).build().start()) {
-            TestJobs.await("gave up", Duration.ofSeconds(10),
+            Await.until("gave up", Duration.ofSeconds(10),
                     () -> jobs.logStatuses(id).contains(PgqueuerStatus.exception));
         }
         List<PgqueuerStatus> statuses = jobs.logStatuses(id);
@@ -221,7 +223,7 @@ class WorkerBasicsTest {
                     }
                 })
                 .options(fast()).build().start()) {
-            TestJobs.await("held", Duration.ofSeconds(10), () -> jobs.logStatuses(id).contains(PgqueuerStatus.failed));
+            Await.until("held", Duration.ofSeconds(10), () -> jobs.logStatuses(id).contains(PgqueuerStatus.failed));
             var row = jobs.dsl().selectFrom(PGQUEUER).where(PGQUEUER.ID.eq(id)).fetchOne();
             assertEquals(PgqueuerStatus.failed, row.getStatus());
             assertEquals(null, row.getQueueManagerId());
@@ -238,7 +240,7 @@ class WorkerBasicsTest {
                             org.jooq.impl.DSL.inline(PgqueuerStatus.queued, PGQUEUER_LOG.STATUS),
                             Cte.col(requeued, "entrypoint", String.class), Cte.col(requeued, "priority", Integer.class)).from(requeued))
                     .execute();
-            TestJobs.await("second run", Duration.ofSeconds(10), () -> jobs.logStatuses(id).contains(PgqueuerStatus.successful));
+            Await.until("second run", Duration.ofSeconds(10), () -> jobs.logStatuses(id).contains(PgqueuerStatus.successful));
         }
         assertEquals(2, runs.size());
         assertEquals(0, jobs.queueCount());

@@ -18,15 +18,18 @@ import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** Several workers on one queue: global limits, serialized dispatch, rate limits, exactly-once under load. */
+@Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
 @ExtendWith(PostgresExtension.class)
 class WorkerConcurrencyTest {
 
@@ -123,7 +126,7 @@ class WorkerConcurrencyTest {
                 (job, ctx) -> starts.add(System.nanoTime()),
                 WorkerOptions.builder().batchSize(10).dequeueTimeout(Duration.ofSeconds(1)).build());
         try {
-            TestJobs.await("150 jobs started", Duration.ofSeconds(20), () -> starts.size() >= 150);
+            Await.until("150 jobs started", Duration.ofSeconds(20), () -> starts.size() >= 150);
         } finally {
             ws.forEach(Worker::close);
         }
@@ -146,7 +149,7 @@ class WorkerConcurrencyTest {
             }
         }, WorkerOptions.builder().batchSize(50).dequeueTimeout(Duration.ofSeconds(1)).build());
         try {
-            TestJobs.await("all rows gone", Duration.ofSeconds(120), () -> jobs.queueCount() == 0);
+            Await.until("all rows gone", Duration.ofSeconds(120), () -> jobs.queueCount() == 0);
         } finally {
             ws.forEach(Worker::close);
         }

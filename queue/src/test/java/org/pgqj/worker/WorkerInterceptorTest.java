@@ -23,6 +23,7 @@ import org.pgqj.admin.QueueAdmin;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -95,7 +96,7 @@ class WorkerInterceptorTest {
                 .build()) {
             worker.start();
             jobs.enqueue("ok", "1".getBytes(UTF_8));
-            TestJobs.await("ok ran", Duration.ofSeconds(10), () -> outcomes.containsKey("ok"));
+            Await.until("ok ran", Duration.ofSeconds(10), () -> outcomes.containsKey("ok"));
             assertEquals(List.of("options>ok", "worker>ok", "ok-only>ok", "handler", "ok-only<successful",
                     "worker<successful", "options<successful"), List.copyOf(trace));
 
@@ -106,7 +107,7 @@ class WorkerInterceptorTest {
             assertTrue(cancelMe.await(10, TimeUnit.SECONDS));
             jobs.dsl().transaction(t -> QueueAdmin.create(QueueTables.defaults()).cancel(t.dsl(), List.of(cancel)));
             assertTrue(worker.awaitDrained(Duration.ofSeconds(20)));
-            TestJobs.await("all outcomes", Duration.ofSeconds(10), () -> outcomes.size() == 5);
+            Await.until("all outcomes", Duration.ofSeconds(10), () -> outcomes.size() == 5);
         }
         assertEquals(JobOutcome.Status.EXCEPTION, outcomes.get("boom").status());
         assertEquals("boom!", outcomes.get("boom").error().orElseThrow().getMessage());
@@ -142,7 +143,7 @@ class WorkerInterceptorTest {
             long guarded = jobs.enqueue("guarded", null);
             long twice = jobs.enqueue("twice", null);
             assertTrue(worker.awaitDrained(Duration.ofSeconds(20)));
-            TestJobs.await("log rows", Duration.ofSeconds(10), () -> jobs.logStatuses(guarded).size() == 3
+            Await.until("log rows", Duration.ofSeconds(10), () -> jobs.logStatuses(guarded).size() == 3
                     && jobs.logStatuses(twice).size() == 3);
             assertEquals(List.of(PgqueuerStatus.queued, PgqueuerStatus.picked, PgqueuerStatus.exception), jobs.logStatuses(guarded));
             assertEquals(List.of(PgqueuerStatus.queued, PgqueuerStatus.picked, PgqueuerStatus.exception), jobs.logStatuses(twice));
@@ -193,7 +194,7 @@ class WorkerInterceptorTest {
                 .build()) {
             worker.start();
             assertTrue(worker.awaitDrained(Duration.ofSeconds(20)));
-            TestJobs.await("all written", Duration.ofSeconds(10), () -> written.get() == 25);
+            Await.until("all written", Duration.ofSeconds(10), () -> written.get() == 25);
         }
         assertEquals(25, claimed.get());
         assertEquals(1, connected.get());

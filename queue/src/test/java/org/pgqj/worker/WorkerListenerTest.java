@@ -27,6 +27,7 @@ import org.pgqj.notify.NotifyEvent;
 import org.pgqj.notify.NotifyEvents;
 import org.pgqj.notify.TableChangedEvent;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -93,10 +94,10 @@ class WorkerListenerTest {
                     .execute();
             String event = NotifyEvents.toJson(new CancellationEvent("ch_pgqueuer", Instant.now(), Instant.now(), List.of(id)));
             jobs.dsl().select(DSL.function("pg_notify", Object.class, DSL.val("ch_pgqueuer"), DSL.val(event))).execute();
-            TestJobs.await("handler interrupted", Duration.ofSeconds(10), interrupted::get);
+            Await.until("handler interrupted", Duration.ofSeconds(10), interrupted::get);
             assertTrue(listenerRan.get());
-            TestJobs.await("worker idle", Duration.ofSeconds(10), () -> w.runningJobs() == 0);
-            Thread.sleep(300); // let a (wrong) completion write happen if it were going to
+            Await.until("worker idle", Duration.ofSeconds(10), () -> w.runningJobs() == 0);
+            w.close(); // the final flush: any (wrong) completion write has happened once this returns
             assertEquals(List.of(PgqueuerStatus.queued, PgqueuerStatus.picked, PgqueuerStatus.canceled), jobs.logStatuses(id));
         }
     }
@@ -108,7 +109,7 @@ class WorkerListenerTest {
                 .entrypoint("after_restart", EntrypointOptions.defaults(), (job, ctx) -> ran.add(job.id()))
                 .options(notifyOnly()).build().start();
              Connection c = db.connect()) {
-            TestJobs.await("listening", Duration.ofSeconds(10), w::isListening);
+            Await.until("listening", Duration.ofSeconds(10), w::isListening);
             int killed;
             try (PreparedStatement ps = c.prepareStatement(
                     // test-only admin query: find the listener's backend by application name and end it
@@ -120,11 +121,11 @@ class WorkerListenerTest {
                 }
             }
             assertEquals(1, killed, "the listener connection should carry application_name " + w.listenerApplicationName());
-            TestJobs.await("listener noticed the loss", Duration.ofSeconds(10), () -> !w.isListening());
-            TestJobs.await("listener back", Duration.ofSeconds(20), w::isListening);
+            Await.until("listener noticed the loss", Duration.ofSeconds(10), () -> !w.isListening());
+            Await.until("listener back", Duration.ofSeconds(20), w::isListening);
             long id = jobs.enqueue("after_restart", "{}".getBytes(UTF_8));
             // the poll fallback is a minute away: only the re-established LISTEN can start it this soon
-            TestJobs.await("job run after reconnect", Duration.ofSeconds(10), () -> ran.contains(id));
+            Await.until("job run after reconnect", Duration.ofSeconds(10), () -> ran.contains(id));
         }
     }
 
@@ -134,8 +135,9 @@ class WorkerListenerTest {
         try (Worker w = Worker.builder(db.dataSource(), QueueTables.defaults())
                 .entrypoint("wake_me", EntrypointOptions.defaults(), (job, ctx) -> ran.countDown())
                 .options(notifyOnly()).build().start()) {
-            TestJobs.await("listening", Duration.ofSeconds(10), w::isListening);
-            Thread.sleep(200); // the worker is now idle, waiting up to a minute
+            Await.until("listening", Duration.ofSeconds(10), w::isListening);
+            // one claim round found nothing: the worker now waits up to a minute, unless notified
+            assertTrue(w.awaitDrained(Duration.ofSeconds(10)));
             jobs.enqueue("wake_me", new byte[0]);
             assertTrue(ran.await(5, TimeUnit.SECONDS));
         }

@@ -22,6 +22,7 @@ import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -66,7 +67,7 @@ class WorkerRescueTest {
                 .entrypoint("rescue_me", EntrypointOptions.builder().retryTimer(Duration.ofSeconds(1)).build(),
                         (job, ctx) -> rescued.add(job.id()))
                 .options(WorkerOptions.builder().dequeueTimeout(Duration.ofMillis(500)).build()).build().start()) {
-            TestJobs.await("all jobs rescued", Duration.ofSeconds(30), () -> jobs.queueCount() == 0);
+            Await.until("all jobs rescued", Duration.ofSeconds(30), () -> jobs.queueCount() == 0);
         }
         assertEquals(Set.copyOf(ids), rescued);
         for (long id : ids) {
@@ -93,8 +94,8 @@ class WorkerRescueTest {
                 })
                 .options(WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1))
                         .statisticsInterval(Duration.ofMillis(200)).build()).build().start()) {
-            TestJobs.await("both done", Duration.ofSeconds(10), () -> jobs.queueCount() == 0);
-            TestJobs.await("statistics aggregated", Duration.ofSeconds(10),
+            Await.until("both done", Duration.ofSeconds(10), () -> jobs.queueCount() == 0);
+            Await.until("statistics aggregated", Duration.ofSeconds(10),
                     () -> jobs.dsl().fetchCount(PGQUEUER_LOG, PGQUEUER_LOG.AGGREGATED.isFalse()) == 0);
         }
         assertEquals(List.of(ok, bad), ran);

@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
@@ -27,6 +29,7 @@ import org.pgqj.testing.TestDatabase;
  * SIGTERM while a job runs. Sent with {@code kill -TERM}, because {@link Process#destroy()} also closes
  * the pipes we read the child's output from.
  */
+@Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
 @ExtendWith(PostgresExtension.class)
 class WorkerShutdownHookTest {
 
@@ -104,7 +107,7 @@ class WorkerShutdownHookTest {
         }
 
         void awaitLine(String line) throws InterruptedException {
-            TestJobs.await("child prints '" + line + "'; output so far: " + lines, Duration.ofSeconds(20),
+            Await.until("child prints '" + line + "'; output so far: " + lines, Duration.ofSeconds(20),
                     () -> lines.contains(line) || !process.isAlive());
             assertTrue(lines.contains(line), "child ended without '" + line + "': " + output());
         }

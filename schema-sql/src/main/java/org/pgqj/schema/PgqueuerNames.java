@@ -96,6 +96,30 @@ public record PgqueuerNames(String prefix, String schema) {
         return prefix + "pgqueuer_schema_history";
     }
 
+    /**
+     * The partial unique index on {@code (entrypoint, slot)} of picked rows, e.g.
+     * {@code acme_pgqueuer_picked_slot_idx}: a worker that loses a slot race sees it named in the error.
+     */
+    public String pickedSlotIndex() {
+        return prefix + "pgqueuer_picked_slot_idx";
+    }
+
+    /**
+     * The partial unique index on the dedupe key of queued and picked rows, e.g.
+     * {@code acme_pgqueuer_unique_dedupe_key}: an enqueue of a taken key sees it named in the error.
+     */
+    public String dedupeKeyIndex() {
+        return prefix + "pgqueuer_unique_dedupe_key";
+    }
+
+    /**
+     * The text whose {@code hashtext} keys the statistics aggregation's advisory lock, as pgqueuer
+     * spells it: the statistics table, schema-qualified only when the schema is not the default.
+     */
+    public String statisticsLockName() {
+        return DEFAULT_SCHEMA.equals(schema) ? statisticsTable() : qualified(statisticsTable());
+    }
+
     /** {@code schema.name}, for DDL; both parts are validated identifiers. */
     public String qualified(String name) {
         return schema + "." + name;

@@ -1,0 +1,55 @@
+package org.pgqj.internal.queue;
+
+import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.val;
+import static org.pgqj.codegen.Tables.PGQUEUER;
+import static org.pgqj.codegen.Tables.PGQUEUER_LOG;
+
+import java.time.Duration;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.JSONB;
+import org.jooq.impl.SQLDataType;
+import org.pgqj.codegen.enums.PgqueuerStatus;
+import org.pgqj.internal.sql.Cte;
+import org.pgqj.internal.sql.Statuses;
+
+/**
+ * A retry (CONTRACT §3): the row goes back to {@code queued} with {@code execute_after = now() + delay},
+ * {@code attempts + 1}, no owner, and a {@code queued} log row with the traceback, in one statement.
+ *
+ * <p>Not API: internal machinery of pgqj, free to change in any release.
+ */
+public final class RetryQuery {
+
+    private RetryQuery() {
+    }
+
+    /** Re-queues job {@code jobId} to run after {@code delay}, logging {@code traceback}. */
+    public static void retry(DSLContext dsl, long jobId, Duration delay, JSONB traceback) {
+        // jOOQ adds a numeric to a timestamp as days: now() + delay expressed in (fractional) days
+        Field<Double> days = val(delay.toNanos() / 86_400e9);
+        var retried = name("retry").fields("id", "entrypoint", "priority").as(dsl.update(PGQUEUER)
+                .set(PGQUEUER.STATUS, Statuses.literal(PgqueuerStatus.queued))
+                .set(PGQUEUER.EXECUTE_AFTER, currentOffsetDateTime().plus(days))
+                .set(PGQUEUER.ATTEMPTS, PGQUEUER.ATTEMPTS.plus(inline(1)))
+                .set(PGQUEUER.UPDATED, currentOffsetDateTime())
+                .setNull(PGQUEUER.QUEUE_MANAGER_ID)
+                .where(PGQUEUER.ID.eq(jobId))
+                .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
+        dsl.with(retried)
+                .insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT,
+                        PGQUEUER_LOG.PRIORITY, PGQUEUER_LOG.TRACEBACK)
+                .select(select(Cte.col(retried, "id", Long.class), Statuses.literal(PgqueuerStatus.queued),
+                        Cte.col(retried, "entrypoint", String.class), Cte.col(retried, "priority", Integer.class),
+                        DSL_cast(traceback)).from(retried))
+                .execute();
+    }
+
+    private static Field<JSONB> DSL_cast(JSONB traceback) {
+        return org.jooq.impl.DSL.cast(val(traceback, SQLDataType.JSONB), SQLDataType.JSONB);
+    }
+}

@@ -1,9 +1,0 @@
-package org.pgqj.schedule;
-
-/** One {@code (expression, entrypoint, task)} of a scheduler; the expression is already normalised. */
-record Registration(CronSchedule cron, String entrypoint, ScheduledTask task) {
-
-    String expression() {
-        return cron.normalized();
-    }
-}

@@ -1,0 +1,130 @@
+package org.pgqj.worker;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.pgqj.admin.StatisticsAggregation;
+import org.pgqj.core.QueueTables;
+import org.pgqj.internal.queue.HeartbeatQuery;
+import org.pgqj.internal.sql.DedicatedConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's write loop, on a thread and connection of its own: flushes finished jobs from the
+ * {@link CompletionBuffer} (at most every 100 ms, or as soon as a batch is full), beats the heartbeat of
+ * the running jobs every quarter of the shortest stale age, and aggregates statistics every
+ * statistics interval when jobs finished since. Write failures are retried with a growing pause; the
+ * buffered outcomes stay buffered meanwhile.
+ */
+final class CompletionWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionWriter.class);
+
+    private final UUID workerId;
+    private final CompletionBuffer completions;
+    private final DedicatedConnection connection;
+    private final Dispatcher dispatcher;
+    private final StatisticsAggregation statistics;
+    private final long heartbeatNanos;
+    private final long statsNanos;
+    private final boolean limitedEntrypoints;
+    private final Observers observers;
+    private volatile boolean stop;
+
+    CompletionWriter(WorkerOptions options, Collection<Registration> registrations, QueueTables tables,
+                     CompletionBuffer completions, DedicatedConnection connection, Dispatcher dispatcher,
+                     Observers observers) {
+        this.workerId = options.workerId();
+        this.completions = completions;
+        this.connection = connection;
+        this.dispatcher = dispatcher;
+        this.statistics = StatisticsAggregation.of(tables); // the same statement the admin API runs
+        this.heartbeatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), staleAfterMin(options, registrations).toNanos() / 4);
+        this.statsNanos = options.statisticsInterval().toNanos();
+        this.limitedEntrypoints = registrations.stream().anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
+        this.observers = observers;
+    }
+
+    /** The shortest age after which a job of this worker counts as abandoned (heartbeat timeout or retry timer). */
+    private static Duration staleAfterMin(WorkerOptions options, Collection<Registration> registrations) {
+        Duration min = options.heartbeatTimeout();
+        for (Registration r : registrations) {
+            Duration t = r.options().retryTimer().orElse(min);
+            if (t.compareTo(min) < 0) {
+                min = t;
+            }
+        }
+        return min;
+    }
+
+    /** The loop; returns after {@link #stop()} (or an interrupt). */
+    void loop() {
+        long nextHeartbeat = System.nanoTime() + heartbeatNanos;
+        long nextStats = System.nanoTime() + statsNanos;
+        int failures = 0;
+        while (!stop) {
+            try {
+                completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
+                long flushStart = System.nanoTime();
+                int written = completions.flush(connection);
+                if (written > 0) {
+                    if (limitedEntrypoints) {
+                        dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
+                    } else {
+                        dispatcher.wakeIfDraining();
+                    }
+                    if (!observers.isEmpty()) {
+                        observers.onFlush(written, Duration.ofNanos(System.nanoTime() - flushStart));
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - nextHeartbeat >= 0) {
+                    nextHeartbeat = now + heartbeatNanos;
+                    var ids = dispatcher.runningIds();
+                    connection.run(dsl -> HeartbeatQuery.beat(dsl, ids));
+                }
+                if (statsNanos > 0 && now - nextStats >= 0) {
+                    nextStats = now + statsNanos;
+                    if (dispatcher.takeFinishedSinceStatistics() > 0) {
+                        connection.run(statistics::aggregate);
+                    }
+                }
+                failures = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                failures++;
+                LOG.warn("Worker {} could not write completions/heartbeats ({}); retrying", workerId, e.getMessage());
+                sleepQuietly(Math.min(5_000, 100L << Math.min(failures, 6)));
+            }
+        }
+    }
+
+    /** Ends {@link #loop()} after its current round. */
+    void stop() {
+        stop = true;
+    }
+
+    /** After the loop ended: writes what is still buffered, trying up to five times. */
+    void finalFlush() {
+        for (int attempt = 0; attempt < 5 && !completions.isEmpty(); attempt++) {
+            try {
+                completions.flush(connection);
+            } catch (RuntimeException e) {
+                LOG.warn("Worker {} final flush attempt {} failed: {}", workerId, attempt + 1, e.getMessage());
+                sleepQuietly(100L << attempt);
+            }
+        }
+    }
+
+    static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,489 @@
+package org.pgqj.spring.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.pgqj.schema.Durability;
+import org.pgqj.worker.EntrypointOptions;
+import org.pgqj.worker.RetryPolicy;
+import org.pgqj.worker.WorkerOptions;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code pgqj.*} settings. Every field has pgqueuer's default; unset fields keep it.
+ *
+ * <pre>
+ * pgqj.prefix=acme_
+ * pgqj.schema.name=jobs
+ * pgqj.worker.batch-size=20
+ * pgqj.entrypoint-defaults.retry.max-attempts=3
+ * pgqj.entrypoints.index_article.concurrency-limit=2
+ * </pre>
+ */
+@ConfigurationProperties(prefix = "pgqj")
+public class PgqjProperties {
+
+    /** Table-name prefix of the pgqueuer install (Python's PGQUEUER_PREFIX); empty for none. */
+    private String prefix = "";
+
+    /** Where the queue lives when it is not the app's DataSource. */
+    private final Datasource datasource = new Datasource();
+
+    /** The queue schema: where it is and whether startup migrates it. */
+    private final Schema schema = new Schema();
+
+    /** The auto-configured worker. */
+    private final Worker worker = new Worker();
+
+    /** The auto-configured scheduler (@PgqjSchedule methods and ScheduledTask beans). */
+    private final Scheduler scheduler = new Scheduler();
+
+    /** Options of every entrypoint that pgqj.entrypoints.&lt;name&gt; does not override. */
+    private final Entrypoint entrypointDefaults = new Entrypoint();
+
+    /** Per-entrypoint overrides, by entrypoint name, e.g. pgqj.entrypoints.index_article.concurrency-limit=2. */
+    private final Map<String, Entrypoint> entrypoints = new LinkedHashMap<>();
+
+    public String getPrefix() {
+        return prefix;
+    }
+
+    public void setPrefix(String prefix) {
+        this.prefix = prefix == null ? "" : prefix;
+    }
+
+    public Datasource getDatasource() {
+        return datasource;
+    }
+
+    public Schema getSchema() {
+        return schema;
+    }
+
+    public Worker getWorker() {
+        return worker;
+    }
+
+    public Scheduler getScheduler() {
+        return scheduler;
+    }
+
+    public Entrypoint getEntrypointDefaults() {
+        return entrypointDefaults;
+    }
+
+    public Map<String, Entrypoint> getEntrypoints() {
+        return entrypoints;
+    }
+
+    /** The options of entrypoint {@code name}: its overrides on top of the defaults. */
+    public EntrypointOptions entrypointOptions(String name) {
+        EntrypointOptions defaults = entrypointDefaults.applyTo(EntrypointOptions.defaults());
+        Entrypoint own = entrypoints.get(name);
+        return own == null ? defaults : own.applyTo(defaults);
+    }
+
+    /** The queue's database, given in any form org.pgqj.connect.ConnectionUrl reads. */
+    public static class Datasource {
+
+        /**
+         * The queue's database URL: postgresql://, postgres://, postgresql+asyncpg://, postgresql+psycopg://,
+         * jdbc:postgresql:// or a libpq keyword/value string, so a Python service's DATABASE_URL works
+         * (pgqj.datasource.url=${DATABASE_URL}). Unset: the app's DataSource. When spring.datasource.url is
+         * unset too, the app's DataSource is a pool on this URL.
+         */
+        private String url;
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        /** Whether a non-blank URL is set. */
+        public boolean hasUrl() {
+            return url != null && !url.isBlank();
+        }
+    }
+
+    /** The queue schema. */
+    public static class Schema {
+
+        /** PostgreSQL schema of the queue tables (Python's PGQUEUER_SCHEMA). */
+        private String name = "public";
+
+        /**
+         * Migrate the queue schema at startup (its own Flyway location db/pgqueuer and history table
+         * &lt;prefix&gt;pgqueuer_schema_history, apart from spring.flyway). When false, startup only verifies
+         * that every queue object exists and fails with the list of what is missing.
+         */
+        private boolean migrate = true;
+
+        /** Durability of the tables a migration creates: durable, balanced or volatile (pgq install --durability). */
+        private Durability durability = Durability.DURABLE;
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public boolean isMigrate() {
+            return migrate;
+        }
+
+        public void setMigrate(boolean migrate) {
+            this.migrate = migrate;
+        }
+
+        public Durability getDurability() {
+            return durability;
+        }
+
+        public void setDurability(Durability durability) {
+            this.durability = durability;
+        }
+    }
+
+    /** The worker's options (org.pgqj.worker.WorkerOptions). */
+    public static class Worker {
+
+        /** Run a worker for the @PgqjHandler methods and JobHandler beans; false for a pod that only enqueues. */
+        private boolean enabled = true;
+
+        /** Most jobs claimed by one statement. */
+        private int batchSize = 10;
+
+        /** Most jobs running at once on this worker; 0 = unlimited. */
+        private int maxConcurrentJobs = 0;
+
+        /** A picked job whose heartbeat is older than this is claimed again by another worker. */
+        private Duration heartbeatTimeout = Duration.ofSeconds(30);
+
+        /** Longest wait between claims without a notification (poll fallback). */
+        private Duration dequeueTimeout = Duration.ofSeconds(30);
+
+        /** continuous (until the app stops) or drain (stop once nothing of its entrypoints is left). */
+        private WorkerOptions.Mode mode = WorkerOptions.Mode.CONTINUOUS;
+
+        /** A fixed worker id (queue_manager_id); unset: a random one per start. */
+        private UUID workerId;
+
+        /**
+         * How long shutdown waits for running jobs; unset: spring.lifecycle.timeout-per-shutdown-phase
+         * (the phase would not wait longer anyway).
+         */
+        private Duration shutdownTimeout;
+
+        /** How often log rows are folded into statistics; 0 disables it. */
+        private Duration statisticsInterval = Duration.ofSeconds(30);
+
+        /** How often the listener proves its connection alive with a health check. */
+        private Duration healthCheckInterval = Duration.ofSeconds(10);
+
+        /**
+         * Also register the worker's own JVM shutdown hook. Spring's context shutdown already stops the
+         * worker gracefully, so this stays false unless the context is not closed on exit.
+         */
+        private boolean shutdownHook = false;
+
+        /** The worker options, with {@code phaseTimeout} as the shutdown timeout when none is set. */
+        public WorkerOptions toOptions(Duration phaseTimeout) {
+            WorkerOptions.Builder b = WorkerOptions.builder()
+                    .batchSize(batchSize)
+                    .maxConcurrentJobs(maxConcurrentJobs)
+                    .heartbeatTimeout(heartbeatTimeout)
+                    .dequeueTimeout(dequeueTimeout)
+                    .mode(mode)
+                    .shutdownTimeout(shutdownTimeout != null ? shutdownTimeout : phaseTimeout)
+                    .statisticsInterval(statisticsInterval)
+                    .healthCheckInterval(healthCheckInterval)
+                    .shutdownHook(shutdownHook);
+            if (workerId != null) {
+                b.workerId(workerId);
+            }
+            return b.build();
+        }
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public int getMaxConcurrentJobs() {
+            return maxConcurrentJobs;
+        }
+
+        public void setMaxConcurrentJobs(int maxConcurrentJobs) {
+            this.maxConcurrentJobs = maxConcurrentJobs;
+        }
+
+        public Duration getHeartbeatTimeout() {
+            return heartbeatTimeout;
+        }
+
+        public void setHeartbeatTimeout(Duration heartbeatTimeout) {
+            this.heartbeatTimeout = heartbeatTimeout;
+        }
+
+        public Duration getDequeueTimeout() {
+            return dequeueTimeout;
+        }
+
+        public void setDequeueTimeout(Duration dequeueTimeout) {
+            this.dequeueTimeout = dequeueTimeout;
+        }
+
+        public WorkerOptions.Mode getMode() {
+            return mode;
+        }
+
+        public void setMode(WorkerOptions.Mode mode) {
+            this.mode = mode;
+        }
+
+        public UUID getWorkerId() {
+            return workerId;
+        }
+
+        public void setWorkerId(UUID workerId) {
+            this.workerId = workerId;
+        }
+
+        public Duration getShutdownTimeout() {
+            return shutdownTimeout;
+        }
+
+        public void setShutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+        }
+
+        public Duration getStatisticsInterval() {
+            return statisticsInterval;
+        }
+
+        public void setStatisticsInterval(Duration statisticsInterval) {
+            this.statisticsInterval = statisticsInterval;
+        }
+
+        public Duration getHealthCheckInterval() {
+            return healthCheckInterval;
+        }
+
+        public void setHealthCheckInterval(Duration healthCheckInterval) {
+            this.healthCheckInterval = healthCheckInterval;
+        }
+
+        public boolean isShutdownHook() {
+            return shutdownHook;
+        }
+
+        public void setShutdownHook(boolean shutdownHook) {
+            this.shutdownHook = shutdownHook;
+        }
+    }
+
+    /** The scheduler's options (org.pgqj.schedule.Scheduler.Builder). */
+    public static class Scheduler {
+
+        /** Run the scheduler for @PgqjSchedule methods and ScheduledTask beans. */
+        private boolean enabled = true;
+
+        /** Longest time between two polls; also bounds how late an abandoned schedule row is rescued. */
+        private Duration maxPollInterval = Duration.ofSeconds(10);
+
+        /** How long shutdown waits for running schedule tasks; unset: spring.lifecycle.timeout-per-shutdown-phase. */
+        private Duration shutdownTimeout;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getMaxPollInterval() {
+            return maxPollInterval;
+        }
+
+        public void setMaxPollInterval(Duration maxPollInterval) {
+            this.maxPollInterval = maxPollInterval;
+        }
+
+        public Duration getShutdownTimeout() {
+            return shutdownTimeout;
+        }
+
+        public void setShutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+        }
+    }
+
+    /**
+     * One entrypoint's options (org.pgqj.worker.EntrypointOptions). Unset fields keep the value they
+     * override: pgqj.entrypoint-defaults for a named entrypoint, pgqueuer's default for the defaults.
+     */
+    public static class Entrypoint {
+
+        /** Jobs of this entrypoint in flight across all workers; 0 = unlimited. Workers sharing it must agree. */
+        private Integer concurrencyLimit;
+
+        /** Claims per second on this worker (token bucket); 0 = unlimited. */
+        private Double requestsPerSecond;
+
+        /** Age of a stopped heartbeat after which a picked job is claimed again; unset: the worker's heartbeat timeout. */
+        private Duration retryTimer;
+
+        /** At most one job of this entrypoint runs at a time across all workers. */
+        private Boolean serializedDispatch;
+
+        /** What a failed job leaves: delete (logged exception, pgqueuer's default) or hold (row kept as failed). */
+        private EntrypointOptions.OnFailure onFailure;
+
+        /** Retries when the handler throws (pgqueuer's database retry executor). */
+        private final Retry retry = new Retry();
+
+        EntrypointOptions applyTo(EntrypointOptions base) {
+            EntrypointOptions.Builder b = base.toBuilder();
+            if (concurrencyLimit != null) {
+                b.concurrencyLimit(concurrencyLimit);
+            }
+            if (requestsPerSecond != null) {
+                b.requestsPerSecond(requestsPerSecond);
+            }
+            if (retryTimer != null) {
+                b.retryTimer(retryTimer);
+            }
+            if (serializedDispatch != null) {
+                b.serializedDispatch(serializedDispatch);
+            }
+            if (onFailure != null) {
+                b.onFailure(onFailure);
+            }
+            if (retry.isSet()) {
+                RetryPolicy p = base.retryPolicy();
+                // a policy that never retried starts from pgqueuer's backoff values when only some are given
+                RetryPolicy from = p.maxAttempts() == 0 ? RetryPolicy.exponentialBackoff() : p;
+                b.retryPolicy(new RetryPolicy(
+                        retry.initialDelay != null ? retry.initialDelay : from.initialDelay(),
+                        retry.multiplier != null ? retry.multiplier : from.multiplier(),
+                        retry.maxDelay != null ? retry.maxDelay : from.maxDelay(),
+                        retry.maxAttempts != null ? retry.maxAttempts : from.maxAttempts()));
+            }
+            return b.build();
+        }
+
+        public Integer getConcurrencyLimit() {
+            return concurrencyLimit;
+        }
+
+        public void setConcurrencyLimit(Integer concurrencyLimit) {
+            this.concurrencyLimit = concurrencyLimit;
+        }
+
+        public Double getRequestsPerSecond() {
+            return requestsPerSecond;
+        }
+
+        public void setRequestsPerSecond(Double requestsPerSecond) {
+            this.requestsPerSecond = requestsPerSecond;
+        }
+
+        public Duration getRetryTimer() {
+            return retryTimer;
+        }
+
+        public void setRetryTimer(Duration retryTimer) {
+            this.retryTimer = retryTimer;
+        }
+
+        public Boolean getSerializedDispatch() {
+            return serializedDispatch;
+        }
+
+        public void setSerializedDispatch(Boolean serializedDispatch) {
+            this.serializedDispatch = serializedDispatch;
+        }
+
+        public EntrypointOptions.OnFailure getOnFailure() {
+            return onFailure;
+        }
+
+        public void setOnFailure(EntrypointOptions.OnFailure onFailure) {
+            this.onFailure = onFailure;
+        }
+
+        public Retry getRetry() {
+            return retry;
+        }
+    }
+
+    /** Exponential-backoff retries (org.pgqj.worker.RetryPolicy); max-attempts 0 never retries. */
+    public static class Retry {
+
+        /** Retries before the job ends as exception (or failed when held); 0 = never retry. */
+        private Integer maxAttempts;
+
+        /** Delay before the first retry. */
+        private Duration initialDelay;
+
+        /** Growth of the delay per attempt (at least 1). */
+        private Double multiplier;
+
+        /** Cap on the delay. */
+        private Duration maxDelay;
+
+        boolean isSet() {
+            return maxAttempts != null || initialDelay != null || multiplier != null || maxDelay != null;
+        }
+
+        public Integer getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(Integer maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(Double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+    }
+}

@@ -1,0 +1,438 @@
+package org.pgqj.web;
+
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.MappingMatch;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serial;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.jooq.exception.DataAccessException;
+import org.pgqj.core.PgqjException;
+import org.pgqj.core.QueueTables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pgqueuer dashboard as one Jakarta servlet: overview, jobs, job detail, failures (requeue, cancel), workers,
+ * schedules, and live updates by server-sent events. Mount it anywhere a servlet container runs: standalone
+ * with {@link DashboardServer}, or under a path of an application (map it to {@code /pgqj/*} with
+ * async support on; links follow the context and servlet path).
+ *
+ * <p>Security: HTTP Basic when {@link Builder#basicAuth credentials} are set (pgqueuer's
+ * {@code PGQUEUER_WEB_USER} / {@code PGQUEUER_WEB_PASSWORD}, see {@link Builder#basicAuthFromEnvironment()});
+ * actions are POSTs with a double-submit CSRF token; {@link Builder#readOnly read-only} offers none; every value
+ * is HTML-escaped by the templates and a strict Content-Security-Policy allows only the dashboard's own script.
+ *
+ * <p>{@link #init()} starts one {@code LISTEN} for all viewers; {@link #destroy()} stops it.
+ */
+public final class Dashboard extends HttpServlet {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+    private static final Pattern JOB_PATH = Pattern.compile("/jobs/(\\d{1,19})");
+    private static final Map<String, String> ASSETS = Map.of(
+            "dashboard.css", "text/css;charset=UTF-8",
+            "dashboard.js", "text/javascript;charset=UTF-8");
+    private static final int MAX_IDS = 1000;
+    private static final int FAILURES_LIMIT = 500;
+
+    /**
+     * HTTP Basic credentials. {@link #toString()} never shows the password.
+     *
+     * @param user     the user name
+     * @param password the password
+     */
+    public record Credentials(String user, String password) {
+        /** Validates: neither part empty, no colon in the user (Basic cannot carry one). */
+        public Credentials {
+            if (user == null || user.isEmpty() || password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("Basic auth needs a non-empty user and password");
+            }
+            if (user.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("Basic auth user must not contain ':' (got '" + user + "')");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Credentials[user=" + user + ", password=***]";
+        }
+    }
+
+    private final transient DataSource dataSource;
+    private final transient QueueTables tables;
+    private final transient DashboardQueries queries;
+    private final transient Guard guard;
+    private final boolean readOnly;
+    private final Duration healthCheckInterval;
+    private final transient TemplateEngine templates;
+    private final transient Map<String, byte[]> assets = new LinkedHashMap<>();
+    private transient volatile LiveFeed feed;
+
+    private Dashboard(Builder b) {
+        this.dataSource = b.dataSource;
+        this.tables = b.tables;
+        this.queries = new DashboardQueries(b.dataSource, b.tables, b.staleAfter, b.pageSize);
+        this.guard = new Guard(b.credentials);
+        this.readOnly = b.readOnly;
+        this.healthCheckInterval = b.healthCheckInterval;
+        this.templates = TemplateEngine.createPrecompiled(null, ContentType.Html, Dashboard.class.getClassLoader(),
+                "org.pgqj.web");
+        for (String name : ASSETS.keySet()) {
+            try (InputStream in = Dashboard.class.getResourceAsStream("assets/" + name)) {
+                assets.put(name, Objects.requireNonNull(in, "asset " + name + " missing from the jar").readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** A dashboard over this install's tables, reading through {@code dataSource} (a pool is best). */
+    public static Builder builder(DataSource dataSource, QueueTables tables) {
+        return new Builder(dataSource, tables);
+    }
+
+    /** Whether actions (requeue, cancel) are off. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Whether the live-update LISTEN connection is up (false before {@link #init()}). */
+    public boolean isListening() {
+        LiveFeed f = feed;
+        return f != null && f.isListening();
+    }
+
+    /** Waits until the live-update LISTEN is in place; false on timeout or before {@link #init()}. */
+    public boolean awaitListening(Duration timeout) throws InterruptedException {
+        LiveFeed f = feed;
+        return f != null && f.awaitListening(timeout);
+    }
+
+    /** Starts the one LISTEN connection that feeds every viewer's live updates. */
+    @Override
+    public void init() {
+        feed = new LiveFeed(dataSource, tables, queries, healthCheckInterval);
+        LOG.info("pgqj dashboard on {} ({}{})", tables, readOnly ? "read-only" : "actions on",
+                guard.enabled() ? ", HTTP Basic" : ", no authentication");
+    }
+
+    /** Stops the LISTEN connection and ends the open event streams. */
+    @Override
+    public void destroy() {
+        LiveFeed f = feed;
+        feed = null;
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Guard.secureHeaders(resp);
+        if (!guard.authorized(req)) {
+            Guard.challenge(resp);
+            plain(resp, "Authentication required.\n");
+            return;
+        }
+        String base = base(req);
+        String path = path(req);
+        if (path.isEmpty()) {
+            // set by hand: sendRedirect(String) is abstract in Servlet 6.0 and a default method in 6.1
+            resp.setStatus(HttpServletResponse.SC_FOUND);
+            resp.setHeader("Location", base + "/");
+            return;
+        }
+        try {
+            switch (req.getMethod()) {
+                case "GET", "HEAD" -> get(req, resp, base, path);
+                case "POST" -> post(req, resp, base, path);
+                default -> {
+                    resp.setHeader("Allow", "GET, HEAD, POST");
+                    error(req, resp, base, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method not allowed.");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            error(req, resp, base, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
+        } catch (PgqjException | DataAccessException e) {
+            LOG.warn("Dashboard request {} {} failed: {}", req.getMethod(), path, e.getMessage());
+            error(req, resp, base, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "The database did not answer: " + e.getMessage());
+        }
+    }
+
+    private void get(HttpServletRequest req, HttpServletResponse resp, String base, String path) throws IOException {
+        Matcher job = JOB_PATH.matcher(path);
+        switch (path) {
+            case "/" -> page(req, resp, base, "overview", "Overview", q -> {
+                Instant now = queries.now(q);
+                return Map.of("o", queries.overview(q, now, queries.sizes(q)));
+            });
+            case "/jobs" -> {
+                JobFilter filter;
+                try {
+                    filter = JobFilter.parse(req::getParameter);
+                } catch (IllegalArgumentException e) {
+                    page(req, resp, base, "jobs", "Jobs", q -> Map.of("j", new Views.JobsPage(JobFilter.none(), List.of(),
+                            Optional.empty(), Optional.empty(), entrypoints(), Optional.of(e.getMessage()))));
+                    return;
+                }
+                page(req, resp, base, "jobs", "Jobs", q -> Map.of("j", queries.jobs(q, filter, entrypoints())));
+            }
+            case "/failures" -> page(req, resp, base, "failures", "Failures",
+                    q -> Map.of("f", queries.failures(q, FAILURES_LIMIT)));
+            case "/workers" -> page(req, resp, base, "workers", "Workers", q -> Map.of("w", queries.workers(q)));
+            case "/schedules" -> page(req, resp, base, "schedules", "Schedules",
+                    q -> Map.of("s", queries.schedules(q, queries.now(q))));
+            case "/events" -> events(req, resp);
+            case "/healthz" -> plain(resp, isListening() ? "ok\n" : "ok (live updates reconnecting)\n");
+            default -> {
+                if (job.matches()) {
+                    long id = Long.parseLong(job.group(1));
+                    page(req, resp, base, "job", "Job " + id, q -> Map.of("d", queries.job(q, id)));
+                } else if (path.startsWith("/assets/") && ASSETS.containsKey(path.substring(8))) {
+                    String name = path.substring(8);
+                    resp.setContentType(ASSETS.get(name));
+                    resp.setHeader("Cache-Control", "max-age=300");
+                    resp.getOutputStream().write(assets.get(name));
+                } else {
+                    error(req, resp, base, HttpServletResponse.SC_NOT_FOUND, "No such page: " + path);
+                }
+            }
+        }
+    }
+
+    private void post(HttpServletRequest req, HttpServletResponse resp, String base, String path) throws IOException {
+        if (!path.equals("/actions/requeue") && !path.equals("/actions/cancel")) {
+            error(req, resp, base, HttpServletResponse.SC_NOT_FOUND, "No such action: " + path);
+            return;
+        }
+        if (readOnly) {
+            error(req, resp, base, HttpServletResponse.SC_FORBIDDEN, "This dashboard is read-only: no actions.");
+            return;
+        }
+        if (!Guard.csrfValid(req)) {
+            error(req, resp, base, HttpServletResponse.SC_FORBIDDEN,
+                    "The form's CSRF token is missing or wrong: reload the page and try again.");
+            return;
+        }
+        List<Long> ids = ids(req.getParameterValues("ids"));
+        boolean requeue = path.equals("/actions/requeue");
+        List<Long> done = requeue ? queries.requeue(ids) : queries.cancel(ids);
+        LOG.info("Dashboard {} {} of {} jobs: {}", requeue ? "requeued" : "canceled", done.size(), ids.size(), done);
+        LiveFeed f = feed;
+        if (f != null) {
+            f.changed();
+        }
+        String back = switch (Objects.requireNonNullElse(req.getParameter("return"), "failures")) {
+            case "jobs" -> "/jobs";
+            case "job" -> ids.size() == 1 ? "/jobs/" + ids.get(0) : "/failures";
+            default -> "/failures";
+        };
+        resp.setStatus(HttpServletResponse.SC_SEE_OTHER); // after a POST, the browser GETs the page
+        resp.setHeader("Location", base + back + "?" + (requeue ? "requeued=" : "canceled=") + done.size()
+                + "&of=" + ids.size());
+    }
+
+    private static List<Long> ids(String[] values) {
+        if (values == null || values.length == 0) {
+            throw new IllegalArgumentException("Select at least one job.");
+        }
+        if (values.length > MAX_IDS) {
+            throw new IllegalArgumentException("At most " + MAX_IDS + " jobs at once (got " + values.length + ").");
+        }
+        List<Long> ids = new ArrayList<>(values.length);
+        for (String v : values) {
+            try {
+                ids.add(Long.parseLong(v.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("A job id must be a whole number (got '" + v + "').");
+            }
+        }
+        return ids;
+    }
+
+    private void events(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        LiveFeed f = feed;
+        if (f == null || !req.isAsyncSupported()) {
+            resp.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            plain(resp, f == null ? "The dashboard is not started.\n"
+                    : "Live updates need async support: register the dashboard servlet with asyncSupported=true.\n");
+            return;
+        }
+        resp.setContentType("text/event-stream");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("X-Accel-Buffering", "no"); // a proxy must pass each event on at once
+        resp.flushBuffer();
+        AsyncContext viewer = req.startAsync();
+        f.add(viewer);
+    }
+
+    private List<String> entrypoints() {
+        LiveFeed f = feed;
+        return f == null ? List.of() : f.entrypoints();
+    }
+
+    private void page(HttpServletRequest req, HttpServletResponse resp, String base, String template, String title,
+                      java.util.function.Function<org.jooq.DSLContext, Map<String, Object>> model) throws IOException {
+        Map<String, Object> params = new LinkedHashMap<>(queries.read(q -> {
+            Map<String, Object> m = new LinkedHashMap<>(model.apply(q));
+            m.put("page", new Views.Page(base, title, template, Guard.csrfToken(req, resp, cookiePath(base)), readOnly,
+                    flash(req), queries.now(q)));
+            return m;
+        }));
+        render(resp, template, params);
+    }
+
+    private static Optional<String> flash(HttpServletRequest req) {
+        // numbers only: a link cannot make the page say anything else
+        String of = req.getParameter("of");
+        for (String action : List.of("requeued", "canceled")) {
+            String n = req.getParameter(action);
+            if (n != null && n.matches("\\d{1,6}") && of != null && of.matches("\\d{1,6}")) {
+                return Optional.of(Character.toUpperCase(action.charAt(0)) + action.substring(1) + " " + n + " of "
+                        + of + (of.equals("1") ? " job." : " jobs."));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void error(HttpServletRequest req, HttpServletResponse resp, String base, int status, String message)
+            throws IOException {
+        resp.setStatus(status);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("page", new Views.Page(base, "Error " + status, "error", Guard.csrfToken(req, resp, cookiePath(base)),
+                readOnly, Optional.empty(), Instant.now()));
+        params.put("status", status);
+        params.put("message", message == null ? "" : message);
+        render(resp, "error", params);
+    }
+
+    private void render(HttpServletResponse resp, String template, Map<String, Object> params) throws IOException {
+        StringOutput out = new StringOutput(); // rendered whole first: a failure never leaves half a page
+        templates.render(template + ".jte", params, out);
+        resp.setContentType("text/html;charset=UTF-8");
+        resp.getWriter().write(out.toString());
+    }
+
+    private static void plain(HttpServletResponse resp, String text) throws IOException {
+        resp.setContentType("text/plain;charset=UTF-8");
+        resp.getWriter().write(text);
+    }
+
+    private static String cookiePath(String base) {
+        return base.isEmpty() ? "/" : base;
+    }
+
+    /** Where the dashboard is mounted: context path plus, for a {@code /prefix/*} mapping, the servlet path. */
+    static String base(HttpServletRequest req) {
+        HttpServletMapping m = req.getHttpServletMapping();
+        boolean prefix = m != null && m.getMappingMatch() == MappingMatch.PATH;
+        return req.getContextPath() + (prefix ? req.getServletPath() : "");
+    }
+
+    /** The path inside the dashboard, e.g. {@code /jobs/12}; empty for the mount point itself without a slash. */
+    static String path(HttpServletRequest req) {
+        HttpServletMapping m = req.getHttpServletMapping();
+        boolean prefix = m != null && m.getMappingMatch() == MappingMatch.PATH;
+        String info = req.getPathInfo() == null ? "" : req.getPathInfo();
+        return prefix ? info : req.getServletPath() + info;
+    }
+
+    @Override
+    public String toString() {
+        return "Dashboard[" + tables + (readOnly ? ", read-only" : "") + "]";
+    }
+
+    /** Builds a {@link Dashboard}. Defaults: actions on, no authentication, 50 jobs a page, stale after 30 s. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private final QueueTables tables;
+        private boolean readOnly;
+        private Optional<Credentials> credentials = Optional.empty();
+        private int pageSize = 50;
+        private Duration staleAfter = Duration.ofSeconds(30);
+        private Duration healthCheckInterval = Duration.ofSeconds(10);
+
+        private Builder(DataSource dataSource, QueueTables tables) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            this.tables = Objects.requireNonNull(tables, "tables");
+        }
+
+        /** No actions: requeue and cancel are neither shown nor accepted. */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /** Requires HTTP Basic with these credentials on every request. */
+        public Builder basicAuth(String user, String password) {
+            this.credentials = Optional.of(new Credentials(user, password));
+            return this;
+        }
+
+        /**
+         * Requires HTTP Basic when both {@code PGQUEUER_WEB_USER} and {@code PGQUEUER_WEB_PASSWORD} are set (as
+         * pgqueuer's {@code pgq web}); leaves authentication off otherwise.
+         */
+        public Builder basicAuthFromEnvironment() {
+            String user = System.getenv("PGQUEUER_WEB_USER");
+            String password = System.getenv("PGQUEUER_WEB_PASSWORD");
+            if (user != null && !user.isEmpty() && password != null && !password.isEmpty()) {
+                basicAuth(user, password);
+            }
+            return this;
+        }
+
+        /** Jobs per page of the jobs list, 1 to 500. */
+        public Builder pageSize(int pageSize) {
+            if (pageSize < 1 || pageSize > 500) {
+                throw new IllegalArgumentException("pageSize must be 1 to 500 (got " + pageSize + ")");
+            }
+            this.pageSize = pageSize;
+            return this;
+        }
+
+        /** A picked job whose heartbeat is older than this counts as stale (pgqueuer's heartbeat timeout, 30 s). */
+        public Builder staleAfter(Duration staleAfter) {
+            if (staleAfter == null || staleAfter.isNegative() || staleAfter.isZero()) {
+                throw new IllegalArgumentException("staleAfter must be positive (got " + staleAfter + ")");
+            }
+            this.staleAfter = staleAfter;
+            return this;
+        }
+
+        /** How often the live-update LISTEN connection proves itself alive (default 10 s). */
+        public Builder healthCheckInterval(Duration interval) {
+            if (interval == null || interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("healthCheckInterval must be positive (got " + interval + ")");
+            }
+            this.healthCheckInterval = interval;
+            return this;
+        }
+
+        /** The servlet; register it with async support on (server-sent events). */
+        public Dashboard build() {
+            return new Dashboard(this);
+        }
+    }
+}
