@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -34,10 +35,19 @@ final class BenchJobs {
 
     private final BenchDatabase db;
     private final JobQueue queue;
+    private final BenchObservability observability;
 
-    BenchJobs(BenchDatabase db) {
+    /** With {@code observability}, enqueues and workers run with pgqj-metrics and pgqj-tracing. */
+    BenchJobs(BenchDatabase db, boolean observability) {
         this.db = db;
-        this.queue = JobQueue.create(db.tables());
+        this.observability = observability ? new BenchObservability() : null;
+        JobQueue plain = JobQueue.create(db.tables());
+        this.queue = observability ? this.observability.traced(plain) : plain;
+    }
+
+    /** With {@code --observability}: spans exported and jobs the meters counted. */
+    java.util.Optional<Map<String, Object>> observabilityReport() {
+        return observability == null ? java.util.Optional.empty() : java.util.Optional.of(observability.report());
     }
 
     JobQueue queue() {
@@ -108,7 +118,11 @@ final class BenchJobs {
 
     /** A worker for the benchmark entrypoint with the options' batch size and limits. */
     Worker worker(BenchOptions o, WorkerOptions.Mode mode, JobHandler handler) {
-        return Worker.builder(db.dataSource(), db.tables())
+        Worker.Builder builder = Worker.builder(db.dataSource(), db.tables());
+        if (observability != null) {
+            observability.instrument(builder);
+        }
+        return builder
                 .entrypoint(ENTRYPOINT, EntrypointOptions.builder().concurrencyLimit(o.concurrencyLimit()).build(), handler)
                 .options(WorkerOptions.builder()
                         .batchSize(o.batchSize())

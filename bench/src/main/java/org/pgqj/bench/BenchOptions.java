@@ -20,11 +20,12 @@ import java.util.Optional;
  * @param concurrencyLimit  the entrypoint's global concurrency limit, 0 = unlimited
  * @param maxConcurrent     most jobs running at once per worker, 0 = unlimited
  * @param withBaseline      drain mode: also run the baseline on the same number of jobs and print the ratio
+ * @param observability     run with pgqj-metrics and pgqj-tracing on (Prometheus registry, OpenTelemetry SDK)
  * @param outputJson        where to write the JSON report
  */
 public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration, int workers, int batchSize,
                            int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
-                           boolean withBaseline, Optional<Path> outputJson) {
+                           boolean withBaseline, boolean observability, Optional<Path> outputJson) {
 
     /** The benchmark modes. */
     public enum Mode {
@@ -51,6 +52,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
               --concurrency-limit N     the entrypoint's global concurrency limit, 0 = unlimited (default 0)
               --max-concurrent N        most jobs running at once per worker, 0 = unlimited (default 0)
               --with-baseline           drain: also run the baseline at the same batch size, print worker/baseline
+              --observability           worker and enqueue with metrics (Prometheus registry) and tracing
+                                        (OpenTelemetry SDK, batch span processor) on, to price them
               --output-json FILE        also write the report as JSON
               --help                    this text
             Database: DATABASE_URL (or PGQUEUER_DSN, PGDSN); unset: an embedded PostgreSQL 15.
@@ -58,11 +61,11 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
 
     private static final List<String> FLAGS = List.of("--mode", "--jobs", "--duration", "--workers", "--batch-size",
             "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--with-baseline",
-            "--output-json", "--help");
+            "--observability", "--output-json", "--help");
 
     /** Defaults: drain, batch 10, one worker, one producer. */
     public static BenchOptions defaults() {
-        return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, 100, 1, 0, 0, false,
+        return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, 100, 1, 0, 0, false, false,
                 Optional.empty());
     }
 
@@ -88,6 +91,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         int limit = o.concurrencyLimit;
         int maxConcurrent = o.maxConcurrent;
         boolean withBaseline = false;
+        boolean observability = false;
         Optional<Path> json = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -99,6 +103,10 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
             }
             if (flag.equals("--with-baseline")) {
                 withBaseline = true;
+                continue;
+            }
+            if (flag.equals("--observability")) {
+                observability = true;
                 continue;
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
@@ -124,7 +132,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                     + mode.name().toLowerCase(Locale.ROOT) + "); --mode baseline runs the baseline alone");
         }
         return new BenchOptions(mode, jobs, duration, workers, batch, enqueueBatch, producers, limit, maxConcurrent,
-                withBaseline, json);
+                withBaseline, observability, json);
     }
 
     private static Mode mode(String value) {

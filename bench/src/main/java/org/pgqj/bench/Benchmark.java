@@ -69,7 +69,7 @@ public final class Benchmark {
 
     /** Runs the options' mode on the install and returns the report. */
     static Map<String, Object> run(BenchOptions o, BenchDatabase db) throws Exception {
-        BenchJobs jobs = new BenchJobs(db);
+        BenchJobs jobs = new BenchJobs(db, o.observability());
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("benchmark", "pgqj-bench");
         report.put("mode", o.mode().name().toLowerCase(Locale.ROOT));
@@ -90,6 +90,7 @@ public final class Benchmark {
             case BASELINE -> results.put("baseline", BaselineRun.run(o, jobs, db));
         }
         report.put("results", results);
+        jobs.observabilityReport().ifPresent(r -> report.put("observability", r)); // beside the results, which all are runs
         return report;
     }
 
@@ -109,6 +110,7 @@ public final class Benchmark {
         m.put("concurrency_limit", o.concurrencyLimit());
         m.put("max_concurrent", o.maxConcurrent());
         m.put("with_baseline", o.withBaseline());
+        m.put("observability", o.observability());
         return m;
     }
 

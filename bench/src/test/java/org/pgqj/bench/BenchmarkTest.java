@@ -77,6 +77,16 @@ class BenchmarkTest {
     }
 
     @Test
+    void observabilityRunsTheMetersAndSpansOnEveryJob(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "drain", "--jobs", "120", "--batch-size", "10", "--observability");
+        assertTrue(report.at("/options/observability").asBoolean());
+        assertEquals(120, report.at("/results/worker/handled").asLong());
+        assertEquals(120, report.at("/observability/jobs_counted").asLong());
+        // prefill enqueues in batches of 1,000: one send span + one create span per job; one process span per job
+        assertEquals(1 + 120 + 120, report.at("/observability/spans_exported").asLong(), report.toString());
+    }
+
+    @Test
     void drainWithBaselineRunsEveryJobOnceInBoth(TestDatabase db) throws Exception {
         JsonNode report = run(db, "--mode", "drain", "--jobs", "300", "--batch-size", "7", "--workers", "2",
                 "--with-baseline");

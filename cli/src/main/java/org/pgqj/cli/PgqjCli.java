@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         subcommands = {SchemaCommands.Install.class, SchemaCommands.Upgrade.class, SchemaCommands.Uninstall.class,
                 SchemaCommands.Verify.class, QueueCommands.Queue.class, QueueCommands.Failed.class,
                 QueueCommands.Requeue.class, QueueCommands.Cancel.class, QueueCommands.SchedulesCommand.class,
-                ListenCommand.class, DashboardCommand.class, RunCommand.class, WebCommand.class})
+                ListenCommand.class, DashboardCommand.class, RunCommand.class, MetricsCommand.class,
+                WebCommand.class})
 public final class PgqjCli implements Runnable {
 
     @Spec

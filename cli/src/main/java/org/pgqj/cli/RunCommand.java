@@ -70,15 +70,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--restart-delay", defaultValue = "5", paramLabel = "SECONDS", description = "Wait before a restart (default 5).")
     double restartDelay;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics (pgqj.* and pgqueuer_*) at http://0.0.0.0:PORT/metrics.")
+    Integer metricsPort;
+
+    @Option(names = "--otel", description = "Trace every job with OpenTelemetry, configured by the standard OTEL_* "
+            + "environment (OTEL_TRACES_EXPORTER=otlp|logging, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME).")
+    boolean otel;
+
     private volatile boolean stopping;
     private volatile Worker current;
 
     @Override
     public Integer call() throws Exception {
         WorkerFactory workerFactory = resolve(factory);
-        WorkerOptions options;
+        WorkerOptions.Builder builder;
         try {
-            options = WorkerOptions.builder()
+            builder = WorkerOptions.builder()
                     .batchSize(batchSize)
                     .maxConcurrentJobs(maxConcurrentTasks)
                     .heartbeatTimeout(seconds(heartbeatTimeout, "--heartbeat-timeout"))
@@ -86,12 +94,14 @@ final class RunCommand implements Callable<Integer> {
                     .mode(mode == Mode.drain ? WorkerOptions.Mode.DRAIN : WorkerOptions.Mode.CONTINUOUS)
                     .listen(!noListen)
                     .pollInterval(seconds(pollInterval, "--poll-interval"))
-                    .startupWait(startupWait == 0 ? Duration.ZERO : seconds(startupWait, "--startup-wait"))
-                    .build();
+                    .startupWait(startupWait == 0 ? Duration.ZERO : seconds(startupWait, "--startup-wait"));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
-        WorkerFactory.Context context = new WorkerFactory.Context(root.installedDataSource(), root.tables(), options);
+        javax.sql.DataSource dataSource = root.installedDataSource();
+        Instrumentation instrumentation = Instrumentation.apply(builder, metricsPort, otel, dataSource, root.tables());
+        WorkerOptions options = builder.build();
+        WorkerFactory.Context context = new WorkerFactory.Context(dataSource, root.tables(), options);
 
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -130,6 +140,7 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            instrumentation.close();
             finished.countDown();
             if (!stopping) {
                 Runtime.getRuntime().removeShutdownHook(hook);

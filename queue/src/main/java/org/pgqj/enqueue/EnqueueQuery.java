@@ -83,7 +83,7 @@ final class EnqueueQuery {
                 payloads[i] = payload == null ? null : HEX.formatHex(payload);
                 delays[i] = micros(job);
                 dedupeKeys[i] = job.dedupeKey().orElse(null);
-                headers[i] = HeadersJson.write(job.headers());
+                headers[i] = job.headersJson() == null ? "null" : job.headersJson(); // pgqueuer writes JSON null for none
                 if (job.executeAt().isPresent()) {
                     executeAts[i] = job.executeAt().get().toString(); // ISO-8601 UTC, microseconds kept
                     anyExecuteAt = true;
@@ -228,26 +228,6 @@ final class EnqueueQuery {
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("delay " + job.delay() + " of entrypoint '" + job.entrypoint()
                     + "' is too long", e);
-        }
-    }
-
-    /** Headers as pgqueuer writes them: a JSON object, or JSON {@code null} when there are none. */
-    static final class HeadersJson {
-        private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-                new com.fasterxml.jackson.databind.ObjectMapper();
-
-        private HeadersJson() {
-        }
-
-        static String write(Map<String, String> headers) {
-            if (headers.isEmpty()) {
-                return "null";
-            }
-            try {
-                return JSON.writeValueAsString(headers);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("string headers always serialise", e);
-            }
         }
     }
 }

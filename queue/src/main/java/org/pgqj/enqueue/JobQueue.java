@@ -42,21 +42,34 @@ public final class JobQueue {
     private final QueueTables tables;
     private final PayloadCodec codec;
     private final EnqueueQuery query;
+    private final List<EnqueueInterceptor> interceptors;
 
-    private JobQueue(QueueTables tables, PayloadCodec codec) {
+    private JobQueue(QueueTables tables, PayloadCodec codec, EnqueueQuery query, List<EnqueueInterceptor> interceptors) {
         this.tables = Objects.requireNonNull(tables, "tables");
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.query = new EnqueueQuery(tables);
+        this.query = query == null ? new EnqueueQuery(tables) : query;
+        this.interceptors = List.copyOf(interceptors);
     }
 
     /** A queue on this install, with the default {@link PayloadCodec}. */
     public static JobQueue create(QueueTables tables) {
-        return new JobQueue(tables, PayloadCodec.defaults());
+        return new JobQueue(tables, PayloadCodec.defaults(), null, List.of());
     }
 
     /** A queue on this install with the given codec (e.g. {@code PayloadCodec.using(myObjectMapper)}). */
     public static JobQueue create(QueueTables tables, PayloadCodec codec) {
-        return new JobQueue(tables, codec);
+        return new JobQueue(tables, codec, null, List.of());
+    }
+
+    /**
+     * This queue with {@code interceptor} after the ones it has: each enqueue call passes its jobs through
+     * them in registration order before writing.
+     */
+    public JobQueue withInterceptor(EnqueueInterceptor interceptor) {
+        Objects.requireNonNull(interceptor, "interceptor");
+        List<EnqueueInterceptor> all = new ArrayList<>(interceptors);
+        all.add(interceptor);
+        return new JobQueue(tables, codec, query, all);
     }
 
     /** The install this queue writes to. */
@@ -125,7 +138,7 @@ public final class JobQueue {
         if (jobs.isEmpty()) {
             return new EnqueueResult(List.of());
         }
-        List<NewJob> copy = List.copyOf(jobs);
+        List<NewJob> copy = intercepted(List.copyOf(jobs));
         EnqueueResult result;
         try {
             result = query.execute(dsl, copy, onConflict);
@@ -134,6 +147,20 @@ public final class JobQueue {
         }
         LOG.debug("Enqueued {} of {} jobs ({})", result.writtenCount(), copy.size(), onConflict);
         return result;
+    }
+
+    private List<NewJob> intercepted(List<NewJob> jobs) {
+        List<NewJob> current = jobs;
+        for (EnqueueInterceptor interceptor : interceptors) {
+            List<NewJob> next = interceptor.beforeEnqueue(current);
+            if (next == null || next.size() != current.size() || next.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalStateException("Enqueue interceptor " + interceptor + " returned "
+                        + (next == null ? "null" : next.size() + " jobs" + (next.stream().anyMatch(Objects::isNull) ? " with a null" : ""))
+                        + " for a batch of " + current.size() + "; it must return one job per input job, in order");
+            }
+            current = List.copyOf(next);
+        }
+        return current;
     }
 
     /** Enqueues records (each with its {@code @Entrypoint}) in one statement; ids in input order. */

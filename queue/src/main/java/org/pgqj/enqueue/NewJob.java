@@ -1,5 +1,8 @@
 package org.pgqj.enqueue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -27,6 +30,8 @@ import org.pgqj.payload.PayloadCodec;
 public final class NewJob {
 
     private static final PayloadCodec DEFAULT_CODEC = PayloadCodec.defaults();
+    /** Plain Jackson, as {@code Job} reads the headers column: what one writes the other reads back equal. */
+    private static final ObjectMapper HEADERS_JSON = new ObjectMapper();
 
     private final String entrypoint;
     private final byte[] payload;
@@ -34,16 +39,18 @@ public final class NewJob {
     private final Duration delay;
     private final Instant executeAt;
     private final String dedupeKey;
-    private final Map<String, String> headers;
+    private final Map<String, Object> headers;
+    private final String headersJson;
 
-    private NewJob(Builder b) {
+    private NewJob(Builder b, Map<String, Object> headers, String headersJson) {
         this.entrypoint = b.entrypoint;
         this.payload = b.payload;
         this.priority = b.priority;
         this.delay = b.delay;
         this.executeAt = b.executeAt;
         this.dedupeKey = b.dedupeKey;
-        this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+        this.headers = headers;
+        this.headersJson = headersJson;
     }
 
     /** A builder for a job of {@code entrypoint}. */
@@ -102,9 +109,30 @@ public final class NewJob {
         return Optional.ofNullable(dedupeKey);
     }
 
-    /** Headers (e.g. tracing context); empty means JSON {@code null}, as pgqueuer writes. */
-    public Map<String, String> headers() {
+    /**
+     * Headers (e.g. tracing context under {@code "otel"}): any JSON values, as pgqueuer's
+     * {@code dict[str, object]}; nested objects are maps, arrays lists, numbers Integer/Long/Double (what
+     * {@link org.pgqj.core.Job#headers()} reads back). Empty means JSON {@code null}, as pgqueuer writes.
+     */
+    public Map<String, Object> headers() {
         return headers;
+    }
+
+    /** The headers column's JSON text ({@code null} for none), encoded once when built. */
+    String headersJson() {
+        return headersJson;
+    }
+
+    /** A builder with everything of this job, to change or add something (e.g. a header). */
+    public Builder toBuilder() {
+        Builder b = new Builder(entrypoint);
+        b.payload = payload;
+        b.priority = priority;
+        b.delay = delay;
+        b.executeAt = executeAt;
+        b.dedupeKey = dedupeKey;
+        b.headers.putAll(headers);
+        return b;
     }
 
     @Override
@@ -134,7 +162,7 @@ public final class NewJob {
         private Duration delay = Duration.ZERO;
         private Instant executeAt;
         private String dedupeKey;
-        private final Map<String, String> headers = new LinkedHashMap<>();
+        private final Map<String, Object> headers = new LinkedHashMap<>();
 
         private Builder(String entrypoint) {
             this.entrypoint = entrypoint;
@@ -173,14 +201,18 @@ public final class NewJob {
             return this;
         }
 
-        /** Adds one header. */
-        public Builder header(String key, String value) {
+        /**
+         * Adds (or replaces) one header: a string, number, boolean, {@code null} (JSON null), or a list or
+         * map of such (a nested JSON array or object, e.g. {@code header("otel", Map.of("traceparent", tp))}),
+         * or anything else plain Jackson writes. Checked by {@link #build()}.
+         */
+        public Builder header(String key, Object value) {
             headers.put(key, value);
             return this;
         }
 
-        /** Adds these headers. */
-        public Builder headers(Map<String, String> headers) {
+        /** Adds (or replaces) these headers; see {@link #header(String, Object)}. */
+        public Builder headers(Map<String, ?> headers) {
             Objects.requireNonNull(headers, "headers").forEach(this::header);
             return this;
         }
@@ -189,7 +221,8 @@ public final class NewJob {
          * The job.
          *
          * @throws IllegalArgumentException naming the bad value: blank entrypoint, negative delay, both a
-         *                                  delay and an instant, blank dedupe key, null header key or value
+         *                                  delay and an instant, blank dedupe key, null header key, a header
+         *                                  value Jackson cannot write as JSON
          */
         public NewJob build() {
             if (entrypoint == null || entrypoint.isBlank()) {
@@ -209,13 +242,32 @@ public final class NewJob {
                 throw new IllegalArgumentException("dedupeKey must not be blank for entrypoint '" + entrypoint
                         + "'; leave it unset for no deduplication");
             }
-            headers.forEach((k, v) -> {
-                if (k == null || v == null) {
-                    throw new IllegalArgumentException("header " + k + "=" + v + " of entrypoint '" + entrypoint
-                            + "' has a null key or value; headers are JSON string pairs");
+            if (headers.isEmpty()) {
+                return new NewJob(this, Map.of(), null);
+            }
+            for (Map.Entry<String, Object> h : headers.entrySet()) {
+                if (h.getKey() == null) {
+                    throw new IllegalArgumentException("a header of entrypoint '" + entrypoint + "' has a null key (value "
+                            + h.getValue() + "); headers are a JSON object, every key a string");
                 }
-            });
-            return new NewJob(this);
+                try {
+                    HEADERS_JSON.writeValueAsString(h.getValue());
+                } catch (JsonProcessingException | RuntimeException e) {
+                    throw new IllegalArgumentException("header '" + h.getKey() + "' of entrypoint '" + entrypoint
+                            + "' cannot be written as JSON (" + (h.getValue() == null ? "null" : h.getValue().getClass().getName())
+                            + ": " + e.getMessage().lines().findFirst().orElse("") + "); use strings, numbers, booleans, "
+                            + "null, lists and maps", e);
+                }
+            }
+            try {
+                String json = HEADERS_JSON.writeValueAsString(headers);
+                // read back, so headers() holds what a worker's Job.headers() will see (and no caller-owned objects)
+                Map<String, Object> copy = HEADERS_JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
+                return new NewJob(this, Collections.unmodifiableMap(copy), json);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("headers of entrypoint '" + entrypoint + "' cannot be written as JSON: "
+                        + e.getMessage().lines().findFirst().orElse(""), e);
+            }
         }
     }
 }

@@ -45,6 +45,7 @@ final class CompletionBuffer {
     private volatile boolean failing;
     private boolean closed;
     private boolean urgent;
+    private int retriesWriting;
 
     CompletionBuffer(int threshold) {
         this.threshold = Math.max(1, threshold);
@@ -136,6 +137,16 @@ final class CompletionBuffer {
         }
     }
 
+    /** Whether a retry is buffered or being written: its job is not yet back in the queue. */
+    boolean hasPendingRetries() {
+        lock.lock();
+        try {
+            return !retries.isEmpty() || retriesWriting > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops accepting; what is buffered can still be flushed. */
     void close() {
         lock.lock();
@@ -159,6 +170,7 @@ final class CompletionBuffer {
                 while (!retries.isEmpty()) {
                     r.add(retries.poll());
                 }
+                retriesWriting = r.size();
                 while (!outcomes.isEmpty() && batch.size() < MAX_PER_STATEMENT) {
                     batch.add(outcomes.poll());
                 }
@@ -182,6 +194,7 @@ final class CompletionBuffer {
                     throw e;
                 }
             }
+            retriesDone();
             try {
                 connection.jdbc(session -> {
                     completeQuery.write(session, batch);
@@ -196,9 +209,19 @@ final class CompletionBuffer {
         }
     }
 
+    private void retriesDone() {
+        lock.lock();
+        try {
+            retriesWriting = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void requeue(List<Retry> r, List<CompleteQuery.Outcome> batch) {
         lock.lock();
         try {
+            retriesWriting = 0;
             r.forEach(retries::addFirst);
             batch.forEach(outcomes::addFirst);
         } finally {

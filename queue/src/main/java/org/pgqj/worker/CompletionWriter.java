@@ -33,10 +33,12 @@ final class CompletionWriter {
     private final long heartbeatNanos;
     private final long statsNanos;
     private final boolean limitedEntrypoints;
+    private final Observers observers;
     private volatile boolean stop;
 
     CompletionWriter(WorkerOptions options, Collection<Registration> registrations, QueueTables tables,
-                     CompletionBuffer completions, DedicatedConnection connection, Dispatcher dispatcher) {
+                     CompletionBuffer completions, DedicatedConnection connection, Dispatcher dispatcher,
+                     Observers observers) {
         this.workerId = options.workerId();
         this.completions = completions;
         this.connection = connection;
@@ -45,6 +47,7 @@ final class CompletionWriter {
         this.heartbeatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), staleAfterMin(options, registrations).toNanos() / 4);
         this.statsNanos = options.statisticsInterval().toNanos();
         this.limitedEntrypoints = registrations.stream().anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
+        this.observers = observers;
     }
 
     /** The shortest age after which a job of this worker counts as abandoned (heartbeat timeout or retry timer). */
@@ -68,8 +71,17 @@ final class CompletionWriter {
         while (!stop) {
             try {
                 completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
-                if (completions.flush(connection) > 0 && limitedEntrypoints) {
-                    dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
+                long flushStart = System.nanoTime();
+                int written = completions.flush(connection);
+                if (written > 0) {
+                    if (limitedEntrypoints) {
+                        dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
+                    } else {
+                        dispatcher.wakeIfDraining();
+                    }
+                    if (!observers.isEmpty()) {
+                        observers.onFlush(written, Duration.ofNanos(System.nanoTime() - flushStart));
+                    }
                 }
                 long now = System.nanoTime();
                 if (now - nextHeartbeat >= 0) {

@@ -42,6 +42,7 @@ final class Dispatcher {
     private final DedicatedConnection connection;
     private final CompletionBuffer completions;
     private final BooleanSupplier listenerUp;
+    private final Observers observers;
     private final UUID workerId;
     private final NextEligibleQuery nextEligible;
 
@@ -60,7 +61,9 @@ final class Dispatcher {
     private final AtomicInteger drainWaiters = new AtomicInteger();
 
     Dispatcher(WorkerOptions options, Map<String, Registration> registrations, ClaimQuery claimQuery,
-               DedicatedConnection connection, CompletionBuffer completions, BooleanSupplier listenerUp) {
+               DedicatedConnection connection, CompletionBuffer completions, BooleanSupplier listenerUp,
+               Observers observers) {
+        this.observers = observers;
         this.options = options;
         this.registrations = registrations;
         this.claimQuery = claimQuery;
@@ -81,6 +84,13 @@ final class Dispatcher {
             wake.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** After a completion write: someone waiting for the drain must look again (a retry may be queued now). */
+    void wakeIfDraining() {
+        if (options.mode() == WorkerOptions.Mode.DRAIN || drainWaiters.get() > 0) {
+            wake();
         }
     }
 
@@ -203,8 +213,12 @@ final class Dispatcher {
         int claimBatch = capacity;
         long claimStart = System.nanoTime();
         List<Job> jobs = parts.isEmpty() ? List.of() : connection.jdbc(session -> claimQuery.claim(session, parts, claimBatch, owned()));
+        long claimNanos = System.nanoTime() - claimStart;
+        if (!parts.isEmpty() && !observers.isEmpty()) {
+            observers.onClaim(claimBatch, jobs.size(), Duration.ofNanos(claimNanos));
+        }
         if (LOG.isTraceEnabled()) {
-            LOG.trace("claim of up to {} took {} us, got {}", claimBatch, (System.nanoTime() - claimStart) / 1000, jobs.size());
+            LOG.trace("claim of up to {} took {} us, got {}", claimBatch, claimNanos / 1000, jobs.size());
         }
         for (Job job : jobs) {
             TokenBucket bucket = buckets.get(job.entrypoint());
@@ -220,14 +234,17 @@ final class Dispatcher {
                 return; // a full batch: maybe more right away
             }
         }
-        // a partial or empty claim: find out whether (and when) more work is due before waiting
+        // a partial or empty claim: find out whether (and when) more work is due before waiting; nothing running
+        // and no retry unwritten BEFORE the query means the query sees every job this worker put back
+        boolean quiet = inflight.get() == 0 && !completions.hasPendingRetries();
         NextEligibleQuery.NextEligible next = connection.run(nextEligible::fetch);
         if (!jobs.isEmpty() && next.isDue()) {
             return; // more became eligible meanwhile: claim again now
         }
         // eligible work that could not be claimed: slots are full (or rows locked) until someone finishes
         blocked = jobs.isEmpty() && next.isDue();
-        if (next.earliest().isEmpty() && inflight.get() == 0) {
+        // a retry still in the completion buffer is queued work that is not yet written back
+        if (next.earliest().isEmpty() && quiet && inflight.get() == 0) {
             drained = true;
             signalState();
             if (options.mode() == WorkerOptions.Mode.DRAIN) {
@@ -328,29 +345,7 @@ final class Dispatcher {
     private void run(Registration registration, Job job, JobContext context) {
         context.attach(Thread.currentThread());
         try {
-            registration.invoker().invoke(job, context);
-            finish(job, context.isCancelled() ? PgqueuerStatus.canceled : PgqueuerStatus.successful, null);
-        } catch (RetryRequested retry) {
-            if (context.isCancelled()) {
-                finish(job, PgqueuerStatus.canceled, null);
-            } else {
-                completions.add(new CompletionBuffer.Retry(job.id(), retry.delay(),
-                        Traceback.ofRetry(job, retry, workerId, retry.delay(), retry.reason())));
-            }
-        } catch (Registration.PayloadFailure e) {
-            failed(registration, job, e.getCause(), context);
-        } catch (Throwable t) {
-            if (context.isCancelled()) {
-                finish(job, PgqueuerStatus.canceled, null);
-            } else {
-                var delay = registration.options().retryPolicy().delayFor(job.attempts());
-                if (delay.isPresent()) {
-                    completions.add(new CompletionBuffer.Retry(job.id(), delay.get(),
-                            Traceback.ofRetry(job, t, workerId, delay.get(), String.valueOf(t))));
-                } else {
-                    failed(registration, job, t, context);
-                }
-            }
+            record(job, new Link(registration, job, context, 0).proceed());
         } finally {
             context.detach();
             Thread.interrupted(); // a late cancellation must not leak into the next use of this thread
@@ -368,11 +363,81 @@ final class Dispatcher {
         }
     }
 
-    private void failed(Registration registration, Job job, Throwable t, JobContext context) {
-        LOG.debug("Job {} ({}) failed", job.id(), job.entrypoint(), t);
-        PgqueuerStatus status = registration.options().onFailure() == EntrypointOptions.OnFailure.HOLD
-                ? PgqueuerStatus.failed : PgqueuerStatus.exception;
-        finish(job, status, Traceback.of(job, t, workerId));
+    /** One step of a job's interceptor chain ({@link Registration#interceptors()}); the last runs the handler. */
+    private static final class Link implements JobInterceptor.Chain {
+        private final Registration registration;
+        private final Job job;
+        private final JobContext context;
+        private final int index;
+        private boolean proceeded;
+
+        Link(Registration registration, Job job, JobContext context, int index) {
+            this.registration = registration;
+            this.job = job;
+            this.context = context;
+            this.index = index;
+        }
+
+        @Override
+        public JobOutcome proceed() {
+            List<JobInterceptor> chain = registration.interceptors();
+            if (proceeded) {
+                throw new IllegalStateException("proceed() called twice for job " + job.id() + " by interceptor "
+                        + chain.get(index - 1) + "; a job runs once per claim");
+            }
+            proceeded = true;
+            try {
+                if (index == chain.size()) {
+                    registration.invoker().invoke(job, context);
+                    return context.isCancelled() ? JobOutcome.canceled() : JobOutcome.successful();
+                }
+                JobInterceptor interceptor = chain.get(index);
+                JobOutcome outcome = interceptor.intercept(job, context, new Link(registration, job, context, index + 1));
+                if (outcome == null) {
+                    throw new IllegalStateException("Interceptor " + interceptor + " returned no outcome for job "
+                            + job.id() + "; return what next.proceed() returned");
+                }
+                return outcome;
+            } catch (Throwable t) {
+                return classify(t);
+            }
+        }
+
+        /** What a throw from the handler (or an interceptor) means for the job. */
+        private JobOutcome classify(Throwable t) {
+            boolean hold = registration.options().onFailure() == EntrypointOptions.OnFailure.HOLD;
+            if (t instanceof Registration.PayloadFailure e) {
+                return JobOutcome.failed(e.getCause(), hold); // an undecodable payload is never retried
+            }
+            if (context.isCancelled()) {
+                return JobOutcome.canceled();
+            }
+            if (t instanceof RetryRequested retry) {
+                return JobOutcome.retried(retry, retry.delay());
+            }
+            var delay = registration.options().retryPolicy().delayFor(job.attempts());
+            return delay.isPresent() ? JobOutcome.retried(t, delay.get()) : JobOutcome.failed(t, hold);
+        }
+    }
+
+    private void record(Job job, JobOutcome outcome) {
+        switch (outcome.status()) {
+            case SUCCESSFUL -> finish(job, PgqueuerStatus.successful, null);
+            case CANCELED -> finish(job, PgqueuerStatus.canceled, null);
+            case RETRIED -> {
+                Throwable cause = outcome.error().orElseThrow();
+                Duration delay = outcome.retryDelay().orElseThrow();
+                String reason = cause instanceof RetryRequested r ? r.reason() : String.valueOf(cause);
+                completions.add(new CompletionBuffer.Retry(job.id(), delay,
+                        Traceback.ofRetry(job, cause, workerId, delay, reason)));
+            }
+            case EXCEPTION, HELD -> {
+                Throwable error = outcome.error().orElseThrow();
+                LOG.debug("Job {} ({}) failed", job.id(), job.entrypoint(), error);
+                finish(job, outcome.status() == JobOutcome.Status.HELD ? PgqueuerStatus.failed : PgqueuerStatus.exception,
+                        Traceback.of(job, error, workerId));
+            }
+        }
     }
 
     private void finish(Job job, PgqueuerStatus status, org.jooq.JSONB traceback) {

@@ -1,9 +1,21 @@
 package org.pgqj.worker;
 
+import java.util.List;
 import org.pgqj.core.Job;
 
-/** One registered entrypoint: its name, options and how to invoke its handler. */
-record Registration(String name, EntrypointOptions options, Invoker invoker) {
+/**
+ * One registered entrypoint: its name, options, how to invoke its handler, and the interceptors around
+ * each call, outermost first.
+ */
+record Registration(String name, EntrypointOptions options, Invoker invoker, List<JobInterceptor> interceptors) {
+
+    Registration {
+        interceptors = List.copyOf(interceptors);
+    }
+
+    Registration withInterceptors(List<JobInterceptor> chain) {
+        return new Registration(name, options, invoker, chain);
+    }
 
     /** Calls the handler; a {@link PayloadFailure} means the payload did not decode. */
     @FunctionalInterface

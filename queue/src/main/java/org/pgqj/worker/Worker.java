@@ -1,7 +1,9 @@
 package org.pgqj.worker;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -51,6 +53,7 @@ public final class Worker implements AutoCloseable {
     private final QueueTables tables;
     private final WorkerOptions options;
     private final Map<String, Registration> registrations;
+    private final Observers observers;
     private final Object stateLock = new Object();
     private State state = State.NEW;
     private Dispatcher dispatcher;
@@ -69,7 +72,10 @@ public final class Worker implements AutoCloseable {
         this.dataSource = b.dataSource;
         this.tables = b.tables;
         this.options = b.options;
-        this.registrations = Map.copyOf(b.registrations);
+        this.registrations = Map.copyOf(b.chained());
+        List<WorkerObserver> all = new ArrayList<>(b.options.observers());
+        all.addAll(b.observers);
+        this.observers = new Observers(all);
     }
 
     /** A builder for a worker on {@code dataSource} and the pgqueuer install {@code tables}. */
@@ -126,7 +132,8 @@ public final class Worker implements AutoCloseable {
         claimConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
         writeConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
         ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names());
-        Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening);
+        Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening,
+                observers);
         dispatcher = d;
         try {
             openConnections(d);
@@ -137,7 +144,8 @@ public final class Worker implements AutoCloseable {
             }
             throw e;
         }
-        writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d);
+        writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d,
+                observers);
         writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
         dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
         if (options.shutdownHook()) {
@@ -191,6 +199,12 @@ public final class Worker implements AutoCloseable {
             @Override
             public void onConnected() {
                 d.wake(); // notifications may have been missed while down
+                observers.onListenerConnected();
+            }
+
+            @Override
+            public void onDisconnected() {
+                observers.onListenerDisconnected();
             }
         }, options.healthCheckInterval());
         // the listener connects on its own thread; a refusal shows up as its last failure
@@ -327,6 +341,9 @@ public final class Worker implements AutoCloseable {
         private final DataSource dataSource;
         private final QueueTables tables;
         private final Map<String, Registration> registrations = new LinkedHashMap<>();
+        private final List<JobInterceptor> interceptors = new ArrayList<>();
+        private final Map<String, List<JobInterceptor>> entrypointInterceptors = new LinkedHashMap<>();
+        private final List<WorkerObserver> observers = new ArrayList<>();
         private WorkerOptions options = WorkerOptions.defaults();
         private PayloadCodec codec = PayloadCodec.defaults();
 
@@ -377,7 +394,44 @@ public final class Worker implements AutoCloseable {
                 throw new WorkerException("Entrypoint '" + name + "' is already registered on this worker; "
                         + "register each name once");
             }
-            registrations.put(name, new Registration(name, entrypointOptions, invoker));
+            registrations.put(name, new Registration(name, entrypointOptions, invoker, List.of()));
+        }
+
+        /**
+         * Adds an interceptor around every handler call of this worker, inside those of
+         * {@link WorkerOptions#interceptors()} and after the ones added before (see {@link JobInterceptor}).
+         */
+        public Builder interceptor(JobInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /** Adds an interceptor around the handler calls of one entrypoint, inside the worker-wide ones. */
+        public Builder interceptor(String entrypoint, JobInterceptor interceptor) {
+            Objects.requireNonNull(entrypoint, "entrypoint");
+            Objects.requireNonNull(interceptor, "interceptor");
+            entrypointInterceptors.computeIfAbsent(entrypoint, k -> new ArrayList<>()).add(interceptor);
+            return this;
+        }
+
+        /** Adds an observer of the worker's claims, writes and listener (after those of the options). */
+        public Builder observer(WorkerObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
+        }
+
+        /** Each registration with its whole chain: MDC, the options', the worker's, the entrypoint's. */
+        private Map<String, Registration> chained() {
+            Map<String, Registration> out = new LinkedHashMap<>();
+            registrations.forEach((name, r) -> {
+                List<JobInterceptor> chain = new ArrayList<>();
+                chain.add(MdcScope.INSTANCE);
+                chain.addAll(options.interceptors());
+                chain.addAll(interceptors);
+                chain.addAll(entrypointInterceptors.getOrDefault(name, List.of()));
+                out.put(name, r.withInterceptors(chain));
+            });
+            return out;
         }
 
         /** Worker options (default {@link WorkerOptions#defaults()}). */
@@ -396,6 +450,12 @@ public final class Worker implements AutoCloseable {
         public Worker build() {
             if (registrations.isEmpty()) {
                 throw new WorkerException("A worker needs at least one entrypoint; call entrypoint(...) before build()");
+            }
+            for (String name : entrypointInterceptors.keySet()) {
+                if (!registrations.containsKey(name)) {
+                    throw new WorkerException("Interceptor for entrypoint '" + name + "', which this worker does not "
+                            + "register (it has " + registrations.keySet() + "); register it or fix the name");
+                }
             }
             return new Worker(this);
         }

@@ -1,6 +1,8 @@
 package org.pgqj.worker;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -31,6 +33,8 @@ public final class WorkerOptions {
     private final boolean listen;
     private final Duration pollInterval;
     private final Duration startupWait;
+    private final List<JobInterceptor> interceptors;
+    private final List<WorkerObserver> observers;
 
     private WorkerOptions(Builder b) {
         this.batchSize = b.batchSize;
@@ -46,6 +50,8 @@ public final class WorkerOptions {
         this.listen = b.listen;
         this.pollInterval = b.pollInterval;
         this.startupWait = b.startupWait;
+        this.interceptors = List.copyOf(b.interceptors);
+        this.observers = List.copyOf(b.observers);
     }
 
     /** pgqueuer's defaults (batch 10, unlimited concurrency, 30 s heartbeat and dequeue timeouts) and a fresh id. */
@@ -132,6 +138,16 @@ public final class WorkerOptions {
         return startupWait;
     }
 
+    /** Interceptors around every handler call of the worker, outermost first (see {@link JobInterceptor}). */
+    public List<JobInterceptor> interceptors() {
+        return interceptors;
+    }
+
+    /** Observers of the worker's claims, writes and listener (see {@link WorkerObserver}). */
+    public List<WorkerObserver> observers() {
+        return observers;
+    }
+
     @Override
     public String toString() {
         return "WorkerOptions[batchSize=" + batchSize + ", maxConcurrentJobs=" + maxConcurrentJobs
@@ -139,7 +155,8 @@ public final class WorkerOptions {
                 + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout
                 + ", statisticsInterval=" + statisticsInterval + ", healthCheckInterval=" + healthCheckInterval
                 + ", shutdownHook=" + shutdownHook + ", listen=" + listen + ", pollInterval=" + pollInterval
-                + ", startupWait=" + startupWait + "]";
+                + ", startupWait=" + startupWait + ", interceptors=" + interceptors.size()
+                + ", observers=" + observers.size() + "]";
     }
 
     /** Builds {@link WorkerOptions}; every setter validates and names the bad value. */
@@ -157,6 +174,8 @@ public final class WorkerOptions {
         private boolean listen = true;
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration startupWait = Duration.ZERO;
+        private final List<JobInterceptor> interceptors = new ArrayList<>();
+        private final List<WorkerObserver> observers = new ArrayList<>();
 
         private Builder() {
         }
@@ -179,6 +198,21 @@ public final class WorkerOptions {
                 throw new WorkerException("startupWait must be zero (fail at once) or more, got " + wait);
             }
             this.startupWait = wait;
+            return this;
+        }
+
+        /**
+         * Adds an interceptor around every handler call (after those added before); the place for
+         * instrumentation a launcher adds to any worker, such as {@code pgqj run --otel}.
+         */
+        public Builder interceptor(JobInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /** Adds an observer of the worker's claims, writes and listener. */
+        public Builder observer(WorkerObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
             return this;
         }
 

@@ -50,7 +50,7 @@ final class EnqueueSnippets {
                 .priority(5)                                // higher runs first
                 .delay(Duration.ofMinutes(10))              // execute_after = now() + delay (database clock)
                 .dedupeKey("welcome-42")                    // unique among queued and picked jobs
-                .header("tenant", "acme")                   // headers: Map<String, String>
+                .header("tenant", "acme")                   // headers: any JSON values, nested too
                 .build();
         long id = queue.enqueue(dsl, job);
 

@@ -1,0 +1,170 @@
+package org.pgqj.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.pgqj.core.Job;
+import org.pgqj.worker.JobContext;
+import org.pgqj.worker.JobInterceptor;
+import org.pgqj.worker.JobOutcome;
+import org.pgqj.worker.WorkerObserver;
+
+/**
+ * The {@code pgqj.*} meters of one worker: a {@link JobInterceptor} (jobs by outcome, handler duration, queue
+ * wait, running) and a {@link WorkerObserver} (claims, completion writes, the LISTEN connection). Register it
+ * as both:
+ *
+ * <pre>{@code
+ * WorkerMetrics metrics = WorkerMetrics.create(registry);
+ * Worker.builder(dataSource, tables).interceptor(metrics).observer(metrics) ...
+ * }</pre>
+ *
+ * <p>Names, tags and units are in the README's metrics table. Counters and timers of several workers on one
+ * registry add up; the two gauges ({@code pgqj.jobs.running}, {@code pgqj.listener.connected}) belong to the
+ * first worker that registered them, so give each worker of a JVM its own common tag (e.g.
+ * {@code Tags.of("worker", "fast")}) if several share a registry.
+ */
+public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
+
+    /** Jobs finished, tagged entrypoint and status. */
+    public static final String JOBS_COMPLETED = "pgqj.jobs.completed";
+    /** Handler call duration, tagged entrypoint and status. */
+    public static final String JOB_DURATION = "pgqj.job.duration";
+    /** Time from enqueue ({@code created}) to claim ({@code picked}), tagged entrypoint. */
+    public static final String QUEUE_WAIT = "pgqj.job.queue.wait";
+    /** Handlers running now, tagged entrypoint. */
+    public static final String JOBS_RUNNING = "pgqj.jobs.running";
+    /** Jobs per claim statement. */
+    public static final String CLAIM_BATCH_SIZE = "pgqj.claim.batch.size";
+    /** Claim statement round trip. */
+    public static final String CLAIM_DURATION = "pgqj.claim.duration";
+    /** Completion write (flush) round trips. */
+    public static final String FLUSH_DURATION = "pgqj.flush.duration";
+    /** 1 while the LISTEN connection is up, else 0. */
+    public static final String LISTENER_CONNECTED = "pgqj.listener.connected";
+    /** LISTEN connections made again after the first. */
+    public static final String LISTENER_RECONNECTS = "pgqj.listener.reconnects";
+
+    private final MeterRegistry registry;
+    private final Tags common;
+    private final Map<String, EntrypointMeters> byEntrypoint = new ConcurrentHashMap<>();
+    private final DistributionSummary claimBatch;
+    private final Timer claimDuration;
+    private final Timer flushDuration;
+    private final AtomicInteger connected = new AtomicInteger();
+    private final AtomicBoolean everConnected = new AtomicBoolean();
+    private final Counter reconnects;
+
+    private WorkerMetrics(MeterRegistry registry, Tags common) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.common = common;
+        this.claimBatch = DistributionSummary.builder(CLAIM_BATCH_SIZE).description("Jobs claimed per claim statement")
+                .baseUnit("jobs").tags(common).register(registry);
+        this.claimDuration = Timer.builder(CLAIM_DURATION).description("Round trip of one claim statement")
+                .tags(common).register(registry);
+        this.flushDuration = Timer.builder(FLUSH_DURATION).description("Round trips of one completion write")
+                .tags(common).register(registry);
+        Gauge.builder(LISTENER_CONNECTED, connected, AtomicInteger::get)
+                .description("1 while the worker's LISTEN connection is up").tags(common).register(registry);
+        this.reconnects = Counter.builder(LISTENER_RECONNECTS).description("LISTEN connections made again after a loss")
+                .tags(common).register(registry);
+    }
+
+    /** The meters on {@code registry}. */
+    public static WorkerMetrics create(MeterRegistry registry) {
+        return new WorkerMetrics(registry, Tags.empty());
+    }
+
+    /** The meters on {@code registry}, each with these extra tags (e.g. {@code worker=fast}). */
+    public static WorkerMetrics create(MeterRegistry registry, Iterable<Tag> tags) {
+        return new WorkerMetrics(registry, Tags.of(Objects.requireNonNull(tags, "tags")));
+    }
+
+    @Override
+    public JobOutcome intercept(Job job, JobContext context, Chain next) {
+        EntrypointMeters m = byEntrypoint.computeIfAbsent(job.entrypoint(), EntrypointMeters::new);
+        Duration waited = Duration.between(job.created(), job.updated()); // updated is set to now() by the claim
+        if (!waited.isNegative()) {
+            m.queueWait.record(waited);
+        }
+        m.running.incrementAndGet();
+        long start = System.nanoTime();
+        JobOutcome outcome;
+        try {
+            outcome = next.proceed();
+        } finally {
+            m.running.decrementAndGet();
+        }
+        m.finished(outcome.status(), System.nanoTime() - start);
+        return outcome;
+    }
+
+    @Override
+    public void onClaim(int requested, int claimed, Duration took) {
+        claimBatch.record(claimed);
+        claimDuration.record(took);
+    }
+
+    @Override
+    public void onFlush(int written, Duration took) {
+        flushDuration.record(took);
+    }
+
+    @Override
+    public void onListenerConnected() {
+        connected.set(1);
+        if (everConnected.getAndSet(true)) {
+            reconnects.increment();
+        }
+    }
+
+    @Override
+    public void onListenerDisconnected() {
+        connected.set(0);
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerMetrics[" + registry.getClass().getSimpleName() + common + "]";
+    }
+
+    /** The meters of one entrypoint, made on its first job (cached: no registry lookup per job). */
+    private final class EntrypointMeters {
+        final Timer queueWait;
+        final AtomicInteger running = new AtomicInteger();
+        final Map<JobOutcome.Status, Counter> completed = new EnumMap<>(JobOutcome.Status.class);
+        final Map<JobOutcome.Status, Timer> duration = new EnumMap<>(JobOutcome.Status.class);
+
+        EntrypointMeters(String entrypoint) {
+            Tags tags = common.and("entrypoint", entrypoint);
+            queueWait = Timer.builder(QUEUE_WAIT).description("Time from enqueue to claim").tags(tags)
+                    .publishPercentileHistogram().register(registry);
+            Gauge.builder(JOBS_RUNNING, running, AtomicInteger::get).description("Handlers running now").tags(tags)
+                    .register(registry);
+            for (JobOutcome.Status s : JobOutcome.Status.values()) {
+                Tags withStatus = tags.and("status", s.label());
+                completed.put(s, Counter.builder(JOBS_COMPLETED).description("Jobs finished, by outcome")
+                        .tags(withStatus).register(registry));
+                duration.put(s, Timer.builder(JOB_DURATION).description("Handler call duration, by outcome")
+                        .tags(withStatus).publishPercentileHistogram().register(registry));
+            }
+        }
+
+        void finished(JobOutcome.Status status, long nanos) {
+            completed.get(status).increment();
+            duration.get(status).record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+}

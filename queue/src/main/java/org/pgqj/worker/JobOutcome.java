@@ -1,0 +1,87 @@
+package org.pgqj.worker;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a handler call ended, as a {@link JobInterceptor} sees it: the status the worker records, the
+ * error if the job failed or is retried, and the retry delay. Made by the worker only.
+ */
+public final class JobOutcome {
+
+    /** What the worker does with the job. */
+    public enum Status {
+        /** Done; logged {@code successful}. */
+        SUCCESSFUL("successful"),
+        /** Failed for good; logged {@code exception}. */
+        EXCEPTION("exception"),
+        /** Canceled while running; logged {@code canceled}. */
+        CANCELED("canceled"),
+        /** Put back in the queue for another attempt (a {@link RetryRequested} or the retry policy). */
+        RETRIED("retried"),
+        /** Failed and held in the queue table as {@code failed} ({@link EntrypointOptions.OnFailure#HOLD}). */
+        HELD("held");
+
+        private final String label;
+
+        Status(String label) {
+            this.label = label;
+        }
+
+        /** The lower-case name used in metrics tags: successful, exception, canceled, retried, held. */
+        public String label() {
+            return label;
+        }
+    }
+
+    private static final JobOutcome SUCCESSFUL = new JobOutcome(Status.SUCCESSFUL, null, null);
+    private static final JobOutcome CANCELED = new JobOutcome(Status.CANCELED, null, null);
+
+    private final Status status;
+    private final Throwable error;
+    private final Duration retryDelay;
+
+    private JobOutcome(Status status, Throwable error, Duration retryDelay) {
+        this.status = status;
+        this.error = error;
+        this.retryDelay = retryDelay;
+    }
+
+    static JobOutcome successful() {
+        return SUCCESSFUL;
+    }
+
+    static JobOutcome canceled() {
+        return CANCELED;
+    }
+
+    static JobOutcome retried(Throwable cause, Duration delay) {
+        return new JobOutcome(Status.RETRIED, Objects.requireNonNull(cause), Objects.requireNonNull(delay));
+    }
+
+    static JobOutcome failed(Throwable error, boolean held) {
+        return new JobOutcome(held ? Status.HELD : Status.EXCEPTION, Objects.requireNonNull(error), null);
+    }
+
+    /** The status. */
+    public Status status() {
+        return status;
+    }
+
+    /** What the handler threw (for EXCEPTION, HELD and RETRIED); empty otherwise. */
+    public Optional<Throwable> error() {
+        return Optional.ofNullable(error);
+    }
+
+    /** When RETRIED: how long until the job is eligible again. */
+    public Optional<Duration> retryDelay() {
+        return Optional.ofNullable(retryDelay);
+    }
+
+    @Override
+    public String toString() {
+        return "JobOutcome[" + status.label() + (error != null ? ", " + error : "")
+                + (retryDelay != null ? ", retry in " + retryDelay : "") + "]";
+    }
+}

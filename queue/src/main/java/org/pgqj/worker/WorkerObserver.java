@@ -1,0 +1,39 @@
+package org.pgqj.worker;
+
+import java.time.Duration;
+
+/**
+ * What a worker reports about its own machinery, for metrics: claims, completion writes, the LISTEN
+ * connection. Every method has a no-op default; implement the ones you need. Called on the worker's own
+ * threads (dispatcher, writer, listener): keep it quick and never block. An exception is logged and
+ * ignored. Register with {@link WorkerOptions.Builder#observer} or {@link Worker.Builder#observer}.
+ */
+public interface WorkerObserver {
+
+    /**
+     * A claim statement ran.
+     *
+     * @param requested how many jobs it asked for (the free capacity)
+     * @param claimed   how many it got
+     * @param took      its round trip
+     */
+    default void onClaim(int requested, int claimed, Duration took) {
+    }
+
+    /**
+     * Finished jobs were written (one completion statement, plus one per retry).
+     *
+     * @param written how many outcomes and retries
+     * @param took    the write's round trips
+     */
+    default void onFlush(int written, Duration took) {
+    }
+
+    /** The LISTEN connection is up: the first time, and after every reconnect. */
+    default void onListenerConnected() {
+    }
+
+    /** The LISTEN connection was lost (the worker polls until it is back). */
+    default void onListenerDisconnected() {
+    }
+}
