@@ -8,12 +8,15 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.core.QueueTables;
+import org.pgqj.enqueue.EnqueueInterceptor;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.schedule.Scheduler;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.spring.TransactionalJobQueue;
+import org.pgqj.worker.JobInterceptor;
 import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -111,8 +114,13 @@ public class PgqjAutoConfiguration {
     /** Enqueue with a DSLContext of the app's: {@code queue.enqueue(dsl, record)}, in the DSLContext's transaction. */
     @Bean
     @ConditionalOnMissingBean
-    public JobQueue pgqjJobQueue(QueueTables tables, PayloadCodec codec, PgqjSchemaInitializer schema) {
-        return JobQueue.create(tables, codec);
+    public JobQueue pgqjJobQueue(QueueTables tables, PayloadCodec codec, PgqjSchemaInitializer schema,
+                                 ObjectProvider<EnqueueInterceptor> interceptors) {
+        JobQueue queue = JobQueue.create(tables, codec);
+        for (EnqueueInterceptor interceptor : interceptors.orderedStream().toList()) {
+            queue = queue.withInterceptor(interceptor);
+        }
+        return queue;
     }
 
     /** Enqueue without jOOQ, in the Spring-managed transaction of the app's DataSource. */
@@ -138,7 +146,8 @@ public class PgqjAutoConfiguration {
     @ConditionalOnProperty(prefix = "pgqj.worker", name = "enabled", matchIfMissing = true)
     public Worker pgqjWorker(PgqjDataSources dataSources, QueueTables tables, PayloadCodec codec,
                              PgqjProperties properties, PgqjSchemaInitializer schema,
-                             ConfigurableListableBeanFactory beans, Environment environment) {
+                             ConfigurableListableBeanFactory beans, Environment environment,
+                             ObjectProvider<JobInterceptor> interceptors, ObjectProvider<WorkerObserver> observers) {
         Map<String, PgqjBeans.Handler> handlers = PgqjBeans.handlers(beans, codec);
         if (handlers.isEmpty()) {
             throw new PgqjStartupException("pgqj.worker.enabled is true but the app has no handler: add a bean method "
@@ -153,6 +162,9 @@ public class PgqjAutoConfiguration {
         }
         Worker.Builder builder = Worker.builder(dataSources.dedicated(), tables).payloadCodec(codec)
                 .options(properties.getWorker().toOptions(phaseTimeout(environment)));
+        // interceptor and observer beans (the metrics and tracing auto-configurations add theirs), in @Order
+        interceptors.orderedStream().forEach(builder::interceptor);
+        observers.orderedStream().forEach(builder::observer);
         handlers.values().forEach(h -> {
             try {
                 builder.entrypoint(h.entrypoint(), properties.entrypointOptions(h.entrypoint()), h.handler());

@@ -48,6 +48,11 @@ public class PgqjProperties {
     /** The web dashboard, mounted when pgqj-web is on the classpath of a servlet web app. */
     private final Web web = new Web();
 
+    /** Micrometer meters (pgqj-metrics) and OpenTelemetry tracing (pgqj-tracing), when on the classpath. */
+    private final Metrics metrics = new Metrics();
+
+    private final Tracing tracing = new Tracing();
+
     public String getPrefix() {
         return prefix;
     }
@@ -84,11 +89,82 @@ public class PgqjProperties {
         return web;
     }
 
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    public Tracing getTracing() {
+        return tracing;
+    }
+
     /** The options of entrypoint {@code name}: its overrides on top of the defaults. */
     public EntrypointOptions entrypointOptions(String name) {
         EntrypointOptions defaults = entrypointDefaults.applyTo(EntrypointOptions.defaults());
         Entrypoint own = entrypoints.get(name);
         return own == null ? defaults : own.applyTo(defaults);
+    }
+
+    /** The worker's meters and pgqueuer's database gauges on the app's MeterRegistry (pgqj-metrics). */
+    public static class Metrics {
+
+        /** Whether to bind the worker's meters when pgqj-metrics and a MeterRegistry are there. */
+        private boolean enabled = true;
+
+        /** Whether to add pgqueuer's gauges pgqueuer_queue_count and pgqueuer_logs_count (read from the database). */
+        private boolean databaseGauges = true;
+
+        /** How often the database gauges are read again (one short query on the queue and statistics tables). */
+        private Duration refreshInterval = Duration.ofSeconds(15);
+
+        /** The log window of pgqueuer_logs_count (pgqueuer's collect_metrics(last=...), default 5 minutes). */
+        private Duration window = Duration.ofMinutes(5);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public boolean isDatabaseGauges() {
+            return databaseGauges;
+        }
+
+        public void setDatabaseGauges(boolean databaseGauges) {
+            this.databaseGauges = databaseGauges;
+        }
+
+        public Duration getRefreshInterval() {
+            return refreshInterval;
+        }
+
+        public void setRefreshInterval(Duration refreshInterval) {
+            this.refreshInterval = refreshInterval;
+        }
+
+        public Duration getWindow() {
+            return window;
+        }
+
+        public void setWindow(Duration window) {
+            this.window = window;
+        }
+    }
+
+    /** OpenTelemetry spans for enqueue and handlers, as pgqueuer's adapter writes them (pgqj-tracing). */
+    public static class Tracing {
+
+        /** Whether to trace when pgqj-tracing and an OpenTelemetry bean are there. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** The web dashboard (pgqj-web) mounted in the app's servlet container. */

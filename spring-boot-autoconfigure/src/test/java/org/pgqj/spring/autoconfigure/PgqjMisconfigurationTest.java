@@ -136,6 +136,28 @@ class PgqjMisconfigurationTest {
         }
     }
 
+    @Test
+    void metricsRefreshIntervalMustBePositive(TestDatabase db) {
+        assertThat(failure(One.class, db, "pgqj.metrics.refresh-interval=0s"))
+                .contains("pgqj.metrics.refresh-interval must be positive (got PT0S)");
+    }
+
+    @Test
+    void metricsAndTracingSwitchOff(TestDatabase db) {
+        try (ConfigurableApplicationContext context = start(Base.class, db, "pgqj.worker.enabled=false",
+                "pgqj.metrics.enabled=false")) {
+            assertThat(context.getBeanNamesForType(org.pgqj.metrics.WorkerMetrics.class)).isEmpty();
+            assertThat(context.getBeanNamesForType(PgqjDatabaseGauges.class)).isEmpty();
+            // Actuator's registry is there, but without pgqueuer's gauges
+            assertThat(context.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                    .find(org.pgqj.metrics.PgqueuerGauges.QUEUE_COUNT).meters()).isEmpty();
+        }
+        try (ConfigurableApplicationContext context = start(Base.class, db, "pgqj.worker.enabled=false")) {
+            assertThat(context.getBeanNamesForType(org.pgqj.metrics.WorkerMetrics.class)).hasSize(1);
+            assertThat(context.getBeanNamesForType(PgqjDatabaseGauges.class)).hasSize(1);
+        }
+    }
+
     static ConfigurableApplicationContext start(Class<?> app, TestDatabase db, String... properties) {
         return new SpringApplicationBuilder(app).web(WebApplicationType.NONE)
                 .run(TestDatabases.args(db, properties).toArray(String[]::new));
