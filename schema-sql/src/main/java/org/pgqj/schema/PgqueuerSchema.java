@@ -121,7 +121,8 @@ public final class PgqueuerSchema {
     }
 
     /**
-     * Creates or upgrades the queue schema to the pgqueuer 1.6.0 catalog.
+     * Creates or upgrades the queue schema to the pgqueuer 1.6.0 catalog plus the statistics index of 2.0
+     * ({@code <prefix>pgqueuer_statistics_created}, definition inferred).
      *
      * @throws PgqueuerSchemaException when the database cannot be reached or a migration fails
      */
@@ -145,7 +146,7 @@ public final class PgqueuerSchema {
     }
 
     /**
-     * Lists which objects of the 1.6.0 schema exist and which are missing. Reads the catalog only.
+     * Lists which objects of the schema (1.6.0 plus 2.0's statistics index) exist and which are missing. Reads the catalog only.
      *
      * @throws PgqueuerSchemaException when the database cannot be reached
      */
