@@ -243,6 +243,19 @@ public final class QueueAdmin {
                         JobStatus.fromDb(r.value5())));
     }
 
+    /**
+     * Deletes aggregated log rows older than {@code olderThan} in short batches of their own transactions
+     * (see {@link LogRetention}); runs on a connection from {@code dataSource}, not in a caller's transaction.
+     */
+    public PruneResult pruneLog(DataSource dataSource, Duration olderThan) {
+        return LogRetention.create(tables).pruneLog(dataSource, olderThan);
+    }
+
+    /** Deletes statistics rows older than {@code olderThan}, as {@link #pruneLog} does log rows. */
+    public PruneResult pruneStatistics(DataSource dataSource, Duration olderThan) {
+        return LogRetention.create(tables).pruneStatistics(dataSource, olderThan);
+    }
+
     /** As {@link #waitForCompletion(DataSource, Collection, Duration, Duration)} with a 1 s poll fallback. */
     public CompletionResult waitForCompletion(DataSource dataSource, Collection<Long> ids, Duration timeout) {
         return waitForCompletion(dataSource, ids, timeout, DEFAULT_POLL);
