@@ -24,7 +24,12 @@ import picocli.CommandLine.Spec;
         subcommands = {SchemaCommands.Install.class, SchemaCommands.Upgrade.class, SchemaCommands.Uninstall.class,
                 SchemaCommands.Verify.class, QueueCommands.Queue.class, QueueCommands.Failed.class,
                 QueueCommands.Requeue.class, QueueCommands.Cancel.class, QueueCommands.SchedulesCommand.class,
-                ListenCommand.class, DashboardCommand.class, RunCommand.class})
+                ListenCommand.class, DashboardCommand.class, RunCommand.class,
+                InspectCommands.Stale.class, InspectCommands.Workers.class, InspectCommands.Backlog.class,
+                InspectCommands.Size.class, InspectCommands.Throughput.class, InspectCommands.Log.class,
+                InspectCommands.Jobs.class, InspectCommands.Tables.class, SqlCommand.class,
+                MaintenanceCommands.DurabilityCommand.class, MaintenanceCommands.Autovac.class,
+                MaintenanceCommands.Prune.class})
 public final class PgqjCli implements Runnable {
 
     @Spec
@@ -73,6 +78,11 @@ public final class PgqjCli implements Runnable {
         return spec.commandLine().getOut();
     }
 
+    /** Notes and summaries go to stderr, so stdout stays a clean document (SQL, JSON) to redirect. */
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     /** The install's names, validated. */
     PgqueuerNames names() {
         try {
@@ -96,7 +106,7 @@ public final class PgqjCli implements Runnable {
         if (dataSource == null) {
             ConnectionUrl url = dsn != null && !dsn.isBlank() ? ConnectionUrl.parse(dsn)
                     : ConnectionUrl.fromEnvironment().orElseThrow(() -> new CliException(
-                            "No database URL: pass --pg-dsn URL or set DATABASE_URL (or PGDSN)"));
+                            "No database URL: pass --pg-dsn URL or set DATABASE_URL (or PGQUEUER_DSN, or PGDSN)"));
             DataSource ds = url.dataSource();
             try (Connection ignored = ds.getConnection()) {
                 // reachable

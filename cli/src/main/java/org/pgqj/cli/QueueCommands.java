@@ -84,10 +84,17 @@ final class QueueCommands {
         @Option(names = {"-n", "--limit"}, defaultValue = "25", description = "At most this many (default 25).")
         int limit;
 
+        @Option(names = "--json", description = "Print the jobs as one JSON array (payloads by size only).")
+        boolean json;
+
         @Override
         public Integer call() {
             DataSource ds = root.installedDataSource();
             List<Job> jobs = QueueAdmin.create(root.tables()).failedJobs(root.tables().dsl(ds), limit);
+            if (json) {
+                Json.print(root.out(), jobs, Json::job);
+                return 0;
+            }
             List<List<String>> rows = new ArrayList<>();
             for (Job j : jobs) {
                 rows.add(List.of(Long.toString(j.id()), j.entrypoint(), Integer.toString(j.attempts()),
@@ -141,12 +148,19 @@ final class QueueCommands {
                 description = "Remove schedules: numbers are ids, anything else an entrypoint (repeatable).")
         List<String> remove = new ArrayList<>();
 
+        @Option(names = "--json", description = "Print the schedules as one JSON array.")
+        boolean json;
+
         @Override
         public Integer call() {
             DataSource ds = root.installedDataSource();
             if (!remove.isEmpty()) {
                 int removed = Schedules.remove(root.tables(), ds, remove.toArray(String[]::new));
-                root.out().println("removed " + removed + " schedule(s)");
+                (json ? root.err() : root.out()).println("removed " + removed + " schedule(s)");
+            }
+            if (json) {
+                Json.print(root.out(), Schedules.list(root.tables(), ds), Json::schedule);
+                return 0;
             }
             List<List<String>> rows = new ArrayList<>();
             for (Schedule s : Schedules.list(root.tables(), ds)) {

@@ -5,8 +5,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerFactory;
 import org.pgqj.worker.WorkerOptions;
@@ -56,7 +56,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--restart-delay", defaultValue = "5", paramLabel = "SECONDS", description = "Wait before a restart (default 5).")
     double restartDelay;
 
+    @Option(names = "--shutdown-on-listener-failure",
+            description = "Stop (gracefully, exit 1) when the LISTEN connection fails instead of reconnecting.")
+    boolean shutdownOnListenerFailure;
+
+    private final AtomicInteger signals = new AtomicInteger();
     private volatile boolean stopping;
+    private volatile boolean listenerFailed;
     private volatile Worker current;
 
     @Override
@@ -76,48 +82,96 @@ final class RunCommand implements Callable<Integer> {
         }
         WorkerFactory.Context context = new WorkerFactory.Context(root.installedDataSource(), root.tables(), options);
 
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopping = true;
-            Worker w = current;
-            if (w != null) {
-                LOG.info("Signal received: stopping the worker gracefully");
-                w.close();
-            }
+        installSignalHandlers();
+        while (true) {
             try {
-                finished.await(options.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "pgqj-run-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            while (true) {
-                try {
-                    Worker worker = create(workerFactory, context);
-                    current = worker;
-                    if (stopping) {
-                        worker.close();
-                        return 0;
-                    }
-                    LOG.info("Worker {} running ({} mode, batch {})", worker.id(), mode, batchSize);
-                    worker.run();
-                    LOG.info("Worker {} stopped", worker.id());
+                Worker worker = create(workerFactory, context);
+                current = worker;
+                if (stopping) {
+                    worker.close();
                     return 0;
-                } catch (RuntimeException e) {
-                    if (stopping || !restartOnFailure) {
-                        throw e;
-                    }
-                    LOG.error("Worker failed: {}; restarting in {} s", CliErrors.oneLine(e), restartDelay);
-                    Thread.sleep((long) (restartDelay * 1000));
                 }
-            }
-        } finally {
-            finished.countDown();
-            if (!stopping) {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                LOG.info("Worker {} running ({} mode, batch {})", worker.id(), mode, batchSize);
+                Thread watchdog = shutdownOnListenerFailure ? watchListener(worker) : null;
+                try {
+                    worker.run();
+                } finally {
+                    if (watchdog != null) {
+                        watchdog.interrupt();
+                    }
+                }
+                LOG.info("Worker {} stopped", worker.id());
+                if (listenerFailed) {
+                    LOG.error("Worker {} was stopped because its listener failed (--shutdown-on-listener-failure)",
+                            worker.id());
+                    return 1;
+                }
+                return 0;
+            } catch (RuntimeException e) {
+                if (stopping || !restartOnFailure) {
+                    throw e;
+                }
+                LOG.error("Worker failed: {}; restarting in {} s", CliErrors.oneLine(e), restartDelay);
+                Thread.sleep((long) (restartDelay * 1000));
             }
         }
+    }
+
+    /**
+     * SIGINT/SIGTERM: the first starts a graceful shutdown (stop claiming, let running jobs finish, flush); a
+     * second stops the process at once, as {@code pgq run} 2.2 does. Jobs still running then stay {@code picked}
+     * and are re-run elsewhere once their heartbeat is older than the heartbeat timeout. The JVM's own handlers
+     * (which run shutdown hooks and ignore any further signal while they run) are replaced for these two.
+     */
+    private void installSignalHandlers() {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                // sun.misc.Signal (jdk.unsupported) is the only way to see a second signal while shutting down
+                sun.misc.Signal.handle(new sun.misc.Signal(name), this::onSignal);
+            } catch (IllegalArgumentException e) {
+                LOG.debug("SIG{} cannot be handled here; the JVM's default stays: {}", name, e.getMessage());
+            }
+        }
+    }
+
+    private void onSignal(sun.misc.Signal signal) {
+        if (signals.incrementAndGet() == 1) {
+            stopping = true;
+            LOG.info("Signal SIG{} received: stopping the worker gracefully (a second signal stops at once)",
+                    signal.getName());
+            Worker w = current;
+            if (w != null) {
+                Thread.ofPlatform().name("pgqj-run-shutdown").start(w::close);
+            }
+        } else {
+            LOG.warn("Second signal SIG{} received: stopping at once; running jobs stay picked and are re-run "
+                    + "after their heartbeat times out", signal.getName());
+            Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
+    }
+
+    /** Closes the worker gracefully once its LISTEN connection is lost (after having been up). */
+    private Thread watchListener(Worker worker) {
+        return Thread.ofVirtual().name("pgqj-listener-watch").start(() -> {
+            boolean wasListening = false;
+            try {
+                while (true) {
+                    boolean listening = worker.isListening();
+                    if (wasListening && !listening && !stopping) {
+                        listenerFailed = true;
+                        stopping = true;
+                        LOG.error("The listener of worker {} failed; shutting down (--shutdown-on-listener-failure)",
+                                worker.id());
+                        worker.close();
+                        return;
+                    }
+                    wasListening |= listening;
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                // the worker stopped
+            }
+        });
     }
 
     private static Duration seconds(double value, String flag) {
