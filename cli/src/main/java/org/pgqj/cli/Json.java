@@ -47,7 +47,7 @@ final class Json {
         return MAPPER.createObjectNode();
     }
 
-    /** pgq failed --json: the job without its payload, plus payload_bytes. */
+    /** pgq failed --json: the job without its payload, plus payload_bytes (pgqueuer's Job has no dedupe_key). */
     static ObjectNode job(Job j) {
         ObjectNode n = node();
         n.put("id", j.id());
@@ -65,7 +65,6 @@ final class Json {
         } else {
             n.putNull("slot");
         }
-        n.put("dedupe_key", j.dedupeKey().orElse(null));
         if (j.headers().isEmpty()) {
             n.putNull("headers");
         } else {

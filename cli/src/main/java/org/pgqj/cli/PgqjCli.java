@@ -62,6 +62,8 @@ public final class PgqjCli implements Runnable {
     /** Runs the command line and returns its exit code (0 ok, 1 failed check or error, 2 bad usage). */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new PgqjCli());
+        // `--schema jobs` names a schema, not the `jobs` command
+        cli.setAllowSubcommandsAsOptionParameters(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("pgqj: " + CliErrors.oneLine(e));
             return 1;

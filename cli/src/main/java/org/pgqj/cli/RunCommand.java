@@ -64,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
     private volatile boolean stopping;
     private volatile boolean listenerFailed;
     private volatile Worker current;
+    private volatile Thread closer;
 
     @Override
     public Integer call() throws Exception {
@@ -96,8 +97,18 @@ final class RunCommand implements Callable<Integer> {
                 try {
                     worker.run();
                 } finally {
+                    // run() returns once claiming stops; a close() begun by a signal or the watchdog is still
+                    // waiting for the running jobs, and the process must not exit before it is done
+                    Thread closing = closer;
+                    if (closing != null) {
+                        closing.join();
+                    }
                     if (watchdog != null) {
-                        watchdog.interrupt();
+                        if (listenerFailed) {
+                            watchdog.join();
+                        } else {
+                            watchdog.interrupt();
+                        }
                     }
                 }
                 LOG.info("Worker {} stopped", worker.id());
@@ -141,7 +152,9 @@ final class RunCommand implements Callable<Integer> {
                     signal.getName());
             Worker w = current;
             if (w != null) {
-                Thread.ofPlatform().name("pgqj-run-shutdown").start(w::close);
+                Thread t = Thread.ofPlatform().name("pgqj-run-shutdown").unstarted(w::close);
+                closer = t; // before start: the main thread must see it once run() returns
+                t.start();
             }
         } else {
             LOG.warn("Second signal SIG{} received: stopping at once; running jobs stay picked and are re-run "
@@ -166,7 +179,7 @@ final class RunCommand implements Callable<Integer> {
                         return;
                     }
                     wasListening |= listening;
-                    Thread.sleep(100);
+                    Thread.sleep(20); // a reconnect after a loss takes ~100 ms: poll well inside that window
                 }
             } catch (InterruptedException e) {
                 // the worker stopped

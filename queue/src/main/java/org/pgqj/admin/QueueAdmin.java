@@ -44,6 +44,8 @@ import org.pgqj.core.Job;
 import org.pgqj.core.JobStatus;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
+import org.pgqj.notify.NotifyEvents;
+import org.pgqj.notify.TableChangedEvent;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,7 +122,8 @@ public final class QueueAdmin {
 
     /**
      * Puts held {@code failed} jobs back in the queue ({@code pgq requeue}): status queued, attempts 0,
-     * runnable now, logged {@code queued}. Ids that are not held jobs are ignored.
+     * runnable now, logged {@code queued}, and a {@code table_changed_event} (operation {@code update}) NOTIFY
+     * so idle workers pick them up at once (pgqueuer 2.0). Ids that are not held jobs are ignored.
      *
      * @return the ids requeued
      */
@@ -141,6 +144,9 @@ public final class QueueAdmin {
                 .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
         List<Long> done = logFrom(q, requeued, PgqueuerStatus.queued);
         if (!done.isEmpty()) {
+            // pgqueuer 2.0: the trigger is silent on UPDATE, so say it ourselves; idle workers wake at commit
+            q.select(function("pg_notify", Object.class, val(tables.channel()),
+                    val(NotifyEvents.toJson(TableChangedEvent.update(tables))))).fetch();
             LOG.info("Requeued {} held jobs: {}", done.size(), done);
         }
         return done;

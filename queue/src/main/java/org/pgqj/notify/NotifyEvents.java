@@ -69,6 +69,21 @@ public final class NotifyEvents {
         return node.toString();
     }
 
+    /**
+     * The JSON of a table change as the queue table's trigger writes it (keys channel, operation, sent_at, table,
+     * type). pgqueuer 2.0 sends one with operation {@code update} when a job is requeued or retried, so idle
+     * workers wake at once (the trigger itself stays silent on UPDATE).
+     */
+    public static String toJson(TableChangedEvent event) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("channel", event.channel());
+        node.put("operation", event.operation());
+        node.put("sent_at", format(event.sentAt()));
+        node.put("table", event.table());
+        node.put("type", event.type());
+        return node.toString();
+    }
+
     /** The JSON of a health check (keys channel, sent_at, type, received_at, id). */
     public static String toJson(HealthCheckEvent event) {
         ObjectNode node = base(event);

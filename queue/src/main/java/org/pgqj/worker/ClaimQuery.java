@@ -47,7 +47,8 @@ import org.postgresql.util.PSQLException;
 
 /**
  * The claim: ONE statement with pgqueuer's semantics (CONTRACT §3–§4). Per entrypoint it locks the
- * best {@code queued} rows ({@code priority DESC, id ASC}, {@code execute_after < now()},
+ * best {@code queued} rows ({@code priority DESC, id ASC}, {@code execute_after <= now()}: pgqueuer 2.0 made a
+ * job due exactly now eligible,
  * {@code FOR UPDATE SKIP LOCKED}), plus {@code picked} rows of other workers whose heartbeat is older
  * than the entrypoint's stale age (they keep their slot); for a limited entrypoint it first takes a
  * window of at most the free count so SKIP LOCKED cannot slide past the limit, and hands the lowest
@@ -177,7 +178,7 @@ final class ClaimQuery {
 
         // unlimited entrypoints: lock the best rows directly; SKIP LOCKED lets parallel workers share them
         var unlimitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ENTRYPOINT.eq(pEntry), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.lt(now), pLim.le(inline(0)))
+                .where(q.ENTRYPOINT.eq(pEntry), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.le(now), pLim.le(inline(0)))
                 .orderBy(q.PRIORITY.desc(), q.ID.asc())
                 .limit(pTake)
                 .forUpdate().of(q).skipLocked()).as("u");
@@ -185,11 +186,11 @@ final class ClaimQuery {
         Field<Integer> held = field(select(count()).from(h)
                 .where(h.ENTRYPOINT.eq(pEntry), h.STATUS.eq(lit(PICKED))));
         var window = select(w.ID).from(w)
-                .where(w.ENTRYPOINT.eq(pEntry), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.lt(now))
+                .where(w.ENTRYPOINT.eq(pEntry), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.le(now))
                 .orderBy(w.PRIORITY.desc(), w.ID.asc())
                 .limit(greatest(least(pTake, pLim.minus(held)), inline(0)));
         var limitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ID.in(window), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.lt(now), pLim.gt(inline(0)))
+                .where(q.ID.in(window), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.le(now), pLim.gt(inline(0)))
                 .forUpdate().of(q).skipLocked()).as("l");
 
         var fresh = name("fresh").fields("f_id", "f_priority", "f_entrypoint")
@@ -201,7 +202,7 @@ final class ClaimQuery {
         var stale = name("stale").fields("s_id", "s_priority", "s_entrypoint")
                 .as(select(s.ID, s.PRIORITY, s.ENTRYPOINT).from(s).join(paramsCte).on(s.ENTRYPOINT.eq(pEntry))
                         .where(s.STATUS.eq(lit(PICKED)), s.HEARTBEAT.lt(now.minus(pStale)),
-                                s.QUEUE_MANAGER_ID.isDistinctFrom(worker), s.EXECUTE_AFTER.lt(now))
+                                s.QUEUE_MANAGER_ID.isDistinctFrom(worker), s.EXECUTE_AFTER.le(now))
                         .orderBy(s.PRIORITY.desc(), s.ID.asc())
                         .limit(inline(batch))
                         .forUpdate().of(s).skipLocked());

@@ -82,6 +82,11 @@ final class DedicatedConnection implements AutoCloseable {
      * Runs JDBC work in auto-commit on the connection. An {@link SQLException} comes back as jOOQ's
      * {@link DataAccessException} (its cause), like the failures of {@link #run(Function)}.
      */
+    /** The install's names (for NOTIFY payloads written on this connection). */
+    QueueTables tables() {
+        return tables;
+    }
+
     synchronized <T> T jdbc(JdbcWork<T> work) {
         try {
             dsl();

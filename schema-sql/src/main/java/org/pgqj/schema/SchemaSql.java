@@ -143,7 +143,7 @@ public final class SchemaSql {
         for (Map.Entry<String, String> p : placeholders().entrySet()) {
             sql = sql.replace("${" + p.getKey() + "}", p.getValue());
         }
-        return sql;
+        return sql.replace("CREATE  TABLE", "CREATE TABLE"); // an empty persistence placeholder leaves two spaces
     }
 
     private static String resource(String script) {
