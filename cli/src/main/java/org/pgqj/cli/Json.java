@@ -47,17 +47,23 @@ final class Json {
         return MAPPER.createObjectNode();
     }
 
+    /** The queue row's times, status and entrypoint, in pgqueuer's model order. */
+    private static void row(ObjectNode n, Instant created, Instant updated, Instant heartbeat, Instant executeAfter,
+                            String status, String entrypoint) {
+        n.put("created", time(created));
+        n.put("updated", time(updated));
+        n.put("heartbeat", time(heartbeat));
+        n.put("execute_after", time(executeAfter));
+        n.put("status", status);
+        n.put("entrypoint", entrypoint);
+    }
+
     /** pgq failed --json: the job without its payload, plus payload_bytes (pgqueuer's Job has no dedupe_key). */
     static ObjectNode job(Job j) {
         ObjectNode n = node();
         n.put("id", j.id());
         n.put("priority", j.priority());
-        n.put("created", time(j.created()));
-        n.put("updated", time(j.updated()));
-        n.put("heartbeat", time(j.heartbeat()));
-        n.put("execute_after", time(j.executeAfter()));
-        n.put("status", j.status().label());
-        n.put("entrypoint", j.entrypoint());
+        row(n, j.created(), j.updated(), j.heartbeat(), j.executeAfter(), j.status().label(), j.entrypoint());
         n.put("attempts", j.attempts());
         n.put("queue_manager_id", j.queueManagerId().map(Object::toString).orElse(null));
         if (j.slot().isPresent()) {
@@ -79,12 +85,7 @@ final class Json {
         n.put("id", j.id());
         n.put("priority", j.priority());
         n.put("queue_manager_id", j.queueManagerId().map(Object::toString).orElse(null));
-        n.put("created", time(j.created()));
-        n.put("updated", time(j.updated()));
-        n.put("heartbeat", time(j.heartbeat()));
-        n.put("execute_after", time(j.executeAfter()));
-        n.put("status", j.status().label());
-        n.put("entrypoint", j.entrypoint());
+        row(n, j.created(), j.updated(), j.heartbeat(), j.executeAfter(), j.status().label(), j.entrypoint());
         n.put("seconds_since_heartbeat", j.secondsSinceHeartbeat());
         return n;
     }

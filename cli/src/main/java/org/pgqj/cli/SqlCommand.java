@@ -36,8 +36,8 @@ final class SqlCommand implements Runnable {
         return 0;
     }
 
-    @Command(name = "install", description = "SQL that creates the pgqueuer schema (every migration, in order).")
-    static final class Install implements Callable<Integer> {
+    /** install and upgrade: the same migrations, with a durability. */
+    abstract static class Migrations implements Callable<Integer> {
         @ParentCommand
         SqlCommand parent;
 
@@ -45,25 +45,28 @@ final class SqlCommand implements Runnable {
                 description = "durable (default), balanced or volatile.")
         String durability;
 
+        abstract String text(SchemaSql sql);
+
         @Override
         public Integer call() {
-            return print(parent, sql(parent, durability).install());
+            return print(parent, text(sql(parent, durability)));
+        }
+    }
+
+    @Command(name = "install", description = "SQL that creates the pgqueuer schema (every migration, in order).")
+    static final class Install extends Migrations {
+        @Override
+        String text(SchemaSql sql) {
+            return sql.install();
         }
     }
 
     @Command(name = "upgrade", description = "SQL that brings any older install up to date (idempotent; for the exact "
             + "pending migrations of one database use `pgqj upgrade --plan`).")
-    static final class Upgrade implements Callable<Integer> {
-        @ParentCommand
-        SqlCommand parent;
-
-        @Option(names = {"-d", "--durability"}, defaultValue = "durable", paramLabel = "LEVEL",
-                description = "durable (default), balanced or volatile.")
-        String durability;
-
+    static final class Upgrade extends Migrations {
         @Override
-        public Integer call() {
-            return print(parent, sql(parent, durability).upgrade());
+        String text(SchemaSql sql) {
+            return sql.upgrade();
         }
     }
 

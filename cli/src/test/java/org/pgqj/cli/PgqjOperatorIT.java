@@ -231,6 +231,27 @@ class PgqjOperatorIT {
     }
 
     @Test
+    void queueOnConflictUpdatePriorityRaisesTheLiveJob(TestDatabase db) throws Exception {
+        Map<String, String> env = Map.of("PGQUEUER_SCHEMA", "prio");
+        assertEquals(0, CliProcess.run(db, env, "install").exitCode());
+        var first = CliProcess.run(db, env, "queue", "mail", "--dedupe-key", "k", "--priority", "2");
+        long id = Long.parseLong(first.out().strip());
+        var raised = CliProcess.run(db, env, "queue", "mail", "--dedupe-key", "k", "--priority", "8", "--on-conflict", "update-priority");
+        assertEquals(0, raised.exitCode(), raised.toString());
+        assertEquals(Long.toString(id), raised.out().strip(), "the EXISTING id");
+        var lower = CliProcess.run(db, env, "queue", "mail", "--dedupe-key", "k", "--priority", "1", "--on-conflict", "update-priority");
+        assertEquals(Long.toString(id), lower.out().strip());
+        JsonNode jobs = json(CliProcess.run(db, env, "jobs", "--json"));
+        assertEquals(1, jobs.size());
+        assertEquals(8, jobs.get(0).get("priority").asInt(), "raised, never lowered");
+
+        var unknown = CliProcess.run(db, env, "queue", "mail", "--on-conflict", "replace");
+        assertEquals(1, unknown.exitCode(), unknown.toString());
+        assertEquals(1, unknown.err().strip().lines().count(), unknown.toString());
+        assertTrue(unknown.err().contains("Unknown --on-conflict 'replace': use raise, skip or update-priority"), unknown.toString());
+    }
+
+    @Test
     void pgqueuerDsnIsReadBeforePgdsn(TestDatabase db) throws Exception {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("PGQUEUER_DSN", db.postgresUrl());
