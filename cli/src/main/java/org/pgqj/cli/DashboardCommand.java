@@ -38,6 +38,9 @@ final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "0", paramLabel = "N", description = "Stop after N refreshes (0 = never).")
     int count;
 
+    @Option(names = "--json", description = "Print one JSON object per refresh (one line each) instead of tables.")
+    boolean json;
+
     @Override
     public Integer call() throws InterruptedException {
         if (interval < 0 || window <= 0 || limit <= 0) {
@@ -49,7 +52,7 @@ final class DashboardCommand implements Callable<Integer> {
         StatisticsAggregation aggregation = StatisticsAggregation.of(root.tables());
         int shown = 0;
         do {
-            if (interval > 0) {
+            if (interval > 0 && !json) {
                 root.out().print("\033[H\033[2J"); // clear the terminal between refreshes
             }
             aggregation.aggregate(dsl); // fold fresh log rows into the statistics first
@@ -63,6 +66,10 @@ final class DashboardCommand implements Callable<Integer> {
     }
 
     private void print(List<QueueSize> sizes, List<StatisticsEntry> recent) {
+        if (json) {
+            printJson(sizes, totals(recent));
+            return;
+        }
         root.out().println("Queue (" + Instant.now() + ")");
         List<List<String>> rows = new ArrayList<>();
         for (QueueSize s : sizes.subList(0, Math.min(limit, sizes.size()))) {
@@ -70,10 +77,7 @@ final class DashboardCommand implements Callable<Integer> {
         }
         Table.print(root.out(), List.of("entrypoint", "status", "priority", "count"), rows);
 
-        Map<String, Long> totals = new TreeMap<>();
-        for (StatisticsEntry e : recent) {
-            totals.merge(e.entrypoint() + "\u0000" + e.status().label(), e.count(), Long::sum);
-        }
+        Map<String, Long> totals = totals(recent);
         root.out().println();
         root.out().println("Throughput, last " + window + " s");
         List<List<String>> throughput = new ArrayList<>();
@@ -83,5 +87,31 @@ final class DashboardCommand implements Callable<Integer> {
                     String.format("%.2f", t.getValue() / (double) window)));
         });
         Table.print(root.out(), List.of("entrypoint", "status", "jobs", "jobs/s"), throughput);
+    }
+
+    /** Jobs per "entrypoint NUL status" over the window. */
+    private static Map<String, Long> totals(List<StatisticsEntry> recent) {
+        Map<String, Long> totals = new TreeMap<>();
+        for (StatisticsEntry e : recent) {
+            totals.merge(e.entrypoint() + "\u0000" + e.status().label(), e.count(), Long::sum);
+        }
+        return totals;
+    }
+
+    /** {"at", "window_seconds", "queue": [size rows], "throughput": [{entrypoint, status, count, per_second}]}. */
+    private void printJson(List<QueueSize> sizes, Map<String, Long> totals) {
+        var doc = Json.MAPPER.createObjectNode();
+        doc.put("at", Json.time(Instant.now()));
+        doc.put("window_seconds", window);
+        var queue = doc.putArray("queue");
+        sizes.stream().limit(limit).forEach(s -> queue.add(Json.size(s)));
+        var throughput = doc.putArray("throughput");
+        totals.entrySet().stream().limit(limit).forEach(t -> {
+            String[] key = t.getKey().split("\u0000");
+            throughput.addObject().put("entrypoint", key[0]).put("status", key[1]).put("count", t.getValue())
+                    .put("per_second", t.getValue() / (double) window);
+        });
+        root.out().println(doc.toString());
+        root.out().flush();
     }
 }

@@ -25,7 +25,12 @@ import picocli.CommandLine.Spec;
                 SchemaCommands.Verify.class, QueueCommands.Queue.class, QueueCommands.Failed.class,
                 QueueCommands.Requeue.class, QueueCommands.Cancel.class, QueueCommands.SchedulesCommand.class,
                 ListenCommand.class, DashboardCommand.class, RunCommand.class, MetricsCommand.class,
-                WebCommand.class})
+                WebCommand.class,
+                InspectCommands.Stale.class, InspectCommands.Workers.class, InspectCommands.Backlog.class,
+                InspectCommands.Size.class, InspectCommands.Throughput.class, InspectCommands.Log.class,
+                InspectCommands.Jobs.class, InspectCommands.Tables.class, SqlCommand.class,
+                MaintenanceCommands.DurabilityCommand.class, MaintenanceCommands.Autovac.class,
+                MaintenanceCommands.Prune.class})
 public final class PgqjCli implements Runnable {
 
     @Spec
@@ -58,6 +63,8 @@ public final class PgqjCli implements Runnable {
     /** Runs the command line and returns its exit code (0 ok, 1 failed check or error, 2 bad usage). */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new PgqjCli());
+        // `--schema jobs` names a schema, not the `jobs` command
+        cli.setAllowSubcommandsAsOptionParameters(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("pgqj: " + CliErrors.oneLine(e));
             return 1;
@@ -72,6 +79,11 @@ public final class PgqjCli implements Runnable {
 
     PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    /** Notes and summaries go to stderr, so stdout stays a clean document (SQL, JSON) to redirect. */
+    PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 
     /** The install's names, validated. */
@@ -97,7 +109,7 @@ public final class PgqjCli implements Runnable {
         if (dataSource == null) {
             ConnectionUrl url = dsn != null && !dsn.isBlank() ? ConnectionUrl.parse(dsn)
                     : ConnectionUrl.fromEnvironment().orElseThrow(() -> new CliException(
-                            "No database URL: pass --pg-dsn URL or set DATABASE_URL (or PGDSN)"));
+                            "No database URL: pass --pg-dsn URL or set DATABASE_URL (or PGQUEUER_DSN, or PGDSN)"));
             DataSource ds = url.dataSource();
             try (Connection ignored = ds.getConnection()) {
                 // reachable

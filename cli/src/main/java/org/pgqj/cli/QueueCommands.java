@@ -28,7 +28,25 @@ final class QueueCommands {
 
     @Command(name = "queue", description = "Enqueue one job; prints its id.")
     static final class Queue implements Callable<Integer> {
-        enum Conflict { raise, skip }
+        /** pgq's --on-conflict choices. */
+        enum Conflict {
+            raise(OnConflict.RAISE), skip(OnConflict.SKIP), update_priority(OnConflict.UPDATE_PRIORITY);
+
+            final OnConflict mode;
+
+            Conflict(OnConflict mode) {
+                this.mode = mode;
+            }
+
+            static Conflict parse(String text) {
+                for (Conflict c : values()) {
+                    if (c.name().replace('_', '-').equals(text) || c.name().equals(text)) {
+                        return c;
+                    }
+                }
+                throw new CliException("Unknown --on-conflict '" + text + "': use raise, skip or update-priority");
+            }
+        }
 
         @ParentCommand
         PgqjCli root;
@@ -45,12 +63,14 @@ final class QueueCommands {
         @Option(names = "--priority", defaultValue = "0", description = "Higher runs first (default 0).")
         int priority;
 
-        @Option(names = "--on-conflict", defaultValue = "raise", paramLabel = "raise|skip",
-                description = "When the dedupe key is taken: raise (exit 1, default) or skip (exit 0).")
-        Conflict onConflict;
+        @Option(names = "--on-conflict", defaultValue = "raise", paramLabel = "raise|skip|update-priority",
+                description = "When the dedupe key is taken: raise (exit 1, default), skip (exit 0), or "
+                        + "update-priority (raise the live job's priority, never lower it; prints its id).")
+        String onConflict;
 
         @Override
         public Integer call() {
+            Conflict conflict = Conflict.parse(onConflict); // before connecting: bad input is one line
             DataSource ds = root.installedDataSource();
             NewJob.Builder job = NewJob.builder(entrypoint).priority(priority);
             if (payload != null) {
@@ -62,7 +82,7 @@ final class QueueCommands {
             DSLContext dsl = root.tables().dsl(ds);
             try {
                 EnqueueResult result = JobQueue.create(root.tables()).enqueue(dsl, List.of(job.build()),
-                        onConflict == Conflict.skip ? OnConflict.SKIP : OnConflict.RAISE);
+                        conflict.mode);
                 if (result.allWritten()) {
                     root.out().println(result.writtenIds().get(0));
                 } else {
@@ -84,10 +104,17 @@ final class QueueCommands {
         @Option(names = {"-n", "--limit"}, defaultValue = "25", description = "At most this many (default 25).")
         int limit;
 
+        @Option(names = "--json", description = "Print the jobs as one JSON array (payloads by size only).")
+        boolean json;
+
         @Override
         public Integer call() {
             DataSource ds = root.installedDataSource();
             List<Job> jobs = QueueAdmin.create(root.tables()).failedJobs(root.tables().dsl(ds), limit);
+            if (json) {
+                Json.print(root.out(), jobs, Json::job);
+                return 0;
+            }
             List<List<String>> rows = new ArrayList<>();
             for (Job j : jobs) {
                 rows.add(List.of(Long.toString(j.id()), j.entrypoint(), Integer.toString(j.attempts()),
@@ -141,12 +168,19 @@ final class QueueCommands {
                 description = "Remove schedules: numbers are ids, anything else an entrypoint (repeatable).")
         List<String> remove = new ArrayList<>();
 
+        @Option(names = "--json", description = "Print the schedules as one JSON array.")
+        boolean json;
+
         @Override
         public Integer call() {
             DataSource ds = root.installedDataSource();
             if (!remove.isEmpty()) {
                 int removed = Schedules.remove(root.tables(), ds, remove.toArray(String[]::new));
-                root.out().println("removed " + removed + " schedule(s)");
+                (json ? root.err() : root.out()).println("removed " + removed + " schedule(s)");
+            }
+            if (json) {
+                Json.print(root.out(), Schedules.list(root.tables(), ds), Json::schedule);
+                return 0;
             }
             List<List<String>> rows = new ArrayList<>();
             for (Schedule s : Schedules.list(root.tables(), ds)) {

@@ -4,9 +4,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerFactory;
 import org.pgqj.worker.WorkerOptions;
@@ -78,8 +78,15 @@ final class RunCommand implements Callable<Integer> {
             + "environment (OTEL_TRACES_EXPORTER=otlp|logging, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME).")
     boolean otel;
 
+    @Option(names = "--shutdown-on-listener-failure",
+            description = "Stop (gracefully, exit 1) when the LISTEN connection fails instead of reconnecting.")
+    boolean shutdownOnListenerFailure;
+
+    private final AtomicInteger signals = new AtomicInteger();
     private volatile boolean stopping;
+    private volatile boolean listenerFailed;
     private volatile Worker current;
+    private volatile Thread closer;
 
     @Override
     public Integer call() throws Exception {
@@ -103,21 +110,7 @@ final class RunCommand implements Callable<Integer> {
         WorkerOptions options = builder.build();
         WorkerFactory.Context context = new WorkerFactory.Context(dataSource, root.tables(), options);
 
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopping = true;
-            Worker w = current;
-            if (w != null) {
-                LOG.info("Signal received: stopping the worker gracefully");
-                w.close();
-            }
-            try {
-                finished.await(options.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "pgqj-run-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        installSignalHandlers();
         try {
             while (true) {
                 try {
@@ -128,8 +121,30 @@ final class RunCommand implements Callable<Integer> {
                         return 0;
                     }
                     LOG.info("Worker {} running ({} mode, batch {})", worker.id(), mode, batchSize);
-                    worker.run();
+                    Thread watchdog = shutdownOnListenerFailure ? watchListener(worker) : null;
+                    try {
+                        worker.run();
+                    } finally {
+                        // run() returns once claiming stops; a close() begun by a signal or the watchdog is still
+                        // waiting for the running jobs, and the process must not exit before it is done
+                        Thread closing = closer;
+                        if (closing != null) {
+                            closing.join();
+                        }
+                        if (watchdog != null) {
+                            if (listenerFailed) {
+                                watchdog.join();
+                            } else {
+                                watchdog.interrupt();
+                            }
+                        }
+                    }
                     LOG.info("Worker {} stopped", worker.id());
+                    if (listenerFailed) {
+                        LOG.error("Worker {} was stopped because its listener failed (--shutdown-on-listener-failure)",
+                                worker.id());
+                        return 1;
+                    }
                     return 0;
                 } catch (RuntimeException e) {
                     if (stopping || !restartOnFailure) {
@@ -141,11 +156,66 @@ final class RunCommand implements Callable<Integer> {
             }
         } finally {
             instrumentation.close();
-            finished.countDown();
-            if (!stopping) {
-                Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    /**
+     * SIGINT/SIGTERM: the first starts a graceful shutdown (stop claiming, let running jobs finish, flush); a
+     * second stops the process at once, as {@code pgq run} 2.2 does. Jobs still running then stay {@code picked}
+     * and are re-run elsewhere once their heartbeat is older than the heartbeat timeout. The JVM's own handlers
+     * (which run shutdown hooks and ignore any further signal while they run) are replaced for these two.
+     */
+    private void installSignalHandlers() {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                // sun.misc.Signal (jdk.unsupported) is the only way to see a second signal while shutting down
+                sun.misc.Signal.handle(new sun.misc.Signal(name), this::onSignal);
+            } catch (IllegalArgumentException e) {
+                LOG.debug("SIG{} cannot be handled here; the JVM's default stays: {}", name, e.getMessage());
             }
         }
+    }
+
+    private void onSignal(sun.misc.Signal signal) {
+        if (signals.incrementAndGet() == 1) {
+            stopping = true;
+            LOG.info("Signal SIG{} received: stopping the worker gracefully (a second signal stops at once)",
+                    signal.getName());
+            Worker w = current;
+            if (w != null) {
+                Thread t = Thread.ofPlatform().name("pgqj-run-shutdown").unstarted(w::close);
+                closer = t; // before start: the main thread must see it once run() returns
+                t.start();
+            }
+        } else {
+            LOG.warn("Second signal SIG{} received: stopping at once; running jobs stay picked and are re-run "
+                    + "after their heartbeat times out", signal.getName());
+            Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
+    }
+
+    /** Closes the worker gracefully once its LISTEN connection is lost (after having been up). */
+    private Thread watchListener(Worker worker) {
+        return Thread.ofVirtual().name("pgqj-listener-watch").start(() -> {
+            boolean wasListening = false;
+            try {
+                while (true) {
+                    boolean listening = worker.isListening();
+                    if (wasListening && !listening && !stopping) {
+                        listenerFailed = true;
+                        stopping = true;
+                        LOG.error("The listener of worker {} failed; shutting down (--shutdown-on-listener-failure)",
+                                worker.id());
+                        worker.close();
+                        return;
+                    }
+                    wasListening |= listening;
+                    Thread.sleep(20); // a reconnect after a loss takes ~100 ms: poll well inside that window
+                }
+            } catch (InterruptedException e) {
+                // the worker stopped
+            }
+        });
     }
 
     private static Duration seconds(double value, String flag) {

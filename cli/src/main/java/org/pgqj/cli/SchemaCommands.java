@@ -1,8 +1,10 @@
 package org.pgqj.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.pgqj.schema.Durability;
 import org.pgqj.schema.MigrationResult;
+import org.pgqj.schema.SchemaSql;
 import org.pgqj.schema.SchemaVerification;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,8 +58,26 @@ final class SchemaCommands {
         @ParentCommand
         PgqjCli root;
 
+        @Option(names = "--plan", description = "Print the SQL of the migrations this database still needs on stdout "
+                + "and exit without applying anything.")
+        boolean plan;
+
         @Override
         public Integer call() {
+            if (plan) {
+                List<String> pending = root.schema().pendingMigrations();
+                if (pending.isEmpty()) {
+                    root.err().println("pgqueuer schema is already up to date.");
+                    return 0;
+                }
+                SchemaSql sql = SchemaSql.of(root.names(), Durability.DURABLE);
+                for (String script : pending) {
+                    root.out().println(sql.migration(script));
+                }
+                root.out().flush();
+                root.err().println("Would apply " + pending.size() + " migration(s): " + String.join(", ", pending));
+                return 0;
+            }
             MigrationResult result = root.schema().migrate();
             root.out().println(result.migrationsApplied() == 0 ? "pgqueuer schema is already up to date (version "
                     + result.schemaVersion() + ")" : "Applied " + result.migrationsApplied()

@@ -68,6 +68,72 @@ class PgqjRunIT {
     }
 
     @Test
+    void aSecondSignalStopsAtOnce(TestDatabase db) throws Exception {
+        Map<String, String> env = Map.of("PGQUEUER_SCHEMA", "twice");
+        assertEquals(0, CliProcess.run(db, env, "install").exitCode());
+        Process worker = CliProcess.builder(db, env, TEST_CLASSES, "run", "org.pgqj.cli.TestFactories::echo").start();
+        var out = CliProcess.drain(worker.getInputStream());
+        var err = CliProcess.drain(worker.getErrorStream());
+        assertEquals(0, CliProcess.run(db, env, "queue", "sleepy").exitCode());
+        awaitText(err, "sleepy job");
+        new ProcessBuilder("kill", "-INT", Long.toString(worker.pid())).start().waitFor();
+        awaitText(err, "stopping the worker gracefully");
+        Thread.sleep(500);
+        assertTrue(worker.isAlive(), "the first signal waits for the 2-minute job: " + err.text());
+        long second = System.nanoTime();
+        new ProcessBuilder("kill", "-TERM", Long.toString(worker.pid())).start().waitFor();
+        assertTrue(worker.waitFor(10, TimeUnit.SECONDS), "the second signal stops at once: " + err.text());
+        long millis = (System.nanoTime() - second) / 1_000_000;
+        out.join();
+        err.join();
+        assertEquals(128 + 15, worker.exitValue(), err.text());
+        assertTrue(err.text().contains("Second signal SIGTERM received: stopping at once"), err.text());
+        assertTrue(millis < 5_000, "stopped " + millis + " ms after the second signal");
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT status FROM twice.pgqueuer WHERE entrypoint = 'sleepy'")) {
+            assertTrue(rs.next());
+            assertEquals("picked", rs.getString(1), "the job stays picked, for another worker after its heartbeat times out");
+        }
+    }
+
+    @Test
+    void shutdownOnListenerFailureStopsTheWorker(TestDatabase db) throws Exception {
+        Map<String, String> env = Map.of("PGQUEUER_SCHEMA", "deaf");
+        assertEquals(0, CliProcess.run(db, env, "install").exitCode());
+        Process worker = CliProcess.builder(db, env, TEST_CLASSES, "run", "org.pgqj.cli.TestFactories::echo",
+                "--shutdown-on-listener-failure").start();
+        var out = CliProcess.drain(worker.getInputStream());
+        var err = CliProcess.drain(worker.getErrorStream());
+        awaitText(err, "running (continuous mode");
+        // kill the worker's LISTEN session from outside, as a failover or an admin would
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int killed = 0;
+        while (killed == 0 && System.nanoTime() < deadline) {
+            try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            + "WHERE application_name LIKE 'pgqj-listener-%' AND datname = current_database()")) {
+                rs.next();
+                killed = rs.getInt(1);
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(1, killed, err.text());
+        assertTrue(worker.waitFor(30, TimeUnit.SECONDS), "the worker stops when its listener fails: " + err.text());
+        out.join();
+        err.join();
+        assertEquals(1, worker.exitValue(), err.text());
+        assertTrue(err.text().contains("shutting down (--shutdown-on-listener-failure)"), err.text());
+    }
+
+    private static void awaitText(CliProcess.Drain stream, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!stream.text().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(stream.text().contains(text), "waiting for '" + text + "': " + stream.text());
+    }
+
+    @Test
     void unknownFactoryIsOneClearLine(TestDatabase db) throws Exception {
         Map<String, String> env = Map.of("PGQUEUER_SCHEMA", "unknown");
         assertEquals(0, CliProcess.run(db, env, "install").exitCode());

@@ -10,6 +10,7 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.Internal;
 import org.pgqj.codegen.tables.Pgqueuer;
 import org.pgqj.codegen.tables.PgqueuerLog;
+import org.pgqj.codegen.tables.PgqueuerStatistics;
 
 
 /**
@@ -30,5 +31,6 @@ public class Indexes {
     public static final Index PGQUEUER_PICKED_HEARTBEAT_IDX = Internal.createIndex(DSL.name("pgqueuer_picked_heartbeat_idx"), Pgqueuer.PGQUEUER, new OrderField[] { Pgqueuer.PGQUEUER.HEARTBEAT }, false);
     public static final Index PGQUEUER_PICKED_SLOT_IDX = Internal.createIndex(DSL.name("pgqueuer_picked_slot_idx"), Pgqueuer.PGQUEUER, new OrderField[] { Pgqueuer.PGQUEUER.ENTRYPOINT, Pgqueuer.PGQUEUER.SLOT }, true);
     public static final Index PGQUEUER_QUEUE_MANAGER_ID_IDX = Internal.createIndex(DSL.name("pgqueuer_queue_manager_id_idx"), Pgqueuer.PGQUEUER, new OrderField[] { Pgqueuer.PGQUEUER.QUEUE_MANAGER_ID }, false);
+    public static final Index PGQUEUER_STATISTICS_CREATED = Internal.createIndex(DSL.name("pgqueuer_statistics_created"), PgqueuerStatistics.PGQUEUER_STATISTICS, new OrderField[] { PgqueuerStatistics.PGQUEUER_STATISTICS.CREATED }, false);
     public static final Index PGQUEUER_UNIQUE_DEDUPE_KEY = Internal.createIndex(DSL.name("pgqueuer_unique_dedupe_key"), Pgqueuer.PGQUEUER, new OrderField[] { Pgqueuer.PGQUEUER.DEDUPE_KEY }, true);
 }

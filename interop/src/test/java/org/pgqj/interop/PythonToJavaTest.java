@@ -31,8 +31,12 @@ class PythonToJavaTest {
 
     @BeforeAll
     static void install(TestDatabase db) {
-        var r = Interop.pgq(db, "install"); // Python's own install: the Java worker must run on it as it is
+        var r = Interop.pgq(db, "install"); // Python's own install, not migrate()
         assertEquals(0, r.exitCode(), r::toString);
+        // ... plus pgqueuer 2.0's statistics index, which pgq 1.6.0 (the newest on PyPI here) does not create and
+        // a 2.x worker's schema check asks for: pgqj upgrade adds it, as pgq upgrade 2.x would
+        var upgrade = Interop.pgqj(db, "upgrade");
+        assertEquals(0, upgrade.exitCode(), upgrade::toString);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.pgqj.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,16 +73,20 @@ class SchemaInteropTest {
         String dsn = dsn(db, database(db, "inst"));
         TestProcess.Result install = Interop.pgq(dsn, "install");
         assertEquals(0, install.exitCode(), install::toString);
+        // pgq 1.6.0 (the newest on PyPI here) predates 2.0's statistics index: verify names it, upgrade adds it
+        TestProcess.Result before = Interop.pgqj(dsn, "verify", "--expect", "present");
+        assertEquals(1, before.exitCode(), before::toString);
+        assertTrue((before.outText() + before.errText()).contains("pgqueuer_statistics_created"), before::toString);
+        TestProcess.Result upgrade = Interop.pgqj(dsn, "upgrade");
+        assertEquals(0, upgrade.exitCode(), upgrade::toString);
         TestProcess.Result verify = Interop.pgqj(dsn, "verify", "--expect", "present");
         assertEquals(0, verify.exitCode(), verify::toString);
         TestProcess.Result absent = Interop.pgqj(dsn, "verify", "--expect", "absent");
         assertEquals(1, absent.exitCode(), absent::toString);
-        TestProcess.Result upgrade = Interop.pgqj(dsn, "upgrade");
-        assertEquals(0, upgrade.exitCode(), upgrade::toString);
         TestProcess.Result pgqVerify = Interop.pgq(dsn, "verify", "--expect", "present");
         assertEquals(0, pgqVerify.exitCode(), pgqVerify::toString);
-        Interop.report("SchemaInteropTest.pgqInstallThenPgqjVerify", "pgqj_verify_present=0 pgqj_verify_absent=1 "
-                + "pgqj_upgrade=0 pgq_verify_after=0");
+        Interop.report("SchemaInteropTest.pgqInstallThenPgqjVerify", "pgqj_verify_before_upgrade=1 (2.0 index) "
+                + "pgqj_upgrade=0 pgqj_verify_present=0 pgqj_verify_absent=1 pgq_verify_after=0");
     }
 
     @Test
@@ -157,18 +162,32 @@ class SchemaInteropTest {
             v.migration(dataSource(db, javaDb)).migrate();
 
             JsonNode python = catalog(dataSource(db, pyDb), v.schema());
-            JsonNode java = catalog(dataSource(db, javaDb), v.schema());
             if (refresh) {
                 Files.writeString(contract.resolve(v.fixture()), prettyCatalog(dataSource(db, pyDb), v.schema()), StandardCharsets.UTF_8);
             }
             JsonNode fixture = Interop.JSON.readTree(Files.readString(contract.resolve(v.fixture())));
-            assertEquals(python, java, v + ": pgq install and migrate() differ");
             assertEquals(fixture, python, v + ": the committed fixture " + v.fixture() + " is not what pgq " + Interop.pgqueuerVersion()
                     + " installs (refresh with -Dpgqj.interop.refreshFixtures=true)");
+            // pgq 1.6.0 lacks only pgqueuer 2.0's statistics index; migrating its install adds exactly that
+            // (the upgrade a Java team runs on a Python-installed database), and then the two are the same
+            v.migration(dataSource(db, pyDb)).migrate();
+            JsonNode upgraded = catalog(dataSource(db, pyDb), v.schema());
+            JsonNode java = catalog(dataSource(db, javaDb), v.schema());
+            assertEquals(upgraded, java, v + ": pgq install + migrate() and migrate() alone differ");
+            assertTrue(indexNames(java, v.prefix() + "pgqueuer_statistics").contains(v.prefix() + "pgqueuer_statistics_created"),
+                    v + ": migrate() made no 2.0 statistics index");
+            assertFalse(indexNames(python, v.prefix() + "pgqueuer_statistics").contains(v.prefix() + "pgqueuer_statistics_created"),
+                    v + ": pgq " + Interop.pgqueuerVersion() + " made the 2.0 index: the pin changed, revisit this test");
             compared++;
         }
         Interop.report("SchemaInteropTest.pgqInstallAndMigrateMakeTheSameCatalog", "variants=" + compared
                 + " catalogs_equal=true fixtures_equal=true refreshed=" + refresh);
+    }
+
+    private static List<String> indexNames(JsonNode catalog, String table) {
+        List<String> names = new ArrayList<>();
+        catalog.get("tables").get(table).get("indexes").forEach(i -> names.add(i.get("name").asText()));
+        return names;
     }
 
     @AfterAll

@@ -44,6 +44,7 @@ import org.pgqj.internal.sql.JobRows;
 import org.pgqj.internal.sql.Statuses;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.NotifyEvents;
+import org.pgqj.notify.TableChangedEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +116,8 @@ public final class QueueAdmin {
 
     /**
      * Puts held {@code failed} jobs back in the queue ({@code pgq requeue}): status queued, attempts 0,
-     * runnable now, logged {@code queued}. Ids that are not held jobs are ignored.
+     * runnable now, logged {@code queued}, and a {@code table_changed_event} (operation {@code update}) NOTIFY
+     * so idle workers pick them up at once (pgqueuer 2.0). Ids that are not held jobs are ignored.
      *
      * @return the ids requeued
      */
@@ -136,6 +138,9 @@ public final class QueueAdmin {
                 .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
         List<Long> done = logFrom(q, requeued, PgqueuerStatus.queued);
         if (!done.isEmpty()) {
+            // pgqueuer 2.0: the trigger is silent on UPDATE, so say it ourselves; idle workers wake at commit
+            q.select(function("pg_notify", Object.class, val(tables.channel()),
+                    val(NotifyEvents.toJson(TableChangedEvent.update(tables))))).fetch();
             LOG.info("Requeued {} held jobs: {}", done.size(), done);
         }
         return done;
@@ -227,6 +232,19 @@ public final class QueueAdmin {
                 .limit(limit)
                 .fetch(r -> new StatisticsEntry(r.value1().toInstant(), r.value2(), r.value3(), r.value4(),
                         Statuses.toJobStatus(r.value5())));
+    }
+
+    /**
+     * Deletes aggregated log rows older than {@code olderThan} in short batches of their own transactions
+     * (see {@link LogRetention}); runs on a connection from {@code dataSource}, not in a caller's transaction.
+     */
+    public PruneResult pruneLog(DataSource dataSource, Duration olderThan) {
+        return LogRetention.create(tables).pruneLog(dataSource, olderThan);
+    }
+
+    /** Deletes statistics rows older than {@code olderThan}, as {@link #pruneLog} does log rows. */
+    public PruneResult pruneStatistics(DataSource dataSource, Duration olderThan) {
+        return LogRetention.create(tables).pruneStatistics(dataSource, olderThan);
     }
 
     /** As {@link #waitForCompletion(DataSource, Collection, Duration, Duration)} with a 1 s poll fallback. */

@@ -1,7 +1,9 @@
 package org.pgqj.enqueue;
 
+import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.greatest;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
@@ -21,10 +23,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.CommonTableExpression;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Record;
+import org.jooq.Record4;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
@@ -192,29 +196,43 @@ final class EnqueueQuery {
                         Cte.col(input, "payload", byte[].class), executeAfter,
                         Cte.col(input, "dedupe_key", String.class), Cte.col(input, "headers", JSONB.class), QUEUED)
                         .from(input));
-        ResultQuery<?> inserting = onConflict == OnConflict.SKIP
-                // the arbiter must restate the partial unique index's predicate to match it
-                ? insert.onConflict(PGQUEUER.DEDUPE_KEY)
-                        .where(PGQUEUER.STATUS.in(QUEUED, PICKED).and(PGQUEUER.DEDUPE_KEY.isNotNull()))
-                        .doNothing()
-                        .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY)
-                : insert.returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY);
-        CommonTableExpression<?> inserted = name("pgqj_inserted").as(inserting);
-        Field<Long> insId = Cte.col(inserted, PGQUEUER.ID.getName(), Long.class);
+        // the arbiter must restate the partial unique index's predicate to match it
+        Condition live = PGQUEUER.STATUS.in(QUEUED, PICKED).and(PGQUEUER.DEDUPE_KEY.isNotNull());
+        ResultQuery<Record4<Long, String, Integer, String>> inserting = switch (onConflict) {
+            case SKIP -> insert.onConflict(PGQUEUER.DEDUPE_KEY).where(live).doNothing()
+                    .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY, PGQUEUER.DEDUPE_KEY);
+            // pgqueuer 1.6's update_priority: the live job keeps its id and gets the higher priority, never a lower
+            case UPDATE_PRIORITY -> insert.onConflict(PGQUEUER.DEDUPE_KEY).where(live).doUpdate()
+                    .set(PGQUEUER.PRIORITY, greatest(PGQUEUER.PRIORITY, excluded(PGQUEUER.PRIORITY)))
+                    .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY, PGQUEUER.DEDUPE_KEY);
+            case RAISE -> insert.returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY,
+                    PGQUEUER.DEDUPE_KEY);
+        };
+        // own column names, so the input and the inserted rows can be joined with bare names (see col)
+        CommonTableExpression<?> inserted = name("pgqj_inserted")
+                .fields("ins_id", "ins_entrypoint", "ins_priority", "ins_dedupe_key").as(inserting);
+        Field<Long> insId = Cte.col(inserted, "ins_id", Long.class);
 
         CommonTableExpression<?> logged = name("pgqj_logged").as(
                 dsl.insertInto(PGQUEUER_LOG, PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT,
                                 PGQUEUER_LOG.PRIORITY)
                         .select(select(insId, Statuses.literal(PgqueuerStatus.queued),
-                                Cte.col(inserted, PGQUEUER.ENTRYPOINT.getName(), String.class),
-                                Cte.col(inserted, PGQUEUER.PRIORITY.getName(), Integer.class))
-                                .from(inserted))
+                                Cte.col(inserted, "ins_entrypoint", String.class),
+                                Cte.col(inserted, "ins_priority", Integer.class))
+                                .from(inserted)
+                                // a job whose priority was raised was queued before: log new jobs only
+                                .where(onConflict == OnConflict.UPDATE_PRIORITY
+                                        ? insId.in(select(inId).from(input)) : DSL.trueCondition()))
                         .returningResult(PGQUEUER_LOG.ID));
 
+        // an updated job keeps its own id: it maps back to its input by dedupe key
+        Condition sameJob = onConflict == OnConflict.UPDATE_PRIORITY
+                ? inId.eq(insId).or(Cte.col(input, "dedupe_key", String.class).eq(Cte.col(inserted, "ins_dedupe_key", String.class)))
+                : inId.eq(insId);
         return dsl.with(input).with(inserted).with(logged)
                 .select(inOrd, insId)
                 .from(inserted)
-                .join(input).using(insId)
+                .join(input).on(sameJob)
                 .orderBy(inOrd);
     }
 

@@ -120,7 +120,8 @@ public final class JobQueue {
      *
      * @param jobs       the jobs; an empty list writes nothing and sends nothing
      * @param onConflict what a taken dedupe key does
-     * @return one entry per job in input order: its id, or empty if it was skipped
+     * @return one entry per job in input order: its id, empty if it was skipped, or with
+     *         {@link OnConflict#UPDATE_PRIORITY} the id of the live job whose priority it raised
      * @throws DuplicateJobException with {@link OnConflict#RAISE}, when a dedupe key is taken
      * @throws IllegalArgumentException when the list or an element is null (before anything is sent)
      */
@@ -137,6 +138,9 @@ public final class JobQueue {
         }
         if (jobs.isEmpty()) {
             return new EnqueueResult(List.of());
+        }
+        if (onConflict == OnConflict.UPDATE_PRIORITY) {
+            rejectRepeatedDedupeKeys(jobs);
         }
         List<NewJob> copy = intercepted(List.copyOf(jobs));
         EnqueueResult result;
@@ -161,6 +165,19 @@ public final class JobQueue {
             current = List.copyOf(next);
         }
         return current;
+    }
+
+    /** UPDATE_PRIORITY updates the live job of a key; one statement cannot update one row twice (as pgqueuer). */
+    private static void rejectRepeatedDedupeKeys(List<NewJob> jobs) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (NewJob job : jobs) {
+            job.dedupeKey().ifPresent(key -> {
+                if (!seen.add(key)) {
+                    throw new IllegalArgumentException("dedupe key '" + key + "' appears twice in one batch; with "
+                            + "OnConflict.UPDATE_PRIORITY each key may appear once (enqueue the higher priority only)");
+                }
+            });
+        }
     }
 
     /** Enqueues records (each with its {@code @Entrypoint}) in one statement; ids in input order. */

@@ -11,5 +11,13 @@ public enum OnConflict {
      */
     RAISE,
     /** Skip the conflicting jobs and write the others; {@link EnqueueResult} says which were skipped. */
-    SKIP
+    SKIP,
+    /**
+     * pgqueuer 1.6's {@code on_conflict="update_priority"}: a conflicting job is not written; instead the live
+     * job holding the key gets the higher of its own and the new priority (never a lower one), and its EXISTING
+     * id is returned in the new job's place. No {@code queued} log row is written for it (it was queued before).
+     * A batch must not repeat a dedupe key ({@link IllegalArgumentException}): PostgreSQL cannot update one row
+     * twice in a statement.
+     */
+    UPDATE_PRIORITY
 }

@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * LISTENs on pgqueuer's channel over a connection of its own, and keeps doing so: when the connection
  * drops or the database restarts it reconnects by itself (logging the loss and the return), and it
  * proves the connection alive by sending itself a {@code health_check_event} every
- * {@code healthCheckInterval}; a probe that does not come back counts as a lost connection.
+ * {@code healthCheckInterval}; after three probes in a row that do not come back within the interval each
+ * (pgqueuer 2.2's rule), the connection counts as lost, logged at ERROR, and is replaced.
  *
  * <p>The connection is never one of the application's pooled connections: for a PostgreSQL data
  * source ({@link BaseDataSource}, e.g. {@code PGSimpleDataSource}) a fresh physical connection is
@@ -48,6 +51,8 @@ public final class ChannelListener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChannelListener.class);
     private static final int POLL_MILLIS = 250;
+    /** Unanswered health checks in a row after which the connection counts as dead (pgqueuer 2.2: three). */
+    static final int MISSED_PROBES_TO_FAIL = 3;
 
     private final DataSource dataSource;
     private final String channel;
@@ -151,7 +156,9 @@ public final class ChannelListener implements AutoCloseable {
     }
 
     private void listen(Connection c, ChannelSubscription events) throws SQLException {
-        UUID pendingProbe = null;
+        // every probe still unanswered; any of them coming back proves the session receives
+        Set<UUID> pendingProbes = new HashSet<>();
+        int missed = 0;
         Instant probeSent = Instant.now();
         Instant nextProbe = Instant.now().plus(healthCheckInterval);
         while (!closed) {
@@ -161,20 +168,33 @@ public final class ChannelListener implements AutoCloseable {
                     safely(() -> handler.onTableChanged(t));
                 } else if (event instanceof CancellationEvent ce) {
                     safely(() -> handler.onCancellation(ce));
-                } else if (event instanceof HealthCheckEvent h && h.id().equals(pendingProbe)) {
-                    pendingProbe = null;
+                } else if (event instanceof HealthCheckEvent h && pendingProbes.contains(h.id())) {
+                    pendingProbes.clear();
+                    missed = 0;
                 }
             }
             Instant now = Instant.now();
-            if (pendingProbe != null && now.isAfter(probeSent.plus(healthCheckInterval))) {
-                throw new SQLException("health check " + pendingProbe + " did not come back within "
-                        + healthCheckInterval.toMillis() + " ms");
+            boolean probeDue = pendingProbes.isEmpty() && now.isAfter(nextProbe);
+            if (!pendingProbes.isEmpty() && now.isAfter(probeSent.plus(healthCheckInterval))) {
+                // pgqueuer 2.2: a listener is dead only after MISSED_PROBES_TO_FAIL unanswered probes in a row,
+                // so one slow round trip on a busy server does not cost a reconnect
+                missed++;
+                if (missed >= MISSED_PROBES_TO_FAIL) {
+                    LOG.error("LISTEN connection on {} failed its health check: {} probes in a row did not come "
+                            + "back within {} ms each; reconnecting", channel, missed, healthCheckInterval.toMillis());
+                    throw new SQLException(missed + " health checks in a row did not come back within "
+                            + healthCheckInterval.toMillis() + " ms");
+                }
+                LOG.warn("LISTEN connection on {}: health check {} of {} did not come back within {} ms", channel,
+                        missed, MISSED_PROBES_TO_FAIL, healthCheckInterval.toMillis());
+                probeDue = true; // probe again at once
             }
-            if (pendingProbe == null && now.isAfter(nextProbe)) {
-                pendingProbe = UUID.randomUUID();
+            if (probeDue) {
+                UUID probe = UUID.randomUUID();
+                pendingProbes.add(probe);
                 probeSent = now;
                 nextProbe = now.plus(healthCheckInterval);
-                sendHealthCheck(c, pendingProbe, now);
+                sendHealthCheck(c, probe, now);
             }
         }
     }

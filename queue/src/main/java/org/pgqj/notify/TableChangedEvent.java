@@ -1,7 +1,9 @@
 package org.pgqj.notify;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import org.pgqj.core.QueueTables;
 
 /**
  * Sent by the queue table's statement trigger after INSERT, DELETE or TRUNCATE. Workers treat an
@@ -23,6 +25,15 @@ public record TableChangedEvent(String channel, Instant sentAt, String operation
         Objects.requireNonNull(sentAt, "sentAt");
         Objects.requireNonNull(operation, "operation");
         Objects.requireNonNull(table, "table");
+    }
+
+    /**
+     * The event pgqueuer 2.0 sends after putting jobs back in the queue with an UPDATE (requeue, retry), which
+     * the trigger does not announce: operation {@code update} on the install's queue table, sent now.
+     */
+    public static TableChangedEvent update(QueueTables tables) {
+        return new TableChangedEvent(tables.channel(), Instant.now().truncatedTo(ChronoUnit.MICROS), "update",
+                tables.names().queueTable());
     }
 
     /** Whether rows may have become claimable (an insert; pgqueuer also wakes on update). */

@@ -184,7 +184,7 @@ final class CompletionBuffer {
                 Retry retry = r.get(i);
                 try {
                     connection.run(dsl -> {
-                        RetryQuery.retry(dsl, retry.id(), retry.delay(), retry.traceback());
+                        RetryQuery.retry(dsl, connection.tables(), retry.id(), retry.delay(), retry.traceback());
                         return null;
                     });
                     written++;

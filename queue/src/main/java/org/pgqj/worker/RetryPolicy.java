@@ -53,8 +53,15 @@ public record RetryPolicy(Duration initialDelay, double multiplier, Duration max
         if (attempts >= maxAttempts) {
             return Optional.empty();
         }
+        // pgqueuer 2.0 fixed an overflow of the backoff for large attempt counts. Here multiplier^attempts may
+        // be +Infinity (and 0 * Infinity NaN); anything not below the cap is the cap, a zero start stays zero.
+        if (initialDelay.isZero() || attempts <= 0) {
+            return Optional.of(initialDelay.compareTo(maxDelay) > 0 ? maxDelay : initialDelay);
+        }
         double millis = initialDelay.toMillis() * Math.pow(multiplier, attempts);
-        long capped = (long) Math.min(millis, (double) maxDelay.toMillis());
-        return Optional.of(Duration.ofMillis(capped));
+        if (!(millis < maxDelay.toMillis())) {
+            return Optional.of(maxDelay);
+        }
+        return Optional.of(Duration.ofMillis((long) millis));
     }
 }

@@ -1,5 +1,6 @@
 package org.pgqj.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -24,7 +25,28 @@ final class Traceback {
     }
 
     static JSONB of(Job job, Throwable error, UUID workerId) {
-        return JSONB.valueOf(base(job, error, workerId).toString());
+        return jsonb(base(job, error, workerId));
+    }
+
+    /**
+     * The document as jsonb accepts it. jsonb rejects the NUL character (U+0000) in any string, and a
+     * rejected traceback would fail the whole completion write (pgqueuer 2.0 fixed the same loss): every NUL in a
+     * message, trace or context value is stored as the six visible characters backslash, u, 0, 0, 0, 0 instead.
+     */
+    static JSONB jsonb(ObjectNode node) {
+        withoutNul(node);
+        return JSONB.valueOf(node.toString());
+    }
+
+    private static void withoutNul(ObjectNode node) {
+        for (var field : node.properties()) {
+            JsonNode value = field.getValue();
+            if (value instanceof ObjectNode child) {
+                withoutNul(child);
+            } else if (value.isTextual() && value.textValue().indexOf('\u0000') >= 0) {
+                node.put(field.getKey(), value.textValue().replace("\u0000", "\\u0000"));
+            }
+        }
     }
 
     static JSONB ofRetry(Job job, Throwable error, UUID workerId, Duration delay, String reason) {
@@ -33,7 +55,7 @@ final class Traceback {
         context.put("attempt", job.attempts() + 1);
         context.put("retry_delay", pythonTimedelta(delay));
         context.put("reason", reason);
-        return JSONB.valueOf(node.toString());
+        return jsonb(node);
     }
 
     private static ObjectNode base(Job job, Throwable error, UUID workerId) {

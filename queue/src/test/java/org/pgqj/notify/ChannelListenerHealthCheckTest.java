@@ -29,8 +29,8 @@ import org.pgqj.testing.TestDatabase;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The listener's health check: a probe that does not come back within the interval, on a connection
- * that is still open, counts as a lost connection; the listener replaces it and delivers again.
+ * The listener's health check: three probes in a row that do not come back within the interval, on a
+ * connection that is still open, count as a lost connection; the listener replaces it and delivers again.
  * (A terminated backend, where the connection visibly closes, is WorkerListenerTest's case.)
  */
 @ExtendWith(PostgresExtension.class)
@@ -78,10 +78,12 @@ class ChannelListenerHealthCheckTest {
     void probeMissingOnAnOpenConnectionCountsAsLost(TestDatabase db) throws Exception {
         List<Connection> handedOut = new CopyOnWriteArrayList<>();
         AtomicInteger unlistened = new AtomicInteger();
+        long[] unlistenedAt = new long[1];
         Recorder recorder = new Recorder(table -> {
             if (table.equals("stop_listening")) {
                 try (Statement st = handedOut.getLast().createStatement()) {
                     st.execute("UNLISTEN *");
+                    unlistenedAt[0] = System.nanoTime();
                     unlistened.incrementAndGet();
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
@@ -98,6 +100,10 @@ class ChannelListenerHealthCheckTest {
             assertFalse(first.isClosed(), "the connection itself is fine; only its LISTEN is gone");
 
             Await.until("listener declares the silent connection lost", DEADLINE, () -> recorder.disconnects.get() == 1);
+            long silentMillis = (recorder.disconnectedAt - unlistenedAt[0]) / 1_000_000;
+            // pgqueuer 2.2: three unanswered probes in a row, each given one interval, before the listener is dead
+            assertTrue(silentMillis >= 3 * INTERVAL.toMillis() - 50,
+                    "declared lost after " + silentMillis + " ms, before three probes of " + INTERVAL.toMillis() + " ms");
             Await.until("listener connected again", DEADLINE, () -> recorder.connects.get() == 2 && listener.isConnected());
             assertEquals(2, handedOut.size(), "the new LISTEN should be on a new connection");
             assertTrue(first.isClosed(), "the listener should discard the connection whose probe was lost");
@@ -138,6 +144,7 @@ class ChannelListenerHealthCheckTest {
     private static final class Recorder implements ChannelListener.Handler {
         final AtomicInteger connects = new AtomicInteger();
         final AtomicInteger disconnects = new AtomicInteger();
+        volatile long disconnectedAt;
         final Set<String> tables = ConcurrentHashMap.newKeySet();
         private final Consumer<String> onTable;
 
@@ -162,6 +169,7 @@ class ChannelListenerHealthCheckTest {
 
         @Override
         public void onDisconnected() {
+            disconnectedAt = System.nanoTime();
             disconnects.incrementAndGet();
         }
     }

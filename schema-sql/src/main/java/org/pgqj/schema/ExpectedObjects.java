@@ -3,7 +3,10 @@ package org.pgqj.schema;
 import java.util.List;
 import java.util.Map;
 
-/** The objects of the pgqueuer 1.6.0 schema, by unprefixed name (CONTRACT.md §1-§2). */
+/**
+ * The objects of the pgqueuer schema, by unprefixed name: the 1.6.0 catalog (CONTRACT.md §1-§2) plus the
+ * statistics index of 2.0.0 ({@code pgqueuer_statistics_created}, definition inferred).
+ */
 final class ExpectedObjects {
 
     private ExpectedObjects() {
@@ -30,6 +33,6 @@ final class ExpectedObjects {
             "pgqueuer_queue_manager_id_idx", "pgqueuer_ep_prio_id_idx", "pgqueuer_ep_ea_idx",
             "pgqueuer_picked_heartbeat_idx", "pgqueuer_unique_dedupe_key", "pgqueuer_picked_slot_idx",
             "pgqueuer_log_pkey", "pgqueuer_log_not_aggregated", "pgqueuer_log_created", "pgqueuer_log_status",
-            "pgqueuer_log_job_id_status", "pgqueuer_statistics_pkey", "pgqueuer_statistics_unique_count",
+            "pgqueuer_log_job_id_status", "pgqueuer_statistics_pkey", "pgqueuer_statistics_unique_count", "pgqueuer_statistics_created",
             "pgqueuer_schedules_pkey", "pgqueuer_schedules_expression_entrypoint_key");
 }

@@ -91,6 +91,14 @@ public record PgqueuerNames(String prefix, String schema) {
         return prefix + "tg_pgqueuer_changed";
     }
 
+    /**
+     * The index pgqueuer 2.0 adds on the statistics table, e.g. {@code acme_pgqueuer_statistics_created}
+     * (its definition is inferred: see {@code V2__pgqueuer_2_0_statistics_created.sql}).
+     */
+    public String statisticsCreatedIndex() {
+        return prefix + "pgqueuer_statistics_created";
+    }
+
     /** The Flyway history table of the queue schema, kept apart from the application's. */
     public String historyTable() {
         return prefix + "pgqueuer_schema_history";

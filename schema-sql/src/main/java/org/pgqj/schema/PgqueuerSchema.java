@@ -6,10 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -96,12 +94,6 @@ public final class PgqueuerSchema {
 
     /** The Flyway instance for the queue schema, for callers that want {@code info()} or {@code validate()}. */
     public Flyway flyway() {
-        Map<String, String> placeholders = new HashMap<>();
-        placeholders.put("prefix", names.prefix());
-        placeholders.put("queue_persistence", durability.queueTablesUnlogged() ? "UNLOGGED" : "");
-        placeholders.put("log_persistence", durability.logTablesUnlogged() ? "UNLOGGED" : "");
-        placeholders.put("queue_persistence_alter", durability.queueTablesUnlogged() ? "UNLOGGED" : "LOGGED");
-        placeholders.put("log_persistence_alter", durability.logTablesUnlogged() ? "UNLOGGED" : "LOGGED");
         return Flyway.configure(PgqueuerSchema.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations(LOCATION)
@@ -115,13 +107,14 @@ public final class PgqueuerSchema {
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .baselineDescription("pgqueuer objects found without a history table")
-                .placeholders(placeholders)
+                .placeholders(SchemaSql.of(names, durability).placeholders())
                 .cleanDisabled(true)
                 .load();
     }
 
     /**
-     * Creates or upgrades the queue schema to the pgqueuer 1.6.0 catalog.
+     * Creates or upgrades the queue schema to the pgqueuer 1.6.0 catalog plus the statistics index of 2.0
+     * ({@code <prefix>pgqueuer_statistics_created}, definition inferred).
      *
      * @throws PgqueuerSchemaException when the database cannot be reached or a migration fails
      */
@@ -145,7 +138,7 @@ public final class PgqueuerSchema {
     }
 
     /**
-     * Lists which objects of the 1.6.0 schema exist and which are missing. Reads the catalog only.
+     * Lists which objects of the schema (1.6.0 plus 2.0's statistics index) exist and which are missing. Reads the catalog only.
      *
      * @throws PgqueuerSchemaException when the database cannot be reached
      */
@@ -206,11 +199,9 @@ public final class PgqueuerSchema {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             // DDL: names come from PgqueuerNames, validated as plain identifiers.
-            st.execute("DROP TABLE IF EXISTS " + names.qualified(names.queueTable()) + ", "
-                    + names.qualified(names.logTable()) + ", " + names.qualified(names.statisticsTable()) + ", "
-                    + names.qualified(names.schedulesTable()) + ", " + names.qualified(names.historyTable()));
-            st.execute("DROP FUNCTION IF EXISTS " + names.qualified(names.triggerFunction()) + "()");
-            st.execute("DROP TYPE IF EXISTS " + names.qualified(names.statusType()));
+            for (String sql : SchemaSql.of(names, durability).uninstallStatements()) {
+                st.execute(sql);
+            }
             c.commit();
             LOG.info("Uninstalled the pgqueuer schema in '{}' (prefix '{}')", names.schema(), names.prefix());
         } catch (SQLException e) {
@@ -226,17 +217,54 @@ public final class PgqueuerSchema {
     public void alterDurability() {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
-            String queue = durability.queueTablesUnlogged() ? "UNLOGGED" : "LOGGED";
-            String log = durability.logTablesUnlogged() ? "UNLOGGED" : "LOGGED";
-            st.execute("ALTER TABLE " + names.qualified(names.queueTable()) + " SET " + queue);
-            st.execute("ALTER TABLE " + names.qualified(names.schedulesTable()) + " SET " + queue);
-            st.execute("ALTER TABLE " + names.qualified(names.logTable()) + " SET " + log);
-            st.execute("ALTER TABLE " + names.qualified(names.statisticsTable()) + " SET " + log);
+            for (String sql : SchemaSql.of(names, durability).durabilityStatements()) {
+                st.execute(sql);
+            }
             c.commit();
             LOG.info("pgqueuer schema in '{}' (prefix '{}') is now {}", names.schema(), names.prefix(), durability.cliName());
         } catch (SQLException e) {
             throw new PgqueuerSchemaException("Could not change durability to " + durability.cliName() + ": "
                     + e.getMessage() + ". Is the schema installed?", e);
+        }
+    }
+
+    /**
+     * Applies pgqueuer's recommended autovacuum settings to the four tables, or resets them to the server's
+     * defaults when {@code rollback} ({@code pgq autovac [--rollback]}). Changes storage parameters only.
+     */
+    public void optimizeAutovacuum(boolean rollback) {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (String sql : SchemaSql.of(names, durability).autovacStatements(rollback)) {
+                st.execute(sql);
+            }
+            c.commit();
+            LOG.info("{} autovacuum settings of the pgqueuer tables in '{}' (prefix '{}')",
+                    rollback ? "Reset" : "Applied recommended", names.schema(), names.prefix());
+        } catch (SQLException e) {
+            throw new PgqueuerSchemaException("Could not " + (rollback ? "reset" : "set") + " the autovacuum settings: "
+                    + e.getMessage() + ". Is the schema installed?", e);
+        }
+    }
+
+    /**
+     * The migrations {@link #migrate()} would run now, in order (script names such as
+     * {@code V2__pgqueuer_2_0_statistics_created.sql}); empty when the schema is up to date. Applies nothing.
+     * An install without a history table (made by Python's {@code pgq install}) lists every migration, as
+     * {@code migrate()} would run them all (they are idempotent).
+     *
+     * @throws PgqueuerSchemaException when the database cannot be reached
+     */
+    public List<String> pendingMigrations() {
+        try {
+            List<String> pending = new ArrayList<>();
+            for (var info : flyway().info().pending()) {
+                pending.add(info.getScript());
+            }
+            return pending;
+        } catch (FlywayException e) {
+            throw new PgqueuerSchemaException("Could not read the migration state of the pgqueuer schema in schema '"
+                    + names.schema() + "' (prefix '" + names.prefix() + "'): " + e.getMessage(), e);
         }
     }
 

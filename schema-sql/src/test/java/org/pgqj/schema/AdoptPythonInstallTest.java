@@ -53,9 +53,9 @@ class AdoptPythonInstallTest {
 
         MigrationResult result = PgqueuerSchema.forDataSource(ds).migrate();
         assertTrue(result.adoptedExistingInstall());
-        assertEquals("1", result.schemaVersion());
+        assertEquals("2", result.schemaVersion());
 
-        assertEquals(Catalog.columnsByName(Catalog.fixture("catalog-pgqueuer-1.6.0.json")),
+        assertEquals(Catalog.columnsByName(Catalog.with20Index(Catalog.fixture("catalog-pgqueuer-1.6.0.json"), "", "public")),
                 Catalog.columnsByName(Catalog.of(ds, "public")));
         assertEquals(2, count(ds, "pgqueuer"));
         assertEquals(1, count(ds, "pgqueuer_log"));

@@ -79,4 +79,26 @@ final class Catalog {
         });
         return copy;
     }
+
+    /**
+     * pgqueuer 1.6.0's catalog (a fixture) plus the index 2.0.0 adds, {@code <prefix>pgqueuer_statistics_created}:
+     * no 2.x catalog could be printed here (PyPI serves pgqueuer up to 1.6.0), and the index's definition is
+     * inferred (see V2__pgqueuer_2_0_statistics_created.sql), so it is added to the 1.6.0 fixture by hand.
+     */
+    static JsonNode with20Index(JsonNode catalog160, String prefix, String schema) {
+        ObjectNode copy = catalog160.deepCopy();
+        String table = prefix + "pgqueuer_statistics";
+        ArrayNode indexes = (ArrayNode) copy.get("tables").get(table).get("indexes");
+        ObjectNode index = JSON.createObjectNode();
+        index.put("def", "CREATE INDEX " + prefix + "pgqueuer_statistics_created ON " + schema + "." + table
+                + " USING btree (created)");
+        index.put("name", prefix + "pgqueuer_statistics_created");
+        List<JsonNode> sorted = new ArrayList<>();
+        indexes.forEach(sorted::add);
+        sorted.add(index);
+        sorted.sort(Comparator.comparing(n -> n.get("name").asText()));
+        indexes.removeAll();
+        sorted.forEach(indexes::add);
+        return copy;
+    }
 }

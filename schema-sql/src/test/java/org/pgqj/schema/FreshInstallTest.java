@@ -19,7 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
-/** A fresh migrate creates exactly the catalog pgqueuer 1.6.0's `pgq install` creates. */
+/**
+ * A fresh migrate creates exactly the catalog pgqueuer 1.6.0's `pgq install` creates, plus 2.0's (inferred)
+ * statistics index.
+ */
 @ExtendWith(PostgresExtension.class)
 class FreshInstallTest {
 
@@ -28,14 +31,14 @@ class FreshInstallTest {
         @Test
         void createsThe160CatalogExactly(TestDatabase db) throws SQLException {
             MigrationResult result = PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-            assertEquals(1, result.migrationsApplied());
-            assertEquals("1", result.schemaVersion());
+            assertEquals(2, result.migrationsApplied());
+            assertEquals("2", result.schemaVersion());
             assertFalse(result.adoptedExistingInstall());
-            assertEquals(Catalog.fixture("catalog-pgqueuer-1.6.0.json"), Catalog.of(db.dataSource(), "public"));
+            assertEquals(Catalog.with20Index(Catalog.fixture("catalog-pgqueuer-1.6.0.json"), "", "public"), Catalog.of(db.dataSource(), "public"));
 
             MigrationResult again = PgqueuerSchema.forDataSource(db.dataSource()).migrate();
             assertEquals(0, again.migrationsApplied(), "a second migrate is a no-op");
-            assertEquals(Catalog.fixture("catalog-pgqueuer-1.6.0.json"), Catalog.of(db.dataSource(), "public"));
+            assertEquals(Catalog.with20Index(Catalog.fixture("catalog-pgqueuer-1.6.0.json"), "", "public"), Catalog.of(db.dataSource(), "public"));
         }
     }
 
@@ -45,7 +48,7 @@ class FreshInstallTest {
         void createsThePrefixedCatalogInItsSchema(TestDatabase db) throws SQLException {
             PgqueuerSchema schema = PgqueuerSchema.forDataSource(db.dataSource()).prefix("acme_").schema("jobs");
             schema.migrate();
-            assertEquals(Catalog.fixture("catalog-pgqueuer-1.6.0-prefix-acme_-schema-jobs.json"),
+            assertEquals(Catalog.with20Index(Catalog.fixture("catalog-pgqueuer-1.6.0-prefix-acme_-schema-jobs.json"), "acme_", "jobs"),
                     Catalog.of(db.dataSource(), "jobs"));
             assertTrue(schema.verify().isComplete(), schema.verify().describe());
             assertTrue(tables(db.dataSource(), "jobs").contains("acme_pgqueuer_schema_history"));
@@ -59,7 +62,7 @@ class FreshInstallTest {
         @Test
         void makesLogAndStatisticsUnlogged(TestDatabase db) throws SQLException {
             PgqueuerSchema.forDataSource(db.dataSource()).durability(Durability.BALANCED).migrate();
-            assertEquals(Catalog.fixture("catalog-pgqueuer-1.6.0-balanced.json"), Catalog.of(db.dataSource(), "public"));
+            assertEquals(Catalog.with20Index(Catalog.fixture("catalog-pgqueuer-1.6.0-balanced.json"), "", "public"), Catalog.of(db.dataSource(), "public"));
         }
     }
 
@@ -97,7 +100,7 @@ class FreshInstallTest {
                 assertEquals("V1__app_article.sql", rs.getString(1));
                 rs = st.executeQuery("SELECT string_agg(script, ',' ORDER BY installed_rank) FROM pgqueuer_schema_history WHERE success");
                 rs.next();
-                assertTrue(rs.getString(1).endsWith("V1__pgqueuer_1_6_0.sql"), rs.getString(1));
+                assertTrue(rs.getString(1).endsWith("V1__pgqueuer_1_6_0.sql,V2__pgqueuer_2_0_statistics_created.sql"), rs.getString(1));
             }
         }
     }

@@ -5,11 +5,14 @@ package org.pgqj.codegen.tables;
 
 
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Identity;
+import org.jooq.Index;
 import org.jooq.Name;
 import org.jooq.PlainSQL;
 import org.jooq.QueryPart;
@@ -25,6 +28,7 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
+import org.pgqj.codegen.Indexes;
 import org.pgqj.codegen.Keys;
 import org.pgqj.codegen.Public;
 import org.pgqj.codegen.binding.PgqueuerStatusBinding;
@@ -115,6 +119,11 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
     @Override
     public Schema getSchema() {
         return aliased() ? null : Public.PUBLIC;
+    }
+
+    @Override
+    public List<Index> getIndexes() {
+        return Arrays.asList(Indexes.PGQUEUER_STATISTICS_CREATED);
     }
 
     @Override

@@ -5,9 +5,14 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.pgqj.admin.CompletionResult;
+import org.pgqj.admin.LogRetention;
+import org.pgqj.admin.PruneResult;
 import org.pgqj.admin.QueueAdmin;
+import org.pgqj.admin.QueueInspection;
 import org.pgqj.connect.ConnectionUrl;
+import org.pgqj.core.JobStatus;
 import org.pgqj.core.QueueTables;
+import org.pgqj.schedule.Scheduler;
 import org.pgqj.schema.PgqueuerNames;
 
 final class AdminSnippets {
@@ -30,6 +35,34 @@ final class AdminSnippets {
         CompletionResult done = admin.waitForCompletion(dataSource, ids, Duration.ofSeconds(30));
         done.pending();                            // ids not finished when the timeout passed
         // end::admin[]
+    }
+
+    static void inspect(DSLContext dsl) {
+        // tag::inspect[]
+        QueueInspection inspect = QueueInspection.create(QueueTables.defaults());
+
+        inspect.staleJobs(dsl, Duration.ofMinutes(5), 25);  // picked, heartbeat older than 5 min (`pgq stale`)
+        inspect.activeWorkers(dsl);                         // queue managers holding picked jobs (`pgq workers`)
+        inspect.backlog(dsl);                               // queued per entrypoint, oldest age (`pgq backlog`)
+        inspect.throughput(dsl, Duration.ofHours(1));       // statistics per entrypoint and status
+        inspect.recentLog(dsl, 25, List.of(JobStatus.EXCEPTION)); // newest log rows; jobLog(dsl, id, n): one job's
+        inspect.jobs(dsl, 50, 0, List.of(JobStatus.QUEUED), List.of()); // a page of the queue table
+        inspect.tables(dsl);                                // persistence, row estimate, size of the four tables
+        // end::inspect[]
+    }
+
+    static void retention(DataSource dataSource) {
+        // tag::retention[]
+        QueueAdmin admin = QueueAdmin.create(QueueTables.defaults());
+        PruneResult pruned = admin.pruneLog(dataSource, Duration.ofDays(7)); // batches of 5,000, each committed
+        admin.pruneStatistics(dataSource, Duration.ofDays(30));
+
+        // or let the fleet do it: one hourly schedule row, run by one scheduler at a time
+        LogRetention retention = LogRetention.create(QueueTables.defaults());
+        Scheduler scheduler = Scheduler.builder(dataSource, QueueTables.defaults())
+                .schedule("0 * * * *", LogRetention.ENTRYPOINT, retention.task(dataSource, Duration.ofDays(7), true))
+                .build();
+        // end::retention[]
     }
 
     static void names() {

@@ -54,7 +54,8 @@ import org.postgresql.util.PSQLException;
 
 /**
  * The claim: ONE statement with pgqueuer's semantics (CONTRACT §3–§4). Per entrypoint it locks the
- * best {@code queued} rows ({@code priority DESC, id ASC}, {@code execute_after < now()},
+ * best {@code queued} rows ({@code priority DESC, id ASC}, {@code execute_after <= now()}: pgqueuer 2.0 made a job due exactly
+ * now eligible,
  * {@code FOR UPDATE SKIP LOCKED}), plus {@code picked} rows whose heartbeat is older than the
  * entrypoint's stale age (they keep their slot) except those this worker still owns: running here,
  * or finished here with the outcome not yet written. A stale row under this worker's own id that it does
@@ -194,7 +195,7 @@ public final class ClaimQuery {
 
         // unlimited entrypoints: lock the best rows directly; SKIP LOCKED lets parallel workers share them
         var unlimitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ENTRYPOINT.eq(pEntry), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.lt(now), pLim.le(inline(0)))
+                .where(q.ENTRYPOINT.eq(pEntry), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.le(now), pLim.le(inline(0)))
                 .orderBy(q.PRIORITY.desc(), q.ID.asc())
                 .limit(pTake)
                 .forUpdate().of(q).skipLocked()).as("u");
@@ -202,11 +203,11 @@ public final class ClaimQuery {
         Field<Integer> held = field(select(count()).from(h)
                 .where(h.ENTRYPOINT.eq(pEntry), h.STATUS.eq(lit(PICKED))));
         var window = select(w.ID).from(w)
-                .where(w.ENTRYPOINT.eq(pEntry), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.lt(now))
+                .where(w.ENTRYPOINT.eq(pEntry), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.le(now))
                 .orderBy(w.PRIORITY.desc(), w.ID.asc())
                 .limit(greatest(least(pTake, pLim.minus(held)), inline(0)));
         var limitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ID.in(window), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.lt(now), pLim.gt(inline(0)))
+                .where(q.ID.in(window), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.le(now), pLim.gt(inline(0)))
                 .forUpdate().of(q).skipLocked()).as("l");
 
         var fresh = name("fresh").fields("f_id", "f_priority", "f_entrypoint")
@@ -219,7 +220,7 @@ public final class ClaimQuery {
         var stale = name("stale").fields("s_id", "s_priority", "s_entrypoint")
                 .as(select(s.ID, s.PRIORITY, s.ENTRYPOINT).from(s).join(paramsCte).on(s.ENTRYPOINT.eq(pEntry))
                         .where(s.STATUS.eq(lit(PICKED)), s.HEARTBEAT.lt(now.minus(pStale)),
-                                DSL.not(s.ID.eq(any(owned))), s.EXECUTE_AFTER.lt(now))
+                                DSL.not(s.ID.eq(any(owned))), s.EXECUTE_AFTER.le(now))
                         .orderBy(s.PRIORITY.desc(), s.ID.asc())
                         .limit(inline(batch))
                         .forUpdate().of(s).skipLocked());

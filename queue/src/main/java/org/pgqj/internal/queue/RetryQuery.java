@@ -1,6 +1,7 @@
 package org.pgqj.internal.queue;
 
 import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
@@ -14,12 +15,16 @@ import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.impl.SQLDataType;
 import org.pgqj.codegen.enums.PgqueuerStatus;
+import org.pgqj.core.QueueTables;
 import org.pgqj.internal.sql.Cte;
 import org.pgqj.internal.sql.Statuses;
+import org.pgqj.notify.NotifyEvents;
+import org.pgqj.notify.TableChangedEvent;
 
 /**
  * A retry (CONTRACT §3): the row goes back to {@code queued} with {@code execute_after = now() + delay},
- * {@code attempts + 1}, no owner, and a {@code queued} log row with the traceback, in one statement.
+ * {@code attempts + 1}, no owner, and a {@code queued} log row with the traceback, in one statement; then a
+ * {@code table_changed_event} NOTIFY (pgqueuer 2.0) so an idle worker picks it up when it is due.
  *
  * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
@@ -29,7 +34,7 @@ public final class RetryQuery {
     }
 
     /** Re-queues job {@code jobId} to run after {@code delay}, logging {@code traceback}. */
-    public static void retry(DSLContext dsl, long jobId, Duration delay, JSONB traceback) {
+    public static void retry(DSLContext dsl, QueueTables tables, long jobId, Duration delay, JSONB traceback) {
         // jOOQ adds a numeric to a timestamp as days: now() + delay expressed in (fractional) days
         Field<Double> days = val(delay.toNanos() / 86_400e9);
         var retried = name("retry").fields("id", "entrypoint", "priority").as(dsl.update(PGQUEUER)
@@ -47,6 +52,17 @@ public final class RetryQuery {
                         Cte.col(retried, "entrypoint", String.class), Cte.col(retried, "priority", Integer.class),
                         DSL_cast(traceback)).from(retried))
                 .execute();
+        notifyUpdate(dsl, tables);
+    }
+
+    /**
+     * pgqueuer 2.0: a requeued or retried job wakes idle workers at once. The trigger sends nothing on UPDATE,
+     * so the UPDATE paths send the {@code table_changed_event} themselves (operation {@code update}, delivered at
+     * commit); Java and Python workers alike treat it as "look for work".
+     */
+    public static void notifyUpdate(DSLContext dsl, QueueTables tables) {
+        String json = NotifyEvents.toJson(TableChangedEvent.update(tables));
+        dsl.select(function("pg_notify", Object.class, val(tables.channel()), val(json))).fetch();
     }
 
     private static Field<JSONB> DSL_cast(JSONB traceback) {

@@ -110,6 +110,11 @@ public final class DedicatedConnection implements AutoCloseable {
         }
     }
 
+    /** The install's names (for NOTIFY payloads written on this connection). */
+    public QueueTables tables() {
+        return tables;
+    }
+
     /**
      * Runs JDBC work in auto-commit on the connection. An {@link SQLException} comes back as jOOQ's
      * {@link DataAccessException} (its cause), like the failures of {@link #run(Function)}.
