@@ -37,7 +37,7 @@ final class BaselineRun {
                 threads.add(Thread.ofPlatform().name("pgqj-bench-baseline-" + i).start(() -> {
                     // a worker-style connection (DedicatedConnection: same session settings, statement cache)
                     try (WorkerStatements sql = new WorkerStatements(db.dataSource(), db.tables(), UUID.randomUUID(),
-                            BenchJobs.ENTRYPOINT, o.concurrencyLimit(), o.batchSize())) {
+                            BenchJobs.ENTRYPOINT, o.concurrencyLimit(), o.claimCeiling())) {
                         while (true) {
                             List<Job> batch = sql.claim();
                             statements.increment();
@@ -71,7 +71,7 @@ final class BaselineRun {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobs", n);
         m.put("threads", o.workers());
-        m.put("batch_size", o.batchSize());
+        m.put("batch_size", o.claimCeiling());
         m.put("seconds", seconds);
         m.put("jobs_per_s", n / seconds);
         m.put("claimed", claimed.sum());

@@ -122,13 +122,14 @@ final class BenchJobs {
         if (observability != null) {
             observability.instrument(builder);
         }
+        WorkerOptions.Builder options = WorkerOptions.builder()
+                .batchSize(o.batchSize())
+                .maxConcurrentJobs(o.maxConcurrent())
+                .mode(mode);
+        o.maxBatchSize().ifPresent(options::maxBatchSize);
         return builder
                 .entrypoint(ENTRYPOINT, EntrypointOptions.builder().concurrencyLimit(o.concurrencyLimit()).build(), handler)
-                .options(WorkerOptions.builder()
-                        .batchSize(o.batchSize())
-                        .maxConcurrentJobs(o.maxConcurrent())
-                        .mode(mode)
-                        .build())
+                .options(options.build())
                 .build();
     }
 }

@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param jobs              jobs for drain, baseline and latency (default per mode)
  * @param duration          how long throughput runs
  * @param workers           worker instances (baseline: threads)
- * @param batchSize         jobs per claim statement
+ * @param batchSize         jobs per claim statement (the worker's starting and shallow-queue claim size)
+ * @param maxBatchSize      the worker's largest claim on a deep backlog; empty: the library's default
  * @param enqueueBatchSize  jobs per enqueue statement of a throughput producer
  * @param producers         producer threads in throughput mode
  * @param concurrencyLimit  the entrypoint's global concurrency limit, 0 = unlimited
@@ -24,7 +25,7 @@ import java.util.Optional;
  * @param outputJson        where to write the JSON report
  */
 public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration, int workers, int batchSize,
-                           int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
+                           Optional<Integer> maxBatchSize, int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
                            boolean withBaseline, boolean observability, Optional<Path> outputJson) {
 
     /** The benchmark modes. */
@@ -46,7 +47,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
               --jobs N                  jobs for drain/baseline (default 100000) and latency (default 1000)
               --duration SECONDS        how long throughput runs (default 10)
               --workers N               worker instances; baseline: threads (default 1)
-              --batch-size N            jobs per claim statement (default 10)
+              --batch-size N            jobs per claim statement when the queue is shallow (default 10, the library's)
+              --max-batch-size N        largest claim on a deep backlog (default: the library's, 500)
               --enqueue-batch-size N    jobs per enqueue statement of a throughput producer (default 100)
               --producers N             producer threads in throughput mode (default 1)
               --concurrency-limit N     the entrypoint's global concurrency limit, 0 = unlimited (default 0)
@@ -60,13 +62,21 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
             """;
 
     private static final List<String> FLAGS = List.of("--mode", "--jobs", "--duration", "--workers", "--batch-size",
-            "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--with-baseline",
+            "--max-batch-size", "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--with-baseline",
             "--observability", "--output-json", "--help");
 
     /** Defaults: drain, batch 10, one worker, one producer. */
     public static BenchOptions defaults() {
-        return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, 100, 1, 0, 0, false, false,
+        return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, Optional.empty(), 100, 1, 0, 0, false, false,
                 Optional.empty());
+    }
+
+    /**
+     * The claim size a worker reaches on a deep backlog ({@code --max-batch-size}, else the library's default
+     * ceiling), which the baseline runs so that worker / baseline compares equal claims.
+     */
+    public int claimCeiling() {
+        return maxBatchSize.orElse(Math.max(batchSize, org.pgqj.worker.WorkerOptions.DEFAULT_MAX_BATCH_SIZE));
     }
 
     /** Jobs of this run: the option, else 1,000 for latency and 100,000 otherwise. */
@@ -86,6 +96,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         Duration duration = o.duration;
         int workers = o.workers;
         int batch = o.batchSize;
+        Optional<Integer> maxBatch = o.maxBatchSize;
         int enqueueBatch = o.enqueueBatchSize;
         int producers = o.producers;
         int limit = o.concurrencyLimit;
@@ -119,6 +130,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                 case "--duration" -> duration = seconds(flag, value);
                 case "--workers" -> workers = number(flag, value, 1);
                 case "--batch-size" -> batch = number(flag, value, 1);
+                case "--max-batch-size" -> maxBatch = Optional.of(number(flag, value, 1));
                 case "--enqueue-batch-size" -> enqueueBatch = number(flag, value, 1);
                 case "--producers" -> producers = number(flag, value, 1);
                 case "--concurrency-limit" -> limit = number(flag, value, 0);
@@ -131,7 +143,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
             throw new IllegalArgumentException("--with-baseline goes with --mode drain (got --mode "
                     + mode.name().toLowerCase(Locale.ROOT) + "); --mode baseline runs the baseline alone");
         }
-        return new BenchOptions(mode, jobs, duration, workers, batch, enqueueBatch, producers, limit, maxConcurrent,
+        return new BenchOptions(mode, jobs, duration, workers, batch, maxBatch, enqueueBatch, producers, limit, maxConcurrent,
                 withBaseline, observability, json);
     }
 

@@ -105,6 +105,7 @@ public final class Benchmark {
         m.put("duration_s", o.duration().toNanos() / 1e9);
         m.put("workers", o.workers());
         m.put("batch_size", o.batchSize());
+        m.put("max_batch_size", o.maxBatchSize().map(String::valueOf).orElse("default"));
         m.put("enqueue_batch_size", o.enqueueBatchSize());
         m.put("producers", o.producers());
         m.put("concurrency_limit", o.concurrencyLimit());

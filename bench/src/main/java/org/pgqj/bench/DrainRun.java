@@ -62,6 +62,7 @@ final class DrainRun {
         m.put("jobs", n);
         m.put("workers", o.workers());
         m.put("batch_size", o.batchSize());
+        m.put("max_batch_size", o.maxBatchSize().map(String::valueOf).orElse("default"));
         m.put("seconds", seconds);
         m.put("jobs_per_s", n / seconds);
         m.put("handled", handled.sum());

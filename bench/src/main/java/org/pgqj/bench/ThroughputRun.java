@@ -71,6 +71,7 @@ final class ThroughputRun {
         m.put("enqueue_batch_size", o.enqueueBatchSize());
         m.put("workers", o.workers());
         m.put("batch_size", o.batchSize());
+        m.put("max_batch_size", o.maxBatchSize().map(String::valueOf).orElse("default"));
         m.put("enqueued", enqueuedInWindow);
         m.put("completed", handledInWindow);
         m.put("enqueued_per_s", enqueuedInWindow / seconds);

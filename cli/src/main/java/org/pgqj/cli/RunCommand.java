@@ -33,8 +33,13 @@ final class RunCommand implements Callable<Integer> {
                     + "method taking WorkerFactory.Context and returning a Worker), on the classpath.")
     String factory;
 
-    @Option(names = "--batch-size", defaultValue = "10", description = "Jobs per claim (default 10).")
+    @Option(names = "--batch-size", defaultValue = "10",
+            description = "Jobs per claim when the queue is shallow, and the first claim (default 10).")
     int batchSize;
+
+    @Option(names = "--max-batch-size", paramLabel = "N",
+            description = "Most jobs per claim on a deep backlog: claims double while they come back full (default 500).")
+    Integer maxBatchSize;
 
     @Option(names = "--max-concurrent-tasks", defaultValue = "0", description = "Handlers at once on this worker (0 = unlimited).")
     int maxConcurrentTasks;
@@ -102,6 +107,9 @@ final class RunCommand implements Callable<Integer> {
                     .listen(!noListen)
                     .pollInterval(seconds(pollInterval, "--poll-interval"))
                     .startupWait(startupWait == 0 ? Duration.ZERO : seconds(startupWait, "--startup-wait"));
+            if (maxBatchSize != null) {
+                builder.maxBatchSize(maxBatchSize);
+            }
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

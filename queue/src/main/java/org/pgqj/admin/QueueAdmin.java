@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -147,11 +148,21 @@ public final class QueueAdmin {
     }
 
     /**
-     * Cancels jobs: deletes their rows whatever their status, logs {@code canceled}, and sends a
-     * {@code cancellation_event} NOTIFY with the ids so the worker running one stops it (delivered when
-     * the caller commits).
+     * How recent a picked job's heartbeat must be for {@link #cancel} to count its worker as alive (the
+     * worker's default heartbeat timeout).
+     */
+    public static final Duration LIVE_HEARTBEAT = Duration.ofSeconds(30);
+
+    /**
+     * Cancels jobs and sends a {@code cancellation_event} NOTIFY with the ids, so the worker running one
+     * stops it (delivered when the caller commits). As in pgqueuer 2.0, a {@code picked} job with a live
+     * worker (heartbeat within {@link #LIVE_HEARTBEAT}) keeps its row, and so its concurrency slot and
+     * dedupe key, until that worker records the outcome: it deletes the row and logs {@code canceled} once
+     * the handler has stopped. Every other requested job (queued, held, or picked with a stale heartbeat,
+     * whose worker is gone) is deleted and logged {@code canceled} at once.
      *
-     * @return the ids whose rows were deleted (a finished job is not in the queue any more)
+     * @return the ids canceled: deleted now, or left to their running worker (a finished job is not in
+     *         the queue any more and is not among them)
      */
     public List<Long> cancel(DSLContext dsl, Collection<Long> ids) {
         Long[] array = ids(ids);
@@ -159,12 +170,20 @@ public final class QueueAdmin {
             return List.of();
         }
         DSLContext q = q(dsl);
-        List<Long> canceled = deleteAndLog(q, PGQUEUER.ID.eq(any(val(array, SQLDataType.BIGINT.array()))),
-                PgqueuerStatus.canceled);
+        Condition requested = PGQUEUER.ID.eq(any(val(array, SQLDataType.BIGINT.array())));
+        Condition running = PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.picked))
+                .and(PGQUEUER.HEARTBEAT.ge(currentOffsetDateTime().minus(val(DayToSecond.valueOf(LIVE_HEARTBEAT)))));
+        // locked, so the worker's completion and this cancel of the same row serialise
+        List<Long> leftToWorker = q.select(PGQUEUER.ID).from(PGQUEUER).where(requested, running).forUpdate()
+                .fetch(r -> r.value1());
+        List<Long> deleted = deleteAndLog(q, requested.andNot(running), PgqueuerStatus.canceled);
         // like pgqueuer, the event names every requested id; a worker ignores ids it is not running
         q.select(function("pg_notify", Object.class, val(tables.channel()), val(cancellationEvent(array))))
                 .fetch();
-        LOG.info("Canceled {} of {} requested jobs: {}", canceled.size(), array.length, canceled);
+        List<Long> canceled = new ArrayList<>(deleted);
+        canceled.addAll(leftToWorker);
+        LOG.info("Canceled {} of {} requested jobs: deleted {}, running ones left to their workers {}",
+                canceled.size(), array.length, deleted, leftToWorker);
         return canceled;
     }
 

@@ -58,6 +58,8 @@ final class Dispatcher {
     private volatile boolean blocked;
     private volatile boolean blockedByWrites;
     private final AtomicInteger jobsSinceStatistics = new AtomicInteger();
+    /** The next claim's size: batchSize, doubled after each full claim up to maxBatchSize (claim thread only). */
+    private int claimSize;
     private final AtomicInteger drainWaiters = new AtomicInteger();
 
     Dispatcher(WorkerOptions options, Map<String, Registration> registrations, ClaimQuery claimQuery,
@@ -72,6 +74,7 @@ final class Dispatcher {
         this.listenerUp = listenerUp;
         this.workerId = options.workerId();
         this.nextEligible = new NextEligibleQuery(registrations.keySet());
+        this.claimSize = options.batchSize();
         registrations.values().forEach(r -> r.options().requestsPerSecond()
                 .ifPresent(rate -> buckets.put(r.name(), new TokenBucket(rate))));
     }
@@ -187,7 +190,7 @@ final class Dispatcher {
             return;
         }
         blockedByWrites = false;
-        int batch = options.batchSize();
+        int batch = claimSize;
         int max = options.maxConcurrentJobs();
         int capacity = max == 0 ? batch : Math.min(batch, max - inflight.get());
         if (capacity <= 0) {
@@ -231,13 +234,20 @@ final class Dispatcher {
             drained = false;
             blocked = false;
             if (jobs.size() >= claimBatch) {
-                return; // a full batch: maybe more right away
+                // a full batch: a backlog, so claim more at once next time (up to maxBatchSize) right away
+                if (claimBatch == claimSize) {
+                    claimSize = Math.min(options.maxBatchSize(), claimSize * 2);
+                }
+                return;
             }
         }
         // a partial or empty claim: find out whether (and when) more work is due before waiting; nothing running
         // and no retry unwritten BEFORE the query means the query sees every job this worker put back
         boolean quiet = inflight.get() == 0 && !completions.hasPendingRetries();
         NextEligibleQuery.NextEligible next = connection.run(nextEligible::fetch);
+        if (!next.isDue()) {
+            claimSize = options.batchSize(); // the backlog is gone: small claims again (full ones mean a backlog)
+        }
         if (!jobs.isEmpty() && next.isDue()) {
             return; // more became eligible meanwhile: claim again now
         }

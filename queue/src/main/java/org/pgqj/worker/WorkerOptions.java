@@ -21,6 +21,7 @@ public final class WorkerOptions {
     }
 
     private final int batchSize;
+    private final int maxBatchSize;
     private final int maxConcurrentJobs;
     private final Duration heartbeatTimeout;
     private final Duration dequeueTimeout;
@@ -38,6 +39,11 @@ public final class WorkerOptions {
 
     private WorkerOptions(Builder b) {
         this.batchSize = b.batchSize;
+        this.maxBatchSize = b.maxBatchSize == 0 ? Math.max(b.batchSize, DEFAULT_MAX_BATCH_SIZE) : b.maxBatchSize;
+        if (maxBatchSize < batchSize) {
+            throw new WorkerException("maxBatchSize (" + maxBatchSize + ") must be at least batchSize (" + batchSize
+                    + "); set it equal to batchSize to claim a fixed number of jobs");
+        }
         this.maxConcurrentJobs = b.maxConcurrentJobs;
         this.heartbeatTimeout = b.heartbeatTimeout;
         this.dequeueTimeout = b.dequeueTimeout;
@@ -59,14 +65,31 @@ public final class WorkerOptions {
         return builder().build();
     }
 
+    /** The default of {@link #maxBatchSize()}. */
+    public static final int DEFAULT_MAX_BATCH_SIZE = 500;
+
     /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Most jobs claimed by one statement. */
+    /**
+     * Jobs claimed by one statement when the queue is shallow (and the claim size the worker starts with);
+     * also how many finished jobs make the worker write their outcomes at once instead of within 100 ms.
+     */
     public int batchSize() {
         return batchSize;
+    }
+
+    /**
+     * Most jobs claimed by one statement when the backlog is deep. After a claim that came back full the next
+     * asks for twice as many, up to this; after one that did not, the claim size is {@link #batchSize()} again.
+     * Fewer, larger claims cost fewer round trips and commits per job, and a shallow queue keeps small
+     * claims (its latency is that of one claim either way). Default {@value #DEFAULT_MAX_BATCH_SIZE} (or
+     * {@code batchSize} if larger); equal to {@code batchSize} claims a fixed number.
+     */
+    public int maxBatchSize() {
+        return maxBatchSize;
     }
 
     /** Most jobs running at once on this worker; 0 = unlimited. */
@@ -150,7 +173,8 @@ public final class WorkerOptions {
 
     @Override
     public String toString() {
-        return "WorkerOptions[batchSize=" + batchSize + ", maxConcurrentJobs=" + maxConcurrentJobs
+        return "WorkerOptions[batchSize=" + batchSize + ", maxBatchSize=" + maxBatchSize
+                + ", maxConcurrentJobs=" + maxConcurrentJobs
                 + ", heartbeatTimeout=" + heartbeatTimeout + ", dequeueTimeout=" + dequeueTimeout + ", mode=" + mode
                 + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout
                 + ", statisticsInterval=" + statisticsInterval + ", healthCheckInterval=" + healthCheckInterval
@@ -162,6 +186,7 @@ public final class WorkerOptions {
     /** Builds {@link WorkerOptions}; every setter validates and names the bad value. */
     public static final class Builder {
         private int batchSize = 10;
+        private int maxBatchSize;
         private int maxConcurrentJobs;
         private Duration heartbeatTimeout = Duration.ofSeconds(30);
         private Duration dequeueTimeout = Duration.ofSeconds(30);
@@ -222,6 +247,15 @@ public final class WorkerOptions {
                 throw new WorkerException("batchSize must be at least 1, got " + size);
             }
             this.batchSize = size;
+            return this;
+        }
+
+        /** Most jobs per claim when the backlog is deep (default 500, or batchSize if larger), see {@link WorkerOptions#maxBatchSize()}. */
+        public Builder maxBatchSize(int size) {
+            if (size < 1) {
+                throw new WorkerException("maxBatchSize must be at least 1, got " + size);
+            }
+            this.maxBatchSize = size;
             return this;
         }
 

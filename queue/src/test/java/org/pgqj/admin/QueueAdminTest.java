@@ -131,10 +131,15 @@ class QueueAdminTest {
     }
 
     @Test
-    void cancelDeletesLogsAndNotifiesTheIdsOnCommit(TestDatabase database) throws Exception {
+    void cancelDeletesOrLeavesToTheLiveWorkerAndNotifiesTheIdsOnCommit(TestDatabase database) throws Exception {
         long a = enqueue("slow", 0);
         long b = enqueue("slow", 0);
-        db.update(PGQUEUER).set(PGQUEUER.STATUS, PgqueuerStatus.picked).where(PGQUEUER.ID.eq(b)).execute();
+        // b was picked by a worker that died (stale heartbeat): nobody will record its outcome, so it goes now
+        db.update(PGQUEUER).set(PGQUEUER.STATUS, PgqueuerStatus.picked)
+                .set(PGQUEUER.HEARTBEAT, OffsetDateTime.now().minusMinutes(5)).where(PGQUEUER.ID.eq(b)).execute();
+        // c runs on a live worker (pgqueuer 2.0): its row stays, for that worker to record the cancel
+        long c = enqueue("slow", 0);
+        db.update(PGQUEUER).set(PGQUEUER.STATUS, PgqueuerStatus.picked).where(PGQUEUER.ID.eq(c)).execute();
         long untouched = enqueue("slow", 0);
         try (Connection worker = database.connect()) {
             try (Statement st = worker.createStatement()) {
@@ -143,8 +148,8 @@ class QueueAdminTest {
             PGConnection pg = worker.unwrap(PGConnection.class);
             drain(pg);
             DSLContext app = DSL.using(database.dataSource(), SQLDialect.POSTGRES);
-            List<Long> canceled = app.transactionResult(trx -> ADMIN.cancel(trx.dsl(), List.of(a, b, 424242L)));
-            assertEquals(Set.of(a, b), Set.copyOf(canceled));
+            List<Long> canceled = app.transactionResult(trx -> ADMIN.cancel(trx.dsl(), List.of(a, b, c, 424242L)));
+            assertEquals(Set.of(a, b, c), Set.copyOf(canceled));
 
             JsonNode event = awaitEvent(pg, "cancellation_event");
             List<String> keys = new ArrayList<>();
@@ -155,11 +160,13 @@ class QueueAdminTest {
             OffsetDateTime.parse(event.get("received_at").asText());
             List<Long> ids = new ArrayList<>();
             event.get("ids").forEach(n -> ids.add(n.asLong()));
-            assertEquals(List.of(a, b, 424242L), ids);
+            assertEquals(List.of(a, b, c, 424242L), ids);
         }
         assertEquals(Map.of(a, JobStatus.CANCELED, b, JobStatus.CANCELED, untouched, JobStatus.QUEUED),
                 ADMIN.jobStatuses(db, List.of(a, b, untouched)));
         assertFalse(db.fetchExists(PGQUEUER, PGQUEUER.ID.in(a, b)));
+        assertEquals(PgqueuerStatus.picked, db.select(PGQUEUER.STATUS).from(PGQUEUER).where(PGQUEUER.ID.eq(c)).fetchOne().value1(),
+                "a job with a live worker stays picked until that worker records the cancel");
     }
 
     private static void drain(PGConnection pg) throws Exception {

@@ -28,7 +28,7 @@ final class AdminSnippets {
         admin.jobStatuses(dsl, ids);               // Map<Long, JobStatus> from each job's newest log row
         admin.failedJobs(dsl, 25);                 // held jobs, like `pgq failed`
         admin.requeue(dsl, ids);                   // held -> queued, like `pgq requeue`
-        admin.cancel(dsl, ids);                    // delete + log canceled + cancellation_event NOTIFY
+        admin.cancel(dsl, ids);                    // cancellation_event NOTIFY; delete + log canceled (running: its worker does)
         admin.clear(dsl, List.of("send_email"));   // delete + log deleted
         admin.statistics(dsl, 25, Duration.ofMinutes(5)); // pgqueuer_statistics, what dashboards read
 

@@ -291,8 +291,11 @@ public class PgqjProperties {
         /** Run a worker for the @PgqjHandler methods and JobHandler beans; false for a pod that only enqueues. */
         private boolean enabled = true;
 
-        /** Most jobs claimed by one statement. */
+        /** Jobs claimed by one statement when the queue is shallow (and the worker's first claim). */
         private int batchSize = 10;
+
+        /** Most jobs claimed by one statement on a deep backlog (claims double while full); unset: 500. */
+        private Integer maxBatchSize;
 
         /** Most jobs running at once on this worker; 0 = unlimited. */
         private int maxConcurrentJobs = 0;
@@ -342,6 +345,9 @@ public class PgqjProperties {
             if (workerId != null) {
                 b.workerId(workerId);
             }
+            if (maxBatchSize != null) {
+                b.maxBatchSize(maxBatchSize);
+            }
             return b.build();
         }
 
@@ -359,6 +365,14 @@ public class PgqjProperties {
 
         public void setBatchSize(int batchSize) {
             this.batchSize = batchSize;
+        }
+
+        public Integer getMaxBatchSize() {
+            return maxBatchSize;
+        }
+
+        public void setMaxBatchSize(Integer maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
         }
 
         public int getMaxConcurrentJobs() {
