@@ -1,8 +1,14 @@
 package org.pgqj.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
@@ -68,11 +74,17 @@ final class QueueCommands {
                         + "update-priority (raise the live job's priority, never lower it; prints its id).")
         String onConflict;
 
+        @Option(names = "--headers", paramLabel = "JSON",
+                description = "The job's headers: a JSON object, values of any JSON type (nested objects too), "
+                        + "e.g. '{\"tenant\": \"acme\", \"otel\": {\"traceparent\": \"00-...\"}}'.")
+        String headers;
+
         @Override
         public Integer call() {
             Conflict conflict = Conflict.parse(onConflict); // before connecting: bad input is one line
+            Map<String, Object> headerMap = headers == null ? Map.of() : parseHeaders(headers);
             DataSource ds = root.installedDataSource();
-            NewJob.Builder job = NewJob.builder(entrypoint).priority(priority);
+            NewJob.Builder job = NewJob.builder(entrypoint).priority(priority).headers(headerMap);
             if (payload != null) {
                 job.payload(payload.getBytes(StandardCharsets.UTF_8));
             }
@@ -93,6 +105,23 @@ final class QueueCommands {
                 root.spec.commandLine().getErr().println("pgqj: " + CliErrors.firstLine(e.getMessage()));
                 return 1;
             }
+        }
+
+        /** The --headers object as plain maps, lists and scalars (what {@code Job.headers()} reads back). */
+        static Map<String, Object> parseHeaders(String text) {
+            JsonNode node;
+            try {
+                node = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new CliException("--headers is not valid JSON (" + CliErrors.firstLine(e.getOriginalMessage())
+                        + "): give a JSON object, e.g. '{\"tenant\": \"acme\"}'");
+            }
+            if (!node.isObject()) {
+                throw new CliException("--headers must be a JSON object, not " + (node.isMissingNode() ? "empty text"
+                        : "a JSON " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " (" + text.trim() + ")")
+                        + ": e.g. '{\"tenant\": \"acme\"}'");
+            }
+            return Json.MAPPER.convertValue(node, new TypeReference<LinkedHashMap<String, Object>>() { });
         }
     }
 

@@ -7,6 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.pgqj.admin.LogRetention;
+import org.pgqj.schedule.CronExpressions;
+import org.pgqj.schedule.InvalidCronExpressionException;
+import org.pgqj.schedule.Scheduler;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerFactory;
 import org.pgqj.worker.WorkerOptions;
@@ -87,14 +91,28 @@ final class RunCommand implements Callable<Integer> {
             description = "Stop (gracefully, exit 1) when the LISTEN connection fails instead of reconnecting.")
     boolean shutdownOnListenerFailure;
 
+    @Option(names = "--retention", paramLabel = "AGE",
+            description = "Run the built-in retention schedule beside the worker: delete log rows older than AGE "
+                    + "(7d, 12h, 30m, 90s or ISO-8601 P7D). However many processes run it, one runs each tick.")
+    String retention;
+
+    @Option(names = "--retention-statistics", description = "With --retention: prune the statistics table too.")
+    boolean retentionStatistics;
+
+    @Option(names = "--retention-cron", paramLabel = "CRON",
+            description = "With --retention: when it runs (default '" + LogRetention.DEFAULT_CRON + "', hourly at minute 17).")
+    String retentionCron;
+
     private final AtomicInteger signals = new AtomicInteger();
     private volatile boolean stopping;
     private volatile boolean listenerFailed;
     private volatile Worker current;
     private volatile Thread closer;
+    private volatile Scheduler scheduler;
 
     @Override
     public Integer call() throws Exception {
+        Duration retentionAge = retentionAge(); // before connecting: bad input is one line
         WorkerFactory workerFactory = resolve(factory);
         WorkerOptions.Builder builder;
         try {
@@ -120,6 +138,9 @@ final class RunCommand implements Callable<Integer> {
 
         installSignalHandlers();
         try {
+            if (retentionAge != null) {
+                scheduler = startRetention(dataSource, retentionAge);
+            }
             while (true) {
                 try {
                     Worker worker = create(workerFactory, context);
@@ -163,8 +184,50 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            Scheduler s = scheduler;
+            if (s != null) {
+                s.close(); // waits for a running prune; already under way when a signal started it
+            }
             instrumentation.close();
         }
+    }
+
+    /** The --retention age, after checking all three retention options; null without --retention. */
+    private Duration retentionAge() {
+        if (retention == null) {
+            if (retentionStatistics || retentionCron != null) {
+                throw new CliException("--retention-statistics and --retention-cron need --retention AGE "
+                        + "(how old a log row must be to be deleted, e.g. --retention 7d)");
+            }
+            return null;
+        }
+        Duration age = MaintenanceCommands.age(retention, "--retention");
+        if (age.isZero()) {
+            throw new CliException("--retention must be more than zero (got '" + retention + "'): a zero age deletes "
+                    + "every counted log row at every tick; give e.g. 7d");
+        }
+        if (retentionCron != null) {
+            try {
+                CronExpressions.normalize(retentionCron);
+            } catch (InvalidCronExpressionException e) {
+                throw new CliException("--retention-cron: " + e.getMessage());
+            }
+        }
+        return age;
+    }
+
+    /** A scheduler with the one retention schedule, started: stopped with the worker. */
+    private Scheduler startRetention(javax.sql.DataSource dataSource, Duration age) {
+        String cron = retentionCron != null ? retentionCron : LogRetention.DEFAULT_CRON;
+        Scheduler s = Scheduler.builder(dataSource, root.tables())
+                .schedule(cron, LogRetention.ENTRYPOINT,
+                        LogRetention.create(root.tables()).task(dataSource, age, retentionStatistics))
+                .build();
+        s.start();
+        LOG.info("Retention schedule {} on '{}': deletes log{} rows older than {} (one process of all that run it "
+                        + "takes each tick)", LogRetention.ENTRYPOINT, CronExpressions.normalize(cron),
+                retentionStatistics ? " and statistics" : "", retention);
+        return s;
     }
 
     /**
@@ -189,6 +252,11 @@ final class RunCommand implements Callable<Integer> {
             stopping = true;
             LOG.info("Signal SIG{} received: stopping the worker gracefully (a second signal stops at once)",
                     signal.getName());
+            Scheduler s = scheduler;
+            if (s != null) {
+                // beside the worker's close, not after it: neither waits for the other's running work
+                Thread.ofPlatform().name("pgqj-run-scheduler-shutdown").start(s::close);
+            }
             Worker w = current;
             if (w != null) {
                 Thread t = Thread.ofPlatform().name("pgqj-run-shutdown").unstarted(w::close);

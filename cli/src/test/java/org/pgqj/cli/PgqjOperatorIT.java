@@ -252,6 +252,40 @@ class PgqjOperatorIT {
     }
 
     @Test
+    void queueHeadersAreStoredAsTheJsonObjectGiven(TestDatabase db) throws Exception {
+        Map<String, String> env = Map.of("PGQUEUER_SCHEMA", "hdr");
+        assertEquals(0, CliProcess.run(db, env, "install").exitCode());
+        String headers = "{\"tenant\": \"acme\", \"otel\": {\"traceparent\": \"00-0af7651916cd43dd8448eb211c80319c-"
+                + "b7ad6b7169203331-01\", \"baggage\": {\"k\": [1, 2.5, true, null]}}, \"retries\": 3, \"flag\": false}";
+        var queued = CliProcess.run(db, env, "queue", "mail", "--headers", headers);
+        assertEquals(0, queued.exitCode(), queued.toString());
+        long id = Long.parseLong(queued.out().strip());
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT headers::text FROM hdr.pgqueuer WHERE id = " + id)) {
+            assertTrue(rs.next());
+            assertEquals(JSON.readTree(headers), JSON.readTree(rs.getString(1)), "nested objects, arrays and scalars kept");
+        }
+        var none = CliProcess.run(db, env, "queue", "mail");
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT headers::text FROM hdr.pgqueuer WHERE id = " + none.out().strip())) {
+            assertTrue(rs.next());
+            assertEquals("null", rs.getString(1), "no --headers: JSON null, as pgqueuer writes");
+        }
+
+        for (var bad : List.of(List.of("[1, 2]", "--headers must be a JSON object, not a JSON array ([1, 2])"),
+                List.of("\"acme\"", "--headers must be a JSON object, not a JSON string"),
+                List.of("{\"tenant\": acme}", "--headers is not valid JSON (Unrecognized token 'acme'"),
+                List.of("{\"a\": 1} {}", "--headers is not valid JSON"),
+                List.of("", "--headers must be a JSON object, not empty text"))) {
+            var r = CliProcess.run(db, env, "queue", "mail", "--headers", bad.get(0));
+            assertEquals(1, r.exitCode(), r.toString());
+            assertEquals(1, r.err().strip().lines().count(), r.toString());
+            assertTrue(r.err().contains(bad.get(1)), r.toString());
+        }
+        assertEquals(2, json(CliProcess.run(db, env, "jobs", "--json")).size(), "nothing enqueued by a bad --headers");
+    }
+
+    @Test
     void pgqueuerDsnIsReadBeforePgdsn(TestDatabase db) throws Exception {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("PGQUEUER_DSN", db.postgresUrl());

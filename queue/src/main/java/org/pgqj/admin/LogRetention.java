@@ -44,6 +44,11 @@ public final class LogRetention {
 
     /** The entrypoint name of the built-in retention schedule. */
     public static final String ENTRYPOINT = "pgqj_retention";
+    /**
+     * The cron of the built-in schedule unless told otherwise: hourly at minute 17, away from the top of the
+     * hour where other schedules crowd.
+     */
+    public static final String DEFAULT_CRON = "17 * * * *";
     /** Rows per batch unless told otherwise. */
     public static final int DEFAULT_BATCH_SIZE = 5_000;
 
@@ -105,15 +110,27 @@ public final class LogRetention {
 
     /**
      * The built-in retention schedule's task: prunes the log (and, when {@code statistics}, the statistics)
-     * of rows older than {@code olderThan}. Register it under {@link #ENTRYPOINT}, e.g. hourly.
+     * of rows older than {@code olderThan}, and logs one line per tick. Register it under {@link #ENTRYPOINT}
+     * on {@link #DEFAULT_CRON} or a cron of your own.
+     *
+     * @throws IllegalArgumentException when {@code olderThan} is zero or negative (a schedule that deletes
+     *                                  every counted log row at every tick is a mistake, not a retention)
      */
     public ScheduledTask task(DataSource dataSource, Duration olderThan, boolean statistics) {
         Objects.requireNonNull(dataSource, "dataSource");
-        requireNotNegative(olderThan);
+        Objects.requireNonNull(olderThan, "olderThan");
+        if (!olderThan.isPositive()) {
+            throw new IllegalArgumentException("the retention schedule's age must be positive (got " + olderThan
+                    + "); pass how old a row must be to go, e.g. Duration.ofDays(7)");
+        }
         return context -> {
-            pruneLog(dataSource, olderThan);
+            long log = pruneLog(dataSource, olderThan).rowsDeleted();
             if (statistics) {
-                pruneStatistics(dataSource, olderThan);
+                long stats = pruneStatistics(dataSource, olderThan).rowsDeleted();
+                LOG.info("Retention tick {}: pruned {} log and {} statistics rows older than {}", context.scheduledAt(),
+                        log, stats, olderThan);
+            } else {
+                LOG.info("Retention tick {}: pruned {} log rows older than {}", context.scheduledAt(), log, olderThan);
             }
         };
     }
@@ -145,7 +162,7 @@ public final class LogRetention {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         if (deleted > 0) {
-            LOG.info("Pruned {} {} rows older than {} in {} batches ({} ms)", deleted, what, olderThan, batches,
+            LOG.debug("Pruned {} {} rows older than {} in {} batches ({} ms)", deleted, what, olderThan, batches,
                     elapsed.toMillis());
         }
         return new PruneResult(deleted, batches, elapsed);

@@ -77,10 +77,13 @@ class LogRetentionTest {
     }
 
     @Test
-    void rejectsANegativeAge(TestDatabase db) {
+    void rejectsANegativeAgeAndAScheduleOfAgeZero(TestDatabase db) {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> QueueAdmin.create(TABLES).pruneLog(db.dataSource(), Duration.ofDays(-1)));
         assertTrue(e.getMessage().contains("PT-24H"), e.getMessage());
+        var zero = assertThrows(IllegalArgumentException.class,
+                () -> LogRetention.create(TABLES).task(db.dataSource(), Duration.ZERO, false));
+        assertTrue(zero.getMessage().contains("must be positive (got PT0S)"), zero.getMessage());
     }
 
     @Test

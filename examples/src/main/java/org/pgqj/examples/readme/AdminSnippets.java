@@ -57,10 +57,11 @@ final class AdminSnippets {
         PruneResult pruned = admin.pruneLog(dataSource, Duration.ofDays(7)); // batches of 5,000, each committed
         admin.pruneStatistics(dataSource, Duration.ofDays(30));
 
-        // or let the fleet do it: one hourly schedule row, run by one scheduler at a time
+        // or let the fleet do it: one hourly schedule row ("17 * * * *"), run by one scheduler at a time
         LogRetention retention = LogRetention.create(QueueTables.defaults());
         Scheduler scheduler = Scheduler.builder(dataSource, QueueTables.defaults())
-                .schedule("0 * * * *", LogRetention.ENTRYPOINT, retention.task(dataSource, Duration.ofDays(7), true))
+                .schedule(LogRetention.DEFAULT_CRON, LogRetention.ENTRYPOINT,
+                        retention.task(dataSource, Duration.ofDays(7), true))
                 .build();
         // end::retention[]
     }

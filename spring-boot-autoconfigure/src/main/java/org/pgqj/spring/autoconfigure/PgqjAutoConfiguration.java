@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.pgqj.admin.LogRetention;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.EnqueueInterceptor;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.payload.PayloadCodec;
+import org.pgqj.schedule.InvalidCronExpressionException;
 import org.pgqj.schedule.Scheduler;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.spring.TransactionalJobQueue;
@@ -42,7 +44,8 @@ import org.springframework.util.ObjectUtils;
  *
  * <p>Beans: {@link QueueTables}, {@link PayloadCodec}, {@link JobQueue}, {@link TransactionalJobQueue},
  * {@link QueueAdmin}, {@link PgqjDataSources}, {@link PgqjSchemaInitializer}, {@link Worker} (unless
- * {@code pgqj.worker.enabled=false}) and {@link Scheduler} (when some bean declares a schedule). Each
+ * {@code pgqj.worker.enabled=false}) and {@link Scheduler} (when some bean declares a schedule, or
+ * {@code pgqj.retention.older-than} turns on the retention schedule). Each
  * backs off when the app defines its own bean of the type.
  */
 @AutoConfiguration(afterName = {
@@ -185,7 +188,10 @@ public class PgqjAutoConfiguration {
                 .map(w -> new PgqjLifecycle.Managed("worker", w::start, w::close)));
     }
 
-    /** The scheduler for every {@code @PgqjSchedule} method and {@code ScheduledTask} bean. */
+    /**
+     * The scheduler for every {@code @PgqjSchedule} method and {@code ScheduledTask} bean, and the retention
+     * schedule when pgqj.retention.older-than is set.
+     */
     @Bean
     @ConditionalOnMissingBean
     @Conditional(OnPgqjSchedulesCondition.class)
@@ -203,6 +209,20 @@ public class PgqjAutoConfiguration {
             } catch (RuntimeException e) {
                 throw new PgqjStartupException(s.source() + ": " + e.getMessage(), e);
             }
+        }
+        PgqjProperties.Retention retention = properties.getRetention();
+        if (retention.getOlderThan() != null) {
+            try {
+                builder.schedule(retention.getCron(), LogRetention.ENTRYPOINT, LogRetention.create(tables)
+                        .task(dataSources.shared(), retention.getOlderThan(), retention.isStatistics()));
+            } catch (InvalidCronExpressionException e) {
+                throw new PgqjStartupException("pgqj.retention.cron: " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new PgqjStartupException(OnPgqjSchedulesCondition.RETENTION_PROPERTY + "=" + retention.getOlderThan()
+                        + ": " + e.getMessage(), e);
+            }
+            LOG.info("pgqj retention schedule {} on '{}': deletes log{} rows older than {}", LogRetention.ENTRYPOINT,
+                    retention.getCron(), retention.isStatistics() ? " and statistics" : "", retention.getOlderThan());
         }
         return builder.build();
     }

@@ -39,6 +39,9 @@ public class PgqjProperties {
     /** The auto-configured scheduler (@PgqjSchedule methods and ScheduledTask beans). */
     private final Scheduler scheduler = new Scheduler();
 
+    /** The built-in log retention schedule, on the auto-configured scheduler. */
+    private final Retention retention = new Retention();
+
     /** Options of every entrypoint that pgqj.entrypoints.&lt;name&gt; does not override. */
     private final Entrypoint entrypointDefaults = new Entrypoint();
 
@@ -75,6 +78,10 @@ public class PgqjProperties {
 
     public Scheduler getScheduler() {
         return scheduler;
+    }
+
+    public Retention getRetention() {
+        return retention;
     }
 
     public Entrypoint getEntrypointDefaults() {
@@ -482,6 +489,46 @@ public class PgqjProperties {
 
         public void setShutdownTimeout(Duration shutdownTimeout) {
             this.shutdownTimeout = shutdownTimeout;
+        }
+    }
+
+    /**
+     * The built-in retention schedule (org.pgqj.admin.LogRetention): deletes counted log rows (and
+     * statistics rows) older than an age; one scheduler of the whole fleet runs each tick.
+     */
+    public static class Retention {
+
+        /** Delete log rows older than this, e.g. 7d; unset: no retention schedule. */
+        private Duration olderThan;
+
+        /** Delete statistics rows older than pgqj.retention.older-than too. */
+        private boolean statistics = false;
+
+        /** When the schedule runs (cron, 5 or 6 fields as pgqueuer reads them); default hourly at minute 17. */
+        private String cron = org.pgqj.admin.LogRetention.DEFAULT_CRON;
+
+        public Duration getOlderThan() {
+            return olderThan;
+        }
+
+        public void setOlderThan(Duration olderThan) {
+            this.olderThan = olderThan;
+        }
+
+        public boolean isStatistics() {
+            return statistics;
+        }
+
+        public void setStatistics(boolean statistics) {
+            this.statistics = statistics;
+        }
+
+        public String getCron() {
+            return cron;
+        }
+
+        public void setCron(String cron) {
+            this.cron = cron;
         }
     }
 

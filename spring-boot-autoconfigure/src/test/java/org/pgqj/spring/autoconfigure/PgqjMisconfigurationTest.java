@@ -143,6 +143,18 @@ class PgqjMisconfigurationTest {
     }
 
     @Test
+    void retentionOlderThanMustBePositive(TestDatabase db) {
+        assertThat(failure(Base.class, db, "pgqj.worker.enabled=false", "pgqj.retention.older-than=0s"))
+                .contains("pgqj.retention.older-than=PT0S").contains("must be positive");
+    }
+
+    @Test
+    void invalidRetentionCronNamesTheProperty(TestDatabase db) {
+        assertThat(failure(Base.class, db, "pgqj.worker.enabled=false", "pgqj.retention.older-than=7d",
+                "pgqj.retention.cron=every hour")).contains("pgqj.retention.cron: Invalid cron expression 'every hour'");
+    }
+
+    @Test
     void metricsAndTracingSwitchOff(TestDatabase db) {
         try (ConfigurableApplicationContext context = start(Base.class, db, "pgqj.worker.enabled=false",
                 "pgqj.metrics.enabled=false")) {
