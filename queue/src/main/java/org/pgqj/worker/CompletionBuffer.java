@@ -38,7 +38,9 @@ final class CompletionBuffer {
     private final Condition full = lock.newCondition();
     private final ArrayDeque<CompleteQuery.Outcome> outcomes = new ArrayDeque<>();
     private final ArrayDeque<Retry> retries = new ArrayDeque<>();
-    private final int threshold;
+    private final int baseThreshold;
+    /** Outcomes that make a batch; follows the dispatcher's claim size (see {@link #threshold(int)}). */
+    private volatile int threshold;
     private final CompleteQuery completeQuery = new CompleteQuery();
     private final java.util.Set<Long> unwritten = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final int unwrittenLimit;
@@ -48,9 +50,35 @@ final class CompletionBuffer {
     private int retriesWriting;
 
     CompletionBuffer(int threshold) {
-        this.threshold = Math.max(1, threshold);
+        this.baseThreshold = Math.max(1, threshold);
+        this.threshold = baseThreshold;
         // a few seconds of a busy worker's outcomes; a healthy writer flushes every 100 ms or batch
-        this.unwrittenLimit = Math.max(1_000, 20 * this.threshold);
+        this.unwrittenLimit = Math.max(1_000, 20 * this.baseThreshold);
+    }
+
+    /**
+     * The batch that makes the writer flush: the dispatcher's current claim size (never below the
+     * worker's batchSize), so a deep backlog's large claims are written in about one statement each
+     * instead of one per batchSize outcomes.
+     */
+    void threshold(int claimSize) {
+        threshold = Math.max(baseThreshold, claimSize);
+    }
+
+    /**
+     * Nothing runs any more: write what is buffered now rather than waiting for a full batch or the timer
+     * (the last jobs of a claim, or a single job on a quiet queue, would otherwise wait up to 100 ms).
+     */
+    void nudge() {
+        lock.lock();
+        try {
+            if (!outcomes.isEmpty()) {
+                urgent = true;
+                full.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Ids whose outcome is buffered or being written (not yet committed), as a live view. */

@@ -74,6 +74,9 @@ final class CompletionWriter {
                 long flushStart = System.nanoTime();
                 int written = completions.flush(connection);
                 if (written > 0) {
+                    if (LOG.isTraceEnabled()) {
+                        LOG.trace("flush of {} took {} us", written, (System.nanoTime() - flushStart) / 1000);
+                    }
                     if (limitedEntrypoints) {
                         dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
                     } else {

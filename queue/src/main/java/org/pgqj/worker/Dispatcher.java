@@ -237,6 +237,7 @@ final class Dispatcher {
                 // a full batch: a backlog, so claim more at once next time (up to maxBatchSize) right away
                 if (claimBatch == claimSize) {
                     claimSize = Math.min(options.maxBatchSize(), claimSize * 2);
+                    completions.threshold(claimSize);
                 }
                 return;
             }
@@ -245,8 +246,9 @@ final class Dispatcher {
         // and no retry unwritten BEFORE the query means the query sees every job this worker put back
         boolean quiet = inflight.get() == 0 && !completions.hasPendingRetries();
         NextEligibleQuery.NextEligible next = connection.run(nextEligible::fetch);
-        if (!next.isDue()) {
+        if (!next.isDue() && claimSize != options.batchSize()) {
             claimSize = options.batchSize(); // the backlog is gone: small claims again (full ones mean a backlog)
+            completions.threshold(claimSize);
         }
         if (!jobs.isEmpty() && next.isDue()) {
             return; // more became eligible meanwhile: claim again now
@@ -362,12 +364,18 @@ final class Dispatcher {
             running.remove(job.id());
             jobsSinceStatistics.incrementAndGet();
             int before = inflight.getAndDecrement();
+            if (before == 1) {
+                completions.nudge(); // nothing runs now: nothing else will join this batch soon
+            }
             signalState();
             // a finished job matters to the claim loop only when it frees capacity someone waits for;
-            // otherwise an idle worker would run an empty claim after every job
+            // otherwise an idle worker would run an empty claim after every job. A concurrency slot is free
+            // only once the outcome is written: the writer wakes the loop then, so waking it here would only
+            // buy a claim that finds every slot still held (one per finished job of a limited entrypoint)
             int max = options.maxConcurrentJobs();
-            if ((max > 0 && before >= max) || options.mode() == WorkerOptions.Mode.DRAIN || drainWaiters.get() > 0
-                    || blocked) {
+            boolean holdsSlot = registration.options().effectiveConcurrencyLimit() > 0;
+            boolean drainCheck = (options.mode() == WorkerOptions.Mode.DRAIN || drainWaiters.get() > 0) && before == 1;
+            if ((max > 0 && before >= max) || drainCheck || (blocked && !holdsSlot)) {
                 wake();
             }
         }

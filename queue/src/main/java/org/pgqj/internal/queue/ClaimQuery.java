@@ -206,8 +206,11 @@ public final class ClaimQuery {
                 .where(w.ENTRYPOINT.eq(pEntry), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.le(now))
                 .orderBy(w.PRIORITY.desc(), w.ID.asc())
                 .limit(greatest(least(pTake, pLim.minus(held)), inline(0)));
+        // = ANY(ARRAY(window)): an index probe per candidate; "IN (window)" planned a hash semi-join over a
+        // bitmap scan of EVERY due row of the queue (O(backlog) per claim: 5-10 ms at 3,000 rows)
         var limitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ID.in(window), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.le(now), pLim.gt(inline(0)))
+                .where(q.ID.eq(any(DSL.array(window))), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.le(now),
+                        pLim.gt(inline(0)))
                 .forUpdate().of(q).skipLocked()).as("l");
 
         var fresh = name("fresh").fields("f_id", "f_priority", "f_entrypoint")
