@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is bounded by back-pressure, not by refusing outcomes: a finished job's outcome is always kept,
  * but the claim loop asks {@link #holdsClaims()} before each claim and claims nothing while writes fail
- * or {@link #unwrittenLimit} outcomes wait, so a worker that cannot write never piles up finished jobs
+ * or more outcomes wait than a few full claims hold ({@link #unwrittenLimit()}), so a worker that cannot write never piles up finished jobs
  * (nor re-runs them: {@link #unwritten()} ids are never re-claimed as stale by this worker).
  */
 final class CompletionBuffer {
@@ -43,7 +43,6 @@ final class CompletionBuffer {
     private volatile int threshold;
     private final CompleteQuery completeQuery = new CompleteQuery();
     private final java.util.Set<Long> unwritten = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final int unwrittenLimit;
     private volatile boolean failing;
     private boolean closed;
     private boolean urgent;
@@ -52,8 +51,7 @@ final class CompletionBuffer {
     CompletionBuffer(int threshold) {
         this.baseThreshold = Math.max(1, threshold);
         this.threshold = baseThreshold;
-        // a few seconds of a busy worker's outcomes; a healthy writer flushes every 100 ms or batch
-        this.unwrittenLimit = Math.max(1_000, 20 * this.baseThreshold);
+
     }
 
     /**
@@ -89,7 +87,16 @@ final class CompletionBuffer {
     /** Whether the claim loop must not claim: the last write failed with outcomes waiting, or too many wait. */
     boolean holdsClaims() {
         int n = unwritten.size();
-        return (failing && n > 0) || n >= unwrittenLimit;
+        return (failing && n > 0) || n >= unwrittenLimit();
+    }
+
+    /**
+     * How many unwritten outcomes stop the claims: a few seconds of a busy worker's outcomes, and at least four
+     * of its current claims (a healthy writer flushes every claim-sized batch, or every 100 ms), so large claims on
+     * a deep backlog never trip it while writes keep up.
+     */
+    int unwrittenLimit() {
+        return Math.max(1_000, Math.max(20 * baseThreshold, 4 * threshold));
     }
 
     /** Whether the last write failed (until one succeeds). */

@@ -77,8 +77,10 @@ final class CompletionWriter {
                     if (LOG.isTraceEnabled()) {
                         LOG.trace("flush of {} took {} us", written, (System.nanoTime() - flushStart) / 1000);
                     }
-                    if (limitedEntrypoints) {
-                        dispatcher.wake(); // finished rows are gone: their slots are free for the next claim
+                    if (limitedEntrypoints || dispatcher.isBlockedByWrites()) {
+                        // finished rows are gone: their slots are free, and the claim loop that paused for
+                        // unwritten outcomes may go on
+                        dispatcher.wake();
                     } else {
                         dispatcher.wakeIfDraining();
                     }

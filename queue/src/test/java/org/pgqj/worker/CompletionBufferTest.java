@@ -49,6 +49,32 @@ class CompletionBufferTest {
     }
 
     @Test
+    void theBatchFollowsTheClaimSizeAndANudgeFlushesWhatIsThere() throws Exception {
+        CompletionBuffer buffer = new CompletionBuffer(10);
+        buffer.threshold(40); // the dispatcher claims 40 at a time now
+        CountDownLatch woke = waiter(buffer);
+        for (int i = 1; i <= 39; i++) {
+            buffer.add(done(i), false);
+        }
+        assertFalse(woke.await(50, TimeUnit.MILLISECONDS), "39 of a 40-job claim: the writer keeps waiting");
+        buffer.nudge(); // nothing runs any more: nothing else will join this batch
+        assertTrue(woke.await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void largeClaimsRaiseTheUnwrittenLimitThatStopsClaims() {
+        CompletionBuffer buffer = new CompletionBuffer(10);
+        buffer.threshold(500);
+        assertTrue(buffer.unwrittenLimit() >= 2_000, "four claims of 500: " + buffer.unwrittenLimit());
+        for (int i = 1; i <= 1_500; i++) {
+            buffer.add(done(i), false);
+        }
+        assertFalse(buffer.holdsClaims(), "three claims' outcomes waiting on a healthy writer do not stop claims");
+        buffer.threshold(10);
+        assertTrue(buffer.holdsClaims(), "back to small claims: 1,500 waiting is too many");
+    }
+
+    @Test
     void theWaitEndsAfterItsTimeoutWithNothingBuffered() throws Exception {
         CompletionBuffer buffer = new CompletionBuffer(10);
         long start = System.nanoTime();
