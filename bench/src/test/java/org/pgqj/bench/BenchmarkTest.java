@@ -88,8 +88,8 @@ class BenchmarkTest {
 
     @Test
     void drainWithBaselineRunsEveryJobOnceInBoth(TestDatabase db) throws Exception {
-        JsonNode report = run(db, "--mode", "drain", "--jobs", "300", "--batch-size", "7", "--workers", "2",
-                "--with-baseline");
+        JsonNode report = run(db, "--mode", "drain", "--jobs", "300", "--batch-size", "7", "--max-batch-size", "7",
+                "--workers", "2", "--with-baseline");
         assertEquals("drain", report.get("mode").asText());
         JsonNode worker = report.at("/results/worker");
         assertEquals(300, worker.get("jobs").asInt());
@@ -101,6 +101,8 @@ class BenchmarkTest {
         assertEquals(300, baseline.get("claimed").asLong());
         assertEquals(300, baseline.get("completed").asLong());
         assertEquals(0, baseline.get("remaining_rows").asInt());
+        // the baseline claims what a worker claims on a deep backlog: --max-batch-size (here fixed at 7)
+        assertEquals(7, baseline.get("batch_size").asInt());
         assertTrue(baseline.get("statements").asLong() >= 2 * Math.ceilDiv(300, 7));
         assertJvm(baseline);
         double ratio = report.at("/results/worker_to_baseline").asDouble();
