@@ -40,12 +40,12 @@ import org.pgqj.core.JobStatus;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.listen.ChannelSubscription;
+import org.pgqj.internal.queue.RetryQuery;
 import org.pgqj.internal.sql.Cte;
 import org.pgqj.internal.sql.JobRows;
 import org.pgqj.internal.sql.Statuses;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.NotifyEvents;
-import org.pgqj.notify.TableChangedEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,8 +140,7 @@ public final class QueueAdmin {
         List<Long> done = logFrom(q, requeued, PgqueuerStatus.queued);
         if (!done.isEmpty()) {
             // pgqueuer 2.0: the trigger is silent on UPDATE, so say it ourselves; idle workers wake at commit
-            q.select(function("pg_notify", Object.class, val(tables.channel()),
-                    val(NotifyEvents.toJson(TableChangedEvent.update(tables))))).fetch();
+            RetryQuery.notifyUpdate(q, tables);
             LOG.info("Requeued {} held jobs: {}", done.size(), done);
         }
         return done;

@@ -56,7 +56,7 @@ public final class RetryQuery {
     }
 
     /**
-     * pgqueuer 2.0: a requeued or retried job wakes idle workers at once. The trigger sends nothing on UPDATE,
+     * pgqueuer 2.0: a requeued or retried job wakes idle workers at once (the retry here, {@code QueueAdmin.requeue}). The trigger sends nothing on UPDATE,
      * so the UPDATE paths send the {@code table_changed_event} themselves (operation {@code update}, delivered at
      * commit); Java and Python workers alike treat it as "look for work".
      */
