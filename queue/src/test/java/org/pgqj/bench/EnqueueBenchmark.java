@@ -18,7 +18,7 @@ import org.jooq.impl.DSL;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.enqueue.PgqueuerEnqueueStatement;
+import org.pgqj.testing.PgqueuerEnqueueStatement;
 import org.pgqj.schema.PgqueuerSchema;
 import org.postgresql.ds.PGSimpleDataSource;
 

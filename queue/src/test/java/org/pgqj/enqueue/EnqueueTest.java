@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.PgqueuerSchema;
+import org.pgqj.testing.PgqueuerEnqueueStatement;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 

@@ -1,14 +1,15 @@
-package org.pgqj.enqueue;
+package org.pgqj.testing;
 
 /**
  * pgqueuer's own enqueue statement (CONTRACT §3: arrays + unnest, {@code execute_after + now()}, the
  * {@code queued} log rows in the same statement), written out as Python sends it. Tests compare the rows
- * {@link JobQueue} writes with the rows this writes; the enqueue benchmark uses it as the bare-SQL reference.
+ * {@code JobQueue} writes with the rows this writes (and the dashboard's tests write Python's rows with it); the enqueue benchmark uses it as the bare-SQL reference.
  * Binds: priority int[], entrypoint text[], payload bytea[], delay interval[], dedupe_key text[], headers jsonb[];
  * returns (ord, id) in input order.
  */
 public final class PgqueuerEnqueueStatement {
 
+    /** The statement, for the default install (no prefix, the connection's schema). */
     public static final String SQL = """
             WITH input AS MATERIALIZED (
               SELECT nextval((SELECT pg_get_serial_sequence('pgqueuer','id'))) AS id, priority, entrypoint,

@@ -15,6 +15,7 @@ import org.pgqj.admin.StatisticsAggregation;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
+import org.pgqj.testing.PgqueuerEnqueueStatement;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -26,21 +27,6 @@ import org.pgqj.worker.WorkerOptions;
  * language. {@code java*} methods write through this library's public API and a real worker.
  */
 final class Rows {
-
-    static final String PY_ENQUEUE = """
-            WITH input AS MATERIALIZED (
-              SELECT nextval((SELECT pg_get_serial_sequence('pgqueuer','id'))) AS id, priority, entrypoint,
-                     payload, execute_after, dedupe_key, headers, ord
-              FROM UNNEST(?::int[], ?::text[], ?::bytea[], ?::interval[], ?::text[], ?::jsonb[]) WITH ORDINALITY
-                   AS t(priority, entrypoint, payload, execute_after, dedupe_key, headers, ord)),
-            inserted AS (
-              INSERT INTO pgqueuer (id, priority, entrypoint, payload, execute_after, dedupe_key, headers, status)
-              SELECT id, priority, entrypoint, payload, execute_after + NOW(), dedupe_key, headers, 'queued'
-              FROM input RETURNING id, entrypoint, priority),
-            logged AS (
-              INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
-              SELECT id, 'queued', entrypoint, priority FROM inserted)
-            SELECT ins.id FROM inserted ins JOIN input i ON i.id = ins.id ORDER BY i.ord""";
 
     private final DataSource dataSource;
 
@@ -55,7 +41,7 @@ final class Rows {
 
     /** Python's enqueue of one job: headers JSON null unless given, the 'queued' log row in the same statement. */
     long pythonEnqueue(String entrypoint, byte[] payload, int priority, String headersJson) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PY_ENQUEUE)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PgqueuerEnqueueStatement.SQL)) {
             st.setArray(1, c.createArrayOf("int4", new Object[] {priority}));
             st.setArray(2, c.createArrayOf("text", new Object[] {entrypoint}));
             st.setArray(3, c.createArrayOf("bytea", new byte[][] {payload}));
@@ -64,7 +50,7 @@ final class Rows {
             st.setArray(6, c.createArrayOf("jsonb", new Object[] {headersJson == null ? "null" : headersJson}));
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                return rs.getLong(2); // (ord, id)
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
