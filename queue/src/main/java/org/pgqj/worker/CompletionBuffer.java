@@ -172,6 +172,16 @@ final class CompletionBuffer {
         }
     }
 
+    /** Whether any outcome or retry waits to be written. */
+    boolean hasBuffered() {
+        lock.lock();
+        try {
+            return !outcomes.isEmpty() || !retries.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether a retry is buffered or being written: its job is not yet back in the queue. */
     boolean hasPendingRetries() {
         lock.lock();
@@ -205,7 +215,7 @@ final class CompletionBuffer {
                 while (!retries.isEmpty()) {
                     r.add(retries.poll());
                 }
-                retriesWriting = r.size();
+                retriesWriting += r.size(); // the writer and the claim loop (limited entrypoints) both flush
                 while (!outcomes.isEmpty() && batch.size() < MAX_PER_STATEMENT) {
                     batch.add(outcomes.poll());
                 }
@@ -225,11 +235,11 @@ final class CompletionBuffer {
                     written++;
                     unwritten.remove(retry.id());
                 } catch (RuntimeException e) {
-                    requeue(r.subList(i, r.size()), batch);
+                    requeue(r.size(), r.subList(i, r.size()), batch);
                     throw e;
                 }
             }
-            retriesDone();
+            retriesDone(r.size());
             try {
                 connection.jdbc(session -> {
                     completeQuery.write(session, batch);
@@ -238,25 +248,25 @@ final class CompletionBuffer {
                 written += batch.size();
                 batch.forEach(o -> unwritten.remove(o.id()));
             } catch (RuntimeException e) {
-                requeue(List.of(), batch);
+                requeue(0, List.of(), batch);
                 throw e;
             }
         }
     }
 
-    private void retriesDone() {
+    private void retriesDone(int n) {
         lock.lock();
         try {
-            retriesWriting = 0;
+            retriesWriting -= n;
         } finally {
             lock.unlock();
         }
     }
 
-    private void requeue(List<Retry> r, List<CompleteQuery.Outcome> batch) {
+    private void requeue(int retriesTaken, List<Retry> r, List<CompleteQuery.Outcome> batch) {
         lock.lock();
         try {
-            retriesWriting = 0;
+            retriesWriting -= retriesTaken;
             r.forEach(retries::addFirst);
             batch.forEach(outcomes::addFirst);
         } finally {

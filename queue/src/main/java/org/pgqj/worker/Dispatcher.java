@@ -61,6 +61,10 @@ final class Dispatcher {
     /** The next claim's size: batchSize, doubled after each full claim up to maxBatchSize (claim thread only). */
     private int claimSize;
     private final AtomicInteger drainWaiters = new AtomicInteger();
+    /** Whether some entrypoint has a concurrency limit: its finished jobs free slots only once written. */
+    private final boolean limitedEntrypoints;
+    /** Whether every entrypoint has a concurrency limit (a partial claim is then the norm, not a sign of more work). */
+    private final boolean allLimited;
 
     Dispatcher(WorkerOptions options, Map<String, Registration> registrations, ClaimQuery claimQuery,
                DedicatedConnection connection, CompletionBuffer completions, BooleanSupplier listenerUp,
@@ -75,6 +79,9 @@ final class Dispatcher {
         this.workerId = options.workerId();
         this.nextEligible = new NextEligibleQuery(registrations.keySet());
         this.claimSize = options.batchSize();
+        this.limitedEntrypoints = registrations.values().stream().anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
+        this.allLimited = !registrations.isEmpty()
+                && registrations.values().stream().allMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
         registrations.values().forEach(r -> r.options().requestsPerSecond()
                 .ifPresent(rate -> buckets.put(r.name(), new TokenBucket(rate))));
     }
@@ -190,6 +197,15 @@ final class Dispatcher {
             return;
         }
         blockedByWrites = false;
+        if (limitedEntrypoints && completions.hasBuffered()) {
+            // finished jobs hold their slots until their outcome is written: write them here, on the claim
+            // connection, right before the claim that reuses the slots, instead of handing them to the writer
+            // thread and waiting for it to wake this loop (two thread hand-offs and a claim that found every
+            // slot held, per cycle of a limited entrypoint). Not blocked from here on: the delete notification
+            // of this very write would otherwise wake the loop again for an empty claim
+            blocked = false;
+            flushHere();
+        }
         int batch = claimSize;
         int max = options.maxConcurrentJobs();
         int capacity = max == 0 ? batch : Math.min(batch, max - inflight.get());
@@ -242,6 +258,13 @@ final class Dispatcher {
                 return;
             }
         }
+        if (!jobs.isEmpty() && allLimited) {
+            // every entrypoint is limited: a partial claim took the free slots, and the next free slot comes
+            // from a job finishing here (which wakes this loop) or elsewhere (the timeout). Not "blocked": our
+            // own flushes' delete notifications would wake the loop for a claim that finds every slot held
+            awaitWake(BLOCKED_WAIT_NANOS);
+            return;
+        }
         // a partial or empty claim: find out whether (and when) more work is due before waiting; nothing running
         // and no retry unwritten BEFORE the query means the query sees every job this worker put back
         boolean quiet = inflight.get() == 0 && !completions.hasPendingRetries();
@@ -282,6 +305,28 @@ final class Dispatcher {
             wait = Math.min(wait, BLOCKED_WAIT_NANOS); // re-check soon: running jobs may finish or retry
         }
         awaitWake(wait);
+    }
+
+    /** Writes the buffered outcomes on the claim connection (limited entrypoints); a failure is the writer's to retry. */
+    private void flushHere() {
+        long start = System.nanoTime();
+        int written;
+        try {
+            written = completions.flush(connection);
+        } catch (RuntimeException e) {
+            // the outcomes went back into the buffer; the writer retries them and reports the failure
+            LOG.debug("Writing outcomes before a claim failed; the writer retries them", e);
+            completions.nudge();
+            return;
+        }
+        if (written > 0) {
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("flush before claim of {} took {} us", written, (System.nanoTime() - start) / 1000);
+            }
+            if (!observers.isEmpty()) {
+                observers.onFlush(written, Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
     }
 
     /** Ids this worker owns: running here, or finished with the outcome not yet written. */
@@ -364,18 +409,18 @@ final class Dispatcher {
             running.remove(job.id());
             jobsSinceStatistics.incrementAndGet();
             int before = inflight.getAndDecrement();
-            if (before == 1) {
+            boolean holdsSlot = registration.options().effectiveConcurrencyLimit() > 0;
+            if (before == 1 && !holdsSlot) {
                 completions.nudge(); // nothing runs now: nothing else will join this batch soon
             }
             signalState();
             // a finished job matters to the claim loop only when it frees capacity someone waits for;
-            // otherwise an idle worker would run an empty claim after every job. A concurrency slot is free
-            // only once the outcome is written: the writer wakes the loop then, so waking it here would only
-            // buy a claim that finds every slot still held (one per finished job of a limited entrypoint)
+            // otherwise an idle worker would run an empty claim after every job. A job that holds a
+            // concurrency slot always does: the claim loop writes its outcome (freeing the slot) and claims
+            // into the slot in one pass, with no hand-off to the writer thread
             int max = options.maxConcurrentJobs();
-            boolean holdsSlot = registration.options().effectiveConcurrencyLimit() > 0;
             boolean drainCheck = (options.mode() == WorkerOptions.Mode.DRAIN || drainWaiters.get() > 0) && before == 1;
-            if ((max > 0 && before >= max) || drainCheck || (blocked && !holdsSlot)) {
+            if ((max > 0 && before >= max) || drainCheck || blocked || holdsSlot) {
                 wake();
             }
         }
@@ -459,8 +504,8 @@ final class Dispatcher {
     }
 
     private void finish(Job job, PgqueuerStatus status, org.jooq.JSONB traceback) {
-        boolean holdsSlot = registrations.get(job.entrypoint()).options().effectiveConcurrencyLimit() > 0;
-        if (!completions.add(new CompleteQuery.Outcome(job.id(), status, traceback), holdsSlot)) {
+        // not urgent for the writer even when it holds a slot: the claim loop, woken as the job ends, writes it
+        if (!completions.add(new CompleteQuery.Outcome(job.id(), status, traceback), false)) {
             LOG.warn("Job {} finished after shutdown; it stays picked and is re-run once its heartbeat is stale", job.id());
         }
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jooq.CommonTableExpression;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.InsertValuesStep5;
@@ -28,6 +29,7 @@ import org.jooq.Param;
 import org.jooq.Record3;
 import org.jooq.Record5;
 import org.jooq.Select;
+import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.codegen.tables.records.PgqueuerLogRecord;
@@ -67,7 +69,6 @@ public final class CompleteQuery {
             return;
         }
         List<Long> deleted = new ArrayList<>();
-        List<Long> successful = new ArrayList<>();
         List<Long> canceled = new ArrayList<>();
         List<Long> exceptionIds = new ArrayList<>();
         List<String> exceptionTracebacks = new ArrayList<>();
@@ -75,7 +76,7 @@ public final class CompleteQuery {
         List<String> failedTracebacks = new ArrayList<>();
         for (Outcome o : outcomes) {
             switch (o.status()) {
-                case successful -> successful.add(o.id());
+                case successful -> { } // every deleted row that is neither canceled nor exception
                 case canceled -> canceled.add(o.id());
                 case exception -> {
                     exceptionIds.add(o.id());
@@ -100,7 +101,6 @@ public final class CompleteQuery {
         PreparedStatement ps = session.prepare(s.sql());
         s.bind(ps, session.connection(), Map.of(
                 "deleted", deleted.toArray(Long[]::new),
-                "successful", successful.toArray(Long[]::new),
                 "canceled", canceled.toArray(Long[]::new),
                 "exception_ids", exceptionIds.toArray(Long[]::new),
                 "exception_tracebacks", exceptionTracebacks.toArray(String[]::new),
@@ -112,7 +112,6 @@ public final class CompleteQuery {
     private static RenderedStatement build(DSLContext dsl) {
         RenderedStatement.Params params = new RenderedStatement.Params();
         Param<Long[]> deletedIds = params.bigintArray("deleted");
-        Param<Long[]> successfulIds = params.bigintArray("successful");
         Param<Long[]> canceledIds = params.bigintArray("canceled");
         Param<Long[]> exceptionIds = params.bigintArray("exception_ids");
         Param<String[]> exceptionTracebacks = params.textArray("exception_tracebacks");
@@ -130,9 +129,14 @@ public final class CompleteQuery {
                         .where(PGQUEUER.ID.eq(any(failedIds)))
                         .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
         List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(deleted, held));
+        Field<Long> deletedId = Cte.col(deleted, "id", Long.class);
+        // successful = deleted and neither canceled nor exception: "id = ANY(successful)" searched the whole
+        // array for every deleted row (500 x 500 comparisons per flush of a drain, a tenth of its time);
+        // the other two arrays are empty or short in a healthy batch
         List<Select<? extends Record5<Long, PgqueuerStatus, String, Integer, JSONB>>> logRows = List.of(
-                withoutTraceback(deleted, PgqueuerStatus.successful, successfulIds),
-                withoutTraceback(deleted, PgqueuerStatus.canceled, canceledIds),
+                withoutTraceback(deleted, PgqueuerStatus.successful,
+                        DSL.not(deletedId.eq(any(canceledIds))).and(DSL.not(deletedId.eq(any(exceptionIds))))),
+                withoutTraceback(deleted, PgqueuerStatus.canceled, deletedId.eq(any(canceledIds))),
                 withTraceback(deleted, PgqueuerStatus.exception, exceptionIds, exceptionTracebacks, "x"),
                 withTraceback(held, PgqueuerStatus.failed, failedIds, failedTracebacks, "f"));
         // one INSERT per status, all but the last as data-modifying CTEs: a status literal takes the log
@@ -151,13 +155,12 @@ public final class CompleteQuery {
                 PGQUEUER_LOG.PRIORITY, PGQUEUER_LOG.TRACEBACK);
     }
 
-    /** Log rows for the {@code ids} among {@code source}'s rows, with no traceback. */
+    /** Log rows for {@code source}'s rows that meet {@code which}, with no traceback. */
     private static Select<Record5<Long, PgqueuerStatus, String, Integer, JSONB>> withoutTraceback(CommonTableExpression<Record3<Long, String, Integer>> source,
-                                              PgqueuerStatus status, Field<Long[]> ids) {
-        Field<Long> id = Cte.col(source, "id", Long.class);
-        return select(id, Statuses.literal(status), Cte.col(source, "entrypoint", String.class),
+                                              PgqueuerStatus status, Condition which) {
+        return select(Cte.col(source, "id", Long.class), Statuses.literal(status), Cte.col(source, "entrypoint", String.class),
                 Cte.col(source, "priority", Integer.class), inline((JSONB) null, SQLDataType.JSONB))
-                .from(source).where(id.eq(any(ids)));
+                .from(source).where(which);
     }
 
     /** Log rows for the {@code ids} among {@code source}'s rows, each with its element of {@code tracebacks}. */

@@ -1,6 +1,9 @@
 package org.pgqj.internal.queue;
 
-import static org.jooq.impl.DSL.any;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.lateral;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.unnest;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
 import static org.jooq.impl.DSL.min;
 import static org.pgqj.codegen.Tables.PGQUEUER;
@@ -9,13 +12,16 @@ import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record2;
+import org.jooq.Table;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.internal.sql.Statuses;
 
 /**
  * When the next queued job of some entrypoints becomes eligible, read with the database's clock:
- * {@code SELECT min(execute_after), now() FROM pgqueuer WHERE entrypoint = ANY(..) AND status = 'queued'}.
+ * per entrypoint the first {@code queued} row by {@code execute_after} (a probe of the {@code (entrypoint,
+ * execute_after)} index), the earliest of those, and {@code now()}.
  * The worker asks after a partial or empty claim, to know whether to claim again now or how long to wait.
  *
  * <p>Not API: internal machinery of pgqj, free to change in any release.
@@ -43,11 +49,18 @@ public final class NextEligibleQuery {
 
     /** Runs the query on {@code dsl} (render-mapped to the install). */
     public NextEligible fetch(DSLContext dsl) {
+        // per entrypoint the first queued row in (entrypoint, execute_after) order, an index probe each:
+        // min(execute_after) over "entrypoint = ANY(..)" read every queued row instead (3-4 ms at 50,000 rows,
+        // paid after every partial claim)
+        Table<?> names = unnest(entrypoints).as("e", "e_entrypoint");
+        Field<String> name = names.field("e_entrypoint", String.class);
+        Table<?> first = lateral(select(PGQUEUER.EXECUTE_AFTER).from(PGQUEUER)
+                .where(PGQUEUER.ENTRYPOINT.eq(name), PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.queued)))
+                .orderBy(PGQUEUER.EXECUTE_AFTER)
+                .limit(inline(1))).as("f");
         Record2<OffsetDateTime, OffsetDateTime> next = dsl
-                .select(min(PGQUEUER.EXECUTE_AFTER), currentOffsetDateTime())
-                .from(PGQUEUER)
-                .where(PGQUEUER.ENTRYPOINT.eq(any(entrypoints)),
-                        PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.queued)))
+                .select(min(first.field(PGQUEUER.EXECUTE_AFTER)), currentOffsetDateTime())
+                .from(names.crossJoin(first))
                 .fetchOne();
         // an aggregate without GROUP BY always returns one row
         return new NextEligible(Optional.ofNullable(next.value1()), next.value2());
