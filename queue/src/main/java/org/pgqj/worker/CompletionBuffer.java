@@ -207,51 +207,85 @@ final class CompletionBuffer {
     int flush(DedicatedConnection connection) {
         int written = 0;
         while (true) {
-            List<Retry> r = new ArrayList<>();
-            List<CompleteQuery.Outcome> batch = new ArrayList<>();
-            lock.lock();
-            try {
-                urgent = false;
-                while (!retries.isEmpty()) {
-                    r.add(retries.poll());
-                }
-                retriesWriting += r.size(); // the writer and the claim loop (limited entrypoints) both flush
-                while (!outcomes.isEmpty() && batch.size() < MAX_PER_STATEMENT) {
-                    batch.add(outcomes.poll());
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (r.isEmpty() && batch.isEmpty()) {
+            Taken taken = take();
+            if (taken.retries().isEmpty() && taken.outcomes().isEmpty()) {
                 return written;
             }
-            for (int i = 0; i < r.size(); i++) {
-                Retry retry = r.get(i);
-                try {
-                    connection.run(dsl -> {
-                        RetryQuery.retry(dsl, connection.tables(), retry.id(), retry.delay(), retry.traceback());
-                        return null;
-                    });
-                    written++;
-                    unwritten.remove(retry.id());
-                } catch (RuntimeException e) {
-                    requeue(r.size(), r.subList(i, r.size()), batch);
-                    throw e;
-                }
+            written += taken.retries().size() + flushWith(connection, taken, (session, batch) -> {
+                completeQuery.write(session, batch);
+                return batch.size();
+            });
+        }
+    }
+
+    /** A write of buffered outcomes that does more in the same round trip (the claim loop's claim). */
+    interface OutcomeWrite<T> {
+        /** Writes {@code outcomes} (possibly none) on {@code session}, committed when it returns. */
+        T write(DedicatedConnection.Session session, List<CompleteQuery.Outcome> outcomes) throws java.sql.SQLException;
+    }
+
+    /**
+     * Writes the buffered retries, then hands at most one statement's worth of buffered outcomes to
+     * {@code write} (which writes them along with whatever else it does) and returns its result. On a failure
+     * the outcomes not written go back into the buffer and the failure is thrown.
+     */
+    <T> T flushWith(DedicatedConnection connection, OutcomeWrite<T> write) {
+        return flushWith(connection, take(), write);
+    }
+
+    /** Retries and outcomes taken out of the buffer for one write. */
+    private record Taken(List<Retry> retries, List<CompleteQuery.Outcome> outcomes) {
+    }
+
+    /** Takes every buffered retry and at most one statement's worth of outcomes. */
+    private Taken take() {
+        List<Retry> r = new ArrayList<>();
+        List<CompleteQuery.Outcome> batch = new ArrayList<>();
+        lock.lock();
+        try {
+            urgent = false;
+            while (!retries.isEmpty()) {
+                r.add(retries.poll());
             }
-            retriesDone(r.size());
+            retriesWriting += r.size(); // the writer and the claim loop (limited entrypoints) both flush
+            while (!outcomes.isEmpty() && batch.size() < MAX_PER_STATEMENT) {
+                batch.add(outcomes.poll());
+            }
+        } finally {
+            lock.unlock();
+        }
+        return new Taken(r, batch);
+    }
+
+    private <T> T flushWith(DedicatedConnection connection, Taken taken, OutcomeWrite<T> write) {
+        List<CompleteQuery.Outcome> batch = taken.outcomes();
+        writeRetries(connection, taken.retries(), batch);
+        try {
+            T result = connection.jdbc(session -> write.write(session, batch));
+            batch.forEach(o -> unwritten.remove(o.id()));
+            return result;
+        } catch (RuntimeException e) {
+            requeue(0, List.of(), batch);
+            throw e;
+        }
+    }
+
+    /** Writes {@code r} one by one; on a failure puts back what is left of them and {@code batch}, and throws. */
+    private void writeRetries(DedicatedConnection connection, List<Retry> r, List<CompleteQuery.Outcome> batch) {
+        for (int i = 0; i < r.size(); i++) {
+            Retry retry = r.get(i);
             try {
-                connection.jdbc(session -> {
-                    completeQuery.write(session, batch);
+                connection.run(dsl -> {
+                    RetryQuery.retry(dsl, connection.tables(), retry.id(), retry.delay(), retry.traceback());
                     return null;
                 });
-                written += batch.size();
-                batch.forEach(o -> unwritten.remove(o.id()));
+                unwritten.remove(retry.id());
             } catch (RuntimeException e) {
-                requeue(0, List.of(), batch);
+                requeue(r.size(), r.subList(i, r.size()), batch);
                 throw e;
             }
         }
+        retriesDone(r.size());
     }
 
     private void retriesDone(int n) {

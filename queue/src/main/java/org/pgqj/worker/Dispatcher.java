@@ -34,6 +34,8 @@ final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final long BLOCKED_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long the claim loop lets running jobs finish to join a write of slot-holding outcomes. */
+    private static final long COALESCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final WorkerOptions options;
     private final Map<String, Registration> registrations;
@@ -45,6 +47,8 @@ final class Dispatcher {
     private final Observers observers;
     private final UUID workerId;
     private final NextEligibleQuery nextEligible;
+    /** The completion statement the claim loop sends ahead of its claim (limited entrypoints). */
+    private final CompleteQuery completeQuery = new CompleteQuery();
 
     private final ConcurrentHashMap<Long, JobContext> running = new ConcurrentHashMap<>();
     private final AtomicInteger inflight = new AtomicInteger();
@@ -197,19 +201,24 @@ final class Dispatcher {
             return;
         }
         blockedByWrites = false;
-        if (limitedEntrypoints && completions.hasBuffered()) {
-            // finished jobs hold their slots until their outcome is written: write them here, on the claim
-            // connection, right before the claim that reuses the slots, instead of handing them to the writer
-            // thread and waiting for it to wake this loop (two thread hand-offs and a claim that found every
-            // slot held, per cycle of a limited entrypoint). Not blocked from here on: the delete notification
-            // of this very write would otherwise wake the loop again for an empty claim
-            blocked = false;
-            flushHere();
+        // Finished jobs of a limited entrypoint hold their slots until their outcome is written. The claim loop
+        // writes them itself, in the same round trip and transaction as the claim that reuses the slots
+        // (ClaimQuery.completeAndClaim), instead of handing them to the writer thread and waiting for it to wake
+        // this loop: two thread hand-offs, two commits and often a claim that found every slot held, per cycle.
+        boolean writeHere = limitedEntrypoints && completions.hasBuffered();
+        if (writeHere) {
+            blocked = false; // the delete notification of this very write must not wake the loop for an empty claim
+            // jobs of one claim tend to end together: let the others that are about to end join this write (at
+            // most a millisecond), rather than one write and claim per finished job
+            awaitNoneRunning(COALESCE_NANOS);
         }
         int batch = claimSize;
         int max = options.maxConcurrentJobs();
         int capacity = max == 0 ? batch : Math.min(batch, max - inflight.get());
         if (capacity <= 0) {
+            if (writeHere) {
+                flushHere(); // nothing to claim, but the slots are free for other workers
+            }
             awaitWake(TimeUnit.SECONDS.toNanos(1));
             return;
         }
@@ -231,7 +240,27 @@ final class Dispatcher {
         }
         int claimBatch = capacity;
         long claimStart = System.nanoTime();
-        List<Job> jobs = parts.isEmpty() ? List.of() : connection.jdbc(session -> claimQuery.claim(session, parts, claimBatch, owned()));
+        List<Job> jobs;
+        if (parts.isEmpty()) {
+            if (writeHere) {
+                flushHere();
+            }
+            jobs = List.of();
+        } else if (writeHere) {
+            int[] written = new int[1];
+            jobs = completions.flushWith(connection, (session, outcomes) -> {
+                written[0] = outcomes.size();
+                return claimQuery.completeAndClaim(session, completeQuery, outcomes, parts, claimBatch, owned());
+            });
+            if (written[0] > 0 && !observers.isEmpty()) {
+                observers.onFlush(written[0], Duration.ofNanos(System.nanoTime() - claimStart));
+            }
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("wrote {} outcomes with the claim", written[0]);
+            }
+        } else {
+            jobs = connection.jdbc(session -> claimQuery.claim(session, parts, claimBatch, owned()));
+        }
         long claimNanos = System.nanoTime() - claimStart;
         if (!parts.isEmpty() && !observers.isEmpty()) {
             observers.onClaim(claimBatch, jobs.size(), Duration.ofNanos(claimNanos));
@@ -376,6 +405,22 @@ final class Dispatcher {
         }
     }
 
+    /** Waits until no job runs, at most {@code nanos} (not interrupted by wake-ups). */
+    private void awaitNoneRunning(long nanos) throws InterruptedException {
+        if (inflight.get() == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            long left = nanos;
+            while (inflight.get() > 0 && !stopping && left > 0) {
+                left = stateChanged.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Waits until no job runs; false on timeout. */
     boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -410,10 +455,14 @@ final class Dispatcher {
             jobsSinceStatistics.incrementAndGet();
             int before = inflight.getAndDecrement();
             boolean holdsSlot = registration.options().effectiveConcurrencyLimit() > 0;
-            if (before == 1 && !holdsSlot) {
-                completions.nudge(); // nothing runs now: nothing else will join this batch soon
+            if (before == 1) {
+                if (!holdsSlot) {
+                    completions.nudge(); // nothing runs now: nothing else will join this batch soon
+                }
+                // every waiter on the state waits for nothing running (idle, drained, a coalescing claim loop):
+                // signalling each job's end woke them once per job for nothing
+                signalState();
             }
-            signalState();
             // a finished job matters to the claim loop only when it frees capacity someone waits for;
             // otherwise an idle worker would run an empty claim after every job. A job that holds a
             // concurrency slot always does: the claim loop writes its outcome (freeing the slot) and claims

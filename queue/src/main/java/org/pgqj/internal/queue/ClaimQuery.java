@@ -112,6 +112,9 @@ public final class ClaimQuery {
         return p.staleAfter().toNanos() / 86_400e9; // jOOQ adds numbers to timestamps as days
     }
 
+    /** The claim after a write of finished jobs, by shape (see {@link #completeAndClaim}). */
+    private final Map<Shape, RenderedStatement> afterComplete = new ConcurrentHashMap<>();
+
     /**
      * Claims up to {@code batch} jobs; empty when nothing is eligible or a slot race was lost.
      * {@code owned}: ids this worker runs or has not yet written the outcome of; never re-claimed as stale.
@@ -120,9 +123,78 @@ public final class ClaimQuery {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
-        boolean limited = parts.stream().anyMatch(p -> p.limit() > 0);
-        RenderedStatement shape = shapes.computeIfAbsent(new Shape(parts.size(), limited, batch),
-                s -> build(session.dsl(), parts.size(), limited, batch));
+        RenderedStatement shape = shape(session, parts, batch);
+        PreparedStatement ps = session.prepare(shape.sql());
+        shape.bind(ps, session.connection(), bindValues(parts, owned));
+        try (ResultSet rs = ps.executeQuery()) {
+            return read(rs, batch);
+        } catch (SQLException e) {
+            if (isLostRace(e)) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Writes {@code outcomes} ({@link CompleteQuery}'s statement) and then claims, in ONE round trip and one
+     * transaction: the claim sees the slots the write freed, and both commit together (one commit where a
+     * durable server pays a WAL flush). A lost slot race rolls both back; the outcomes are then written alone
+     * and the claim is empty. When this throws, neither took effect unless the reply alone was lost (then the
+     * caller's rewrite finds the rows gone and logs nothing twice; the claimed rows go stale and are re-claimed).
+     */
+    public List<Job> completeAndClaim(DedicatedConnection.Session session, CompleteQuery complete,
+                                      List<CompleteQuery.Outcome> outcomes, List<Part> parts, int batch,
+                                      Long[] owned) throws SQLException {
+        if (outcomes.isEmpty()) {
+            return claim(session, parts, batch, owned);
+        }
+        if (parts.isEmpty() || batch <= 0) {
+            complete.write(session, outcomes);
+            return List.of();
+        }
+        RenderedStatement claimShape = shape(session, parts, batch);
+        RenderedStatement both = afterComplete.computeIfAbsent(shapeOf(parts, batch),
+                s -> RenderedStatement.sequence(complete.statement(session.dsl()), claimShape));
+        Map<String, Object> values = bindValues(parts, owned);
+        values.putAll(CompleteQuery.values(outcomes));
+        PreparedStatement ps = session.prepare(both.sql());
+        both.bind(ps, session.connection(), values);
+        try {
+            ps.execute(); // the write's update count first, then the claim's rows
+            if (!ps.getMoreResults()) {
+                throw new SQLException("the claim after a completion write returned no rows");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                return read(rs, batch);
+            }
+        } catch (SQLException e) {
+            if (isLostRace(e)) {
+                complete.write(session, outcomes);
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    private static Shape shapeOf(List<Part> parts, int batch) {
+        return new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), batch);
+    }
+
+    private RenderedStatement shape(DedicatedConnection.Session session, List<Part> parts, int batch) {
+        Shape shape = shapeOf(parts, batch);
+        return shapes.computeIfAbsent(shape, s -> build(session.dsl(), s.parts(), s.limited(), s.batch()));
+    }
+
+    private static List<Job> read(ResultSet rs, int batch) throws SQLException {
+        List<Job> jobs = new ArrayList<>(batch);
+        while (rs.next()) {
+            jobs.add(JobRows.read(rs));
+        }
+        return jobs;
+    }
+
+    private Map<String, Object> bindValues(List<Part> parts, Long[] owned) {
         Map<String, Object> values = new HashMap<>();
         values.put("worker", workerId);
         values.put("owned", owned);
@@ -134,20 +206,7 @@ public final class ClaimQuery {
             values.put("take" + i, p.take());
             values.put("stale" + i, staleDays(p));
         }
-        PreparedStatement ps = session.prepare(shape.sql());
-        shape.bind(ps, session.connection(), values);
-        try (ResultSet rs = ps.executeQuery()) {
-            List<Job> jobs = new ArrayList<>(batch);
-            while (rs.next()) {
-                jobs.add(JobRows.read(rs));
-            }
-            return jobs;
-        } catch (SQLException e) {
-            if (isLostRace(e)) {
-                return List.of();
-            }
-            throw e;
-        }
+        return values;
     }
 
     private boolean isLostRace(SQLException sql) {

@@ -68,6 +68,24 @@ public final class CompleteQuery {
         if (outcomes.isEmpty()) {
             return;
         }
+        RenderedStatement s = statement(session.dsl());
+        PreparedStatement ps = session.prepare(s.sql());
+        s.bind(ps, session.connection(), values(outcomes));
+        ps.executeUpdate();
+    }
+
+    /** The statement, rendered on first use with {@code dsl} (render-mapped to the install). */
+    RenderedStatement statement(DSLContext dsl) {
+        RenderedStatement s = shape;
+        if (s == null) {
+            s = build(dsl);
+            shape = s;
+        }
+        return s;
+    }
+
+    /** The statement's parameter values for {@code outcomes}, by name. */
+    static Map<String, Object> values(List<Outcome> outcomes) {
         List<Long> deleted = new ArrayList<>();
         List<Long> canceled = new ArrayList<>();
         List<Long> exceptionIds = new ArrayList<>();
@@ -93,20 +111,13 @@ public final class CompleteQuery {
                 deleted.add(o.id());
             }
         }
-        RenderedStatement s = shape;
-        if (s == null) {
-            s = build(session.dsl());
-            shape = s;
-        }
-        PreparedStatement ps = session.prepare(s.sql());
-        s.bind(ps, session.connection(), Map.of(
+        return Map.of(
                 "deleted", deleted.toArray(Long[]::new),
                 "canceled", canceled.toArray(Long[]::new),
                 "exception_ids", exceptionIds.toArray(Long[]::new),
                 "exception_tracebacks", exceptionTracebacks.toArray(String[]::new),
                 "failed_ids", failedIds.toArray(Long[]::new),
-                "failed_tracebacks", failedTracebacks.toArray(String[]::new)));
-        ps.executeUpdate();
+                "failed_tracebacks", failedTracebacks.toArray(String[]::new));
     }
 
     private static RenderedStatement build(DSLContext dsl) {

@@ -58,6 +58,18 @@ public final class RenderedStatement {
         return new RenderedStatement(sql, names);
     }
 
+    /**
+     * {@code first} then {@code second} as ONE text, sent by pgjdbc in one round trip (one Sync) and run by
+     * PostgreSQL in one implicit transaction: either both take effect or neither; the second sees the first's
+     * writes. Their parameters share one namespace (a name used by both binds both).
+     */
+    public static RenderedStatement sequence(RenderedStatement first, RenderedStatement second) {
+        String[] names = new String[first.markerNames.length + second.markerNames.length];
+        System.arraycopy(first.markerNames, 0, names, 0, first.markerNames.length);
+        System.arraycopy(second.markerNames, 0, names, first.markerNames.length, second.markerNames.length);
+        return new RenderedStatement(first.sql + ";\n" + second.sql, names);
+    }
+
     /** Binds {@code values} (by parameter name) to {@code ps}, which must be a statement of this text. */
     public void bind(PreparedStatement ps, Connection connection, Map<String, ?> values) throws SQLException {
         Object[] ordered = inMarkerOrder(values);

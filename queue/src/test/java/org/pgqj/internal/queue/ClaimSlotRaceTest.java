@@ -6,7 +6,6 @@ import static org.pgqj.codegen.Tables.PGQUEUER;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -56,17 +55,12 @@ class ClaimSlotRaceTest {
                 ps.setLong(1, first);
                 assertEquals(1, ps.executeUpdate());
             }
-            int myPid = mine.jdbc(s -> {
-                try (var st = s.connection().createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            });
+            int myPid = Backends.pid(mine);
 
             CompletableFuture<List<Job>> racing = CompletableFuture.supplyAsync(
                     () -> mine.jdbc(s -> claim.claim(s, parts, 10, new Long[0])));
             Await.until("the claim waits on the other worker's uncommitted slot", Duration.ofSeconds(10),
-                    () -> waitsOnALock(db, myPid));
+                    () -> Backends.waitsOnALock(db, myPid));
             other.commit();
 
             List<Job> claimed = racing.get(10, TimeUnit.SECONDS);
@@ -79,18 +73,6 @@ class ClaimSlotRaceTest {
             assertEquals(1, next.size());
             assertEquals(second, next.getFirst().id());
             assertEquals(Optional.of(1L), next.getFirst().slot());
-        }
-    }
-
-    private static boolean waitsOnALock(TestDatabase db, int pid) {
-        try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT wait_event_type FROM pg_stat_activity WHERE pid = ?")) {
-            ps.setInt(1, pid);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && "Lock".equals(rs.getString(1));
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 
