@@ -12,8 +12,10 @@ import org.pgqj.core.Job;
 
 /**
  * Baseline: N jobs pre-enqueued, then plain loops (one per {@code --workers}, each on its own
- * connection) of the worker's own claim statement and complete statement at the same batch size:
- * no dispatcher, no threads per job, no buffering, no LISTEN. The ceiling the worker is measured against.
+ * connection) of the worker's own claim statement and complete statement at the same batch size (with
+ * {@code --concurrency-limit}: the write of the last batch and the next claim in one round trip, as the
+ * worker's claim loop sends them): no dispatcher, no threads per job, no buffering, no LISTEN. The ceiling
+ * the worker is measured against.
  */
 final class BaselineRun {
 
@@ -38,8 +40,16 @@ final class BaselineRun {
                     // a worker-style connection (DedicatedConnection: same session settings, statement cache)
                     try (WorkerStatements sql = new WorkerStatements(db.dataSource(), db.tables(), UUID.randomUUID(),
                             BenchJobs.ENTRYPOINT, o.concurrencyLimit(), o.claimCeiling())) {
+                        List<Job> batch = List.of();
                         while (true) {
-                            List<Job> batch = sql.claim();
+                            if (o.concurrencyLimit() > 0) {
+                                // a limited entrypoint's worker writes the finished batch with its next claim
+                                List<Job> done = batch;
+                                batch = sql.completeSuccessfulAndClaim(done);
+                                completed.add(done.size());
+                            } else {
+                                batch = sql.claim();
+                            }
                             statements.increment();
                             if (batch.isEmpty()) {
                                 // rows may still be locked by another loop (or a slot race was lost)
@@ -49,9 +59,11 @@ final class BaselineRun {
                                 continue;
                             }
                             claimed.add(batch.size());
-                            sql.completeSuccessful(batch);
-                            statements.increment();
-                            completed.add(batch.size());
+                            if (o.concurrencyLimit() == 0) {
+                                sql.completeSuccessful(batch);
+                                statements.increment();
+                                completed.add(batch.size());
+                            }
                         }
                     } catch (Throwable e) {
                         errors.add(e);

@@ -14,9 +14,10 @@ import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.worker.WorkerOptions;
 
 /**
- * The worker's own claim and complete statements ({@link ClaimQuery}, {@link CompleteQuery}) on a
- * worker-style {@link DedicatedConnection}, for the benchmark's baseline mode: the worker's exact
- * statements, from {@code org.pgqj.internal} (the worker's own machinery, not API).
+ * The worker's own claim and complete statements ({@link ClaimQuery}, {@link CompleteQuery}, and for a
+ * limited entrypoint the two in one round trip) on a worker-style {@link DedicatedConnection}, for the
+ * benchmark's baseline mode: the worker's exact statements, from {@code org.pgqj.internal} (the worker's own
+ * machinery, not API).
  */
 final class WorkerStatements implements AutoCloseable {
 
@@ -47,14 +48,26 @@ final class WorkerStatements implements AutoCloseable {
 
     /** One complete statement: the jobs are deleted and logged {@code successful}. */
     void completeSuccessful(List<Job> jobs) {
+        connection.jdbc(session -> {
+            complete.write(session, successful(jobs));
+            return null;
+        });
+    }
+
+    /**
+     * What the claim loop of a limited entrypoint sends: {@code done} deleted and logged {@code successful},
+     * and the next claim, in one round trip and one transaction ({@link ClaimQuery#completeAndClaim}).
+     */
+    List<Job> completeSuccessfulAndClaim(List<Job> done) {
+        return connection.jdbc(session -> claim.completeAndClaim(session, complete, successful(done), parts, batch, new Long[0]));
+    }
+
+    private static List<CompleteQuery.Outcome> successful(List<Job> jobs) {
         List<CompleteQuery.Outcome> outcomes = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             outcomes.add(new CompleteQuery.Outcome(job.id(), PgqueuerStatus.successful, null));
         }
-        connection.jdbc(session -> {
-            complete.write(session, outcomes);
-            return null;
-        });
+        return outcomes;
     }
 
     @Override

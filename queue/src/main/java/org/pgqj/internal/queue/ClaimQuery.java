@@ -177,6 +177,14 @@ public final class ClaimQuery {
         }
     }
 
+    /**
+     * The text of the claim for {@code parts} entrypoints (any of them limited or not) and {@code batch}, as
+     * {@code dsl} renders it (the architecture doc shows it).
+     */
+    public String sql(DSLContext dsl, int parts, boolean limited, int batch) {
+        return build(dsl, parts, limited, batch).sql();
+    }
+
     private static Shape shapeOf(List<Part> parts, int batch) {
         return new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), batch);
     }

@@ -84,6 +84,11 @@ public final class CompleteQuery {
         return s;
     }
 
+    /** The text of the statement as {@code dsl} renders it (the architecture doc shows it). */
+    public static String sql(DSLContext dsl) {
+        return build(dsl).sql();
+    }
+
     /** The statement's parameter values for {@code outcomes}, by name. */
     static Map<String, Object> values(List<Outcome> outcomes) {
         List<Long> deleted = new ArrayList<>();
