@@ -297,7 +297,7 @@ final class Dispatcher {
         // a partial or empty claim: find out whether (and when) more work is due before waiting; nothing running
         // and no retry unwritten BEFORE the query means the query sees every job this worker put back
         boolean quiet = inflight.get() == 0 && !completions.hasPendingRetries();
-        NextEligibleQuery.NextEligible next = connection.run(nextEligible::fetch);
+        NextEligibleQuery.NextEligible next = connection.jdbc(nextEligible::fetch);
         if (!next.isDue() && claimSize != options.batchSize()) {
             claimSize = options.batchSize(); // the backlog is gone: small claims again (full ones mean a backlog)
             completions.threshold(claimSize);
