@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
@@ -39,16 +38,9 @@ class LimitedEntrypointPathTest {
     private static final int LIMIT = 4;
     private static final int JOBS = 600;
 
-    private static TestDatabase db;
-
-    @BeforeAll
-    static void migrate(TestDatabase database) {
-        db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-    }
-
     @Test
-    void twoWorkersKeepTheLimitAndEveryOutcomeIsWrittenOnce() throws Exception {
+    void twoWorkersKeepTheLimitAndEveryOutcomeIsWrittenOnce(TestDatabase db) throws Exception {
+        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         TestJobs jobs = TestJobs.emptied(db.dataSource());
         jobs.enqueueMany(ENTRYPOINT, JOBS); // payload n = 1..600
         Map<Integer, AtomicInteger> attempts = new ConcurrentHashMap<>();

@@ -23,6 +23,22 @@ final class Backends {
         });
     }
 
+    /**
+     * Another worker's claim of job {@code id} with concurrency slot {@code slot}, left uncommitted on
+     * {@code other} (which this turns into a transaction): the far side of a slot race.
+     */
+    static void pickUncommitted(Connection other, long id, int slot) throws SQLException {
+        other.setAutoCommit(false);
+        try (PreparedStatement ps = other.prepareStatement(
+                "UPDATE pgqueuer SET status = 'picked', slot = ?, queue_manager_id = gen_random_uuid() WHERE id = ?")) {
+            ps.setInt(1, slot);
+            ps.setLong(2, id);
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("job " + id + " is not in the queue");
+            }
+        }
+    }
+
     /** Whether backend {@code pid} waits on a lock now (a claim blocked on another transaction's slot). */
     static boolean waitsOnALock(TestDatabase db, int pid) {
         try (Connection c = db.connect();

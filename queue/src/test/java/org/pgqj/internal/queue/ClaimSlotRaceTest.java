@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqj.codegen.Tables.PGQUEUER;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -49,12 +48,7 @@ class ClaimSlotRaceTest {
         try (Connection other = db.connect();
              DedicatedConnection mine = new DedicatedConnection(db.dataSource(), QueueTables.defaults(), PgqjException::new)) {
             // the other worker: slot 0 taken by the first job, not committed yet
-            other.setAutoCommit(false);
-            try (PreparedStatement ps = other.prepareStatement(
-                    "UPDATE pgqueuer SET status = 'picked', slot = 0, queue_manager_id = gen_random_uuid() WHERE id = ?")) {
-                ps.setLong(1, first);
-                assertEquals(1, ps.executeUpdate());
-            }
+            Backends.pickUncommitted(other, first, 0);
             int myPid = Backends.pid(mine);
 
             CompletableFuture<List<Job>> racing = CompletableFuture.supplyAsync(

@@ -95,12 +95,7 @@ class CompleteAndClaimTest {
                 assertEquals(1, ps.executeUpdate());
             }
             // ... and another worker takes slot 0 with the second job, not committed yet
-            other.setAutoCommit(false);
-            try (PreparedStatement ps = other.prepareStatement(
-                    "UPDATE pgqueuer SET status = 'picked', slot = 0, queue_manager_id = gen_random_uuid() WHERE id = ?")) {
-                ps.setLong(1, othersJob);
-                assertEquals(1, ps.executeUpdate());
-            }
+            Backends.pickUncommitted(other, othersJob, 0);
             int myPid = Backends.pid(mine);
 
             // the write frees slot 1; the claim, which cannot see the other's slot 0 yet, hands slot 0 to "waiting"
