@@ -20,13 +20,14 @@ import java.util.Optional;
  * @param producers         producer threads in throughput mode
  * @param concurrencyLimit  the entrypoint's global concurrency limit, 0 = unlimited
  * @param maxConcurrent     most jobs running at once per worker, 0 = unlimited
+ * @param warmup            latency mode: jobs run first and not counted
  * @param withBaseline      drain mode: also run the baseline on the same number of jobs and print the ratio
  * @param observability     run with pgqj-metrics and pgqj-tracing on (Prometheus registry, OpenTelemetry SDK)
  * @param outputJson        where to write the JSON report
  */
 public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration, int workers, int batchSize,
                            Optional<Integer> maxBatchSize, int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
-                           boolean withBaseline, boolean observability, Optional<Path> outputJson) {
+                           int warmup, boolean withBaseline, boolean observability, Optional<Path> outputJson) {
 
     /** The benchmark modes. */
     public enum Mode {
@@ -53,6 +54,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
               --producers N             producer threads in throughput mode (default 1)
               --concurrency-limit N     the entrypoint's global concurrency limit, 0 = unlimited (default 0)
               --max-concurrent N        most jobs running at once per worker, 0 = unlimited (default 0)
+              --warmup N                latency: jobs run first and not counted (default 1000)
               --with-baseline           drain: also run the baseline at the same batch size, print worker/baseline
               --observability           worker and enqueue with metrics (Prometheus registry) and tracing
                                         (OpenTelemetry SDK, batch span processor) on, to price them
@@ -62,12 +64,13 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
             """;
 
     private static final List<String> FLAGS = List.of("--mode", "--jobs", "--duration", "--workers", "--batch-size",
-            "--max-batch-size", "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--with-baseline",
+            "--max-batch-size", "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--warmup", "--with-baseline",
             "--observability", "--output-json", "--help");
 
     /** Defaults: drain, batch 10, one worker, one producer. */
     public static BenchOptions defaults() {
-        return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, Optional.empty(), 100, 1, 0, 0, false, false,
+        return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, Optional.empty(), 100, 1, 0, 0,
+                LatencyRun.DEFAULT_WARMUP, false, false,
                 Optional.empty());
     }
 
@@ -101,6 +104,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         int producers = o.producers;
         int limit = o.concurrencyLimit;
         int maxConcurrent = o.maxConcurrent;
+        int warmup = o.warmup;
         boolean withBaseline = false;
         boolean observability = false;
         Optional<Path> json = Optional.empty();
@@ -135,6 +139,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                 case "--producers" -> producers = number(flag, value, 1);
                 case "--concurrency-limit" -> limit = number(flag, value, 0);
                 case "--max-concurrent" -> maxConcurrent = number(flag, value, 0);
+                case "--warmup" -> warmup = number(flag, value, 0);
                 case "--output-json" -> json = Optional.of(Path.of(value));
                 default -> throw new IllegalStateException("unhandled option " + flag);
             }
@@ -144,7 +149,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                     + mode.name().toLowerCase(Locale.ROOT) + "); --mode baseline runs the baseline alone");
         }
         return new BenchOptions(mode, jobs, duration, workers, batch, maxBatch, enqueueBatch, producers, limit, maxConcurrent,
-                withBaseline, observability, json);
+                warmup, withBaseline, observability, json);
     }
 
     private static Mode mode(String value) {

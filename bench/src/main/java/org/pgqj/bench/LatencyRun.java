@@ -24,7 +24,7 @@ final class LatencyRun {
      * Jobs run first and not counted (connection and plan caches, and the JIT: on 2 cores its compiler threads
      * still competed with the worker after 50 jobs, and the p99 measured them).
      */
-    static final int WARMUP = 1_000;
+    static final int DEFAULT_WARMUP = 1_000;
     /** Pause after each job so the worker is idle (waiting for a notification) when the next arrives. */
     private static final long IDLE_MILLIS = 2;
 
@@ -37,6 +37,7 @@ final class LatencyRun {
         long[] nanos = new long[n];
         long[] enqueueNanos = new long[n];
         long[] afterCommitNanos = new long[n];
+        int warmup = o.warmup();
         Map<String, Object> jvm;
         try (JvmStats stats = JvmStats.start();
              Worker worker = jobs.worker(o, WorkerOptions.Mode.CONTINUOUS, (job, ctx) -> started.add(System.nanoTime()));
@@ -51,7 +52,7 @@ final class LatencyRun {
             }
             DSLContext dsl = jobs.dsl(c);
             NewJob job = BenchJobs.batch(1).getFirst();
-            for (int i = 0; i < WARMUP + n; i++) {
+            for (int i = 0; i < warmup + n; i++) {
                 long sent = System.nanoTime();
                 jobs.queue().enqueue(dsl, job);
                 long committed = System.nanoTime();
@@ -59,10 +60,10 @@ final class LatencyRun {
                 if (handlerStart == null) {
                     throw new IllegalStateException("Job " + (i + 1) + " did not start within 10 s of its enqueue");
                 }
-                if (i >= WARMUP) {
-                    nanos[i - WARMUP] = handlerStart - sent;
-                    enqueueNanos[i - WARMUP] = committed - sent;
-                    afterCommitNanos[i - WARMUP] = handlerStart - committed;
+                if (i >= warmup) {
+                    nanos[i - warmup] = handlerStart - sent;
+                    enqueueNanos[i - warmup] = committed - sent;
+                    afterCommitNanos[i - warmup] = handlerStart - committed;
                 }
                 Thread.sleep(Duration.ofMillis(IDLE_MILLIS));
             }
@@ -72,7 +73,7 @@ final class LatencyRun {
         Arrays.sort(sorted);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobs", n);
-        m.put("warmup_jobs", WARMUP);
+        m.put("warmup_jobs", warmup);
         m.put("p50_ms", ms(percentile(sorted, 50)));
         m.put("p90_ms", ms(percentile(sorted, 90)));
         m.put("p99_ms", ms(percentile(sorted, 99)));

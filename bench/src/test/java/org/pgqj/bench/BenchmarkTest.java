@@ -125,9 +125,10 @@ class BenchmarkTest {
 
     @Test
     void latencyReportsOrderedPercentiles(TestDatabase db) throws Exception {
-        JsonNode report = run(db, "--mode", "latency", "--jobs", "20");
+        JsonNode report = run(db, "--mode", "latency", "--jobs", "20", "--warmup", "20");
         JsonNode r = report.at("/results/worker");
         assertEquals(20, r.get("jobs").asInt());
+        assertEquals(20, r.get("warmup_jobs").asInt());
         double p50 = r.get("p50_ms").asDouble();
         double p90 = r.get("p90_ms").asDouble();
         double p99 = r.get("p99_ms").asDouble();
