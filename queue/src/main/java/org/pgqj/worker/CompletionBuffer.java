@@ -172,16 +172,6 @@ final class CompletionBuffer {
         }
     }
 
-    /** Whether any outcome or retry waits to be written. */
-    boolean hasBuffered() {
-        lock.lock();
-        try {
-            return !outcomes.isEmpty() || !retries.isEmpty();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Whether a retry is buffered or being written: its job is not yet back in the queue. */
     boolean hasPendingRetries() {
         lock.lock();

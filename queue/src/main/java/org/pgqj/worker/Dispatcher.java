@@ -205,7 +205,7 @@ final class Dispatcher {
         // writes them itself, in the same round trip and transaction as the claim that reuses the slots
         // (ClaimQuery.completeAndClaim), instead of handing them to the writer thread and waiting for it to wake
         // this loop: two thread hand-offs, two commits and often a claim that found every slot held, per cycle.
-        boolean writeHere = limitedEntrypoints && completions.hasBuffered();
+        boolean writeHere = limitedEntrypoints && !completions.isEmpty();
         if (writeHere) {
             blocked = false; // the delete notification of this very write must not wake the loop for an empty claim
             // jobs of one claim tend to end together: let the others that are about to end join this write (at
@@ -252,12 +252,7 @@ final class Dispatcher {
                 written[0] = outcomes.size();
                 return claimQuery.completeAndClaim(session, completeQuery, outcomes, parts, claimBatch, owned());
             });
-            if (written[0] > 0 && !observers.isEmpty()) {
-                observers.onFlush(written[0], Duration.ofNanos(System.nanoTime() - claimStart));
-            }
-            if (LOG.isTraceEnabled()) {
-                LOG.trace("wrote {} outcomes with the claim", written[0]);
-            }
+            reportWrite("with the claim", written[0], claimStart);
         } else {
             jobs = connection.jdbc(session -> claimQuery.claim(session, parts, claimBatch, owned()));
         }
@@ -348,13 +343,20 @@ final class Dispatcher {
             completions.nudge();
             return;
         }
-        if (written > 0) {
-            if (LOG.isTraceEnabled()) {
-                LOG.trace("flush before claim of {} took {} us", written, (System.nanoTime() - start) / 1000);
-            }
-            if (!observers.isEmpty()) {
-                observers.onFlush(written, Duration.ofNanos(System.nanoTime() - start));
-            }
+        reportWrite("with no claim", written, start);
+    }
+
+    /** Trace line and observers for {@code written} outcomes the claim loop wrote in the round trip begun at {@code start}. */
+    private void reportWrite(String how, int written, long start) {
+        if (written == 0) {
+            return;
+        }
+        long nanos = System.nanoTime() - start;
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("claim loop wrote {} outcomes {} in {} us", written, how, nanos / 1000);
+        }
+        if (!observers.isEmpty()) {
+            observers.onFlush(written, Duration.ofNanos(nanos));
         }
     }
 

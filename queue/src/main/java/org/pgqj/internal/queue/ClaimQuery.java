@@ -123,7 +123,7 @@ public final class ClaimQuery {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
-        RenderedStatement shape = shape(session, parts, batch);
+        RenderedStatement shape = shape(session, shapeOf(parts, batch));
         PreparedStatement ps = session.prepare(shape.sql());
         shape.bind(ps, session.connection(), bindValues(parts, owned));
         try (ResultSet rs = ps.executeQuery()) {
@@ -153,9 +153,9 @@ public final class ClaimQuery {
             complete.write(session, outcomes);
             return List.of();
         }
-        RenderedStatement claimShape = shape(session, parts, batch);
-        RenderedStatement both = afterComplete.computeIfAbsent(shapeOf(parts, batch),
-                s -> RenderedStatement.sequence(complete.statement(session.dsl()), claimShape));
+        Shape key = shapeOf(parts, batch);
+        RenderedStatement both = afterComplete.computeIfAbsent(key,
+                s -> RenderedStatement.sequence(complete.statement(session.dsl()), shape(session, s)));
         Map<String, Object> values = bindValues(parts, owned);
         values.putAll(CompleteQuery.values(outcomes));
         PreparedStatement ps = session.prepare(both.sql());
@@ -189,8 +189,7 @@ public final class ClaimQuery {
         return new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), batch);
     }
 
-    private RenderedStatement shape(DedicatedConnection.Session session, List<Part> parts, int batch) {
-        Shape shape = shapeOf(parts, batch);
+    private RenderedStatement shape(DedicatedConnection.Session session, Shape shape) {
         return shapes.computeIfAbsent(shape, s -> build(session.dsl(), s.parts(), s.limited(), s.batch()));
     }
 
