@@ -62,7 +62,7 @@ import org.postgresql.util.PSQLException;
  * not own is one whose claim committed while its reply was lost (a crash, a dropped connection): it
  * runs nowhere, so it is re-claimed like any other, by this worker too; for a limited entrypoint it first takes a
  * window of at most the free count so SKIP LOCKED cannot slide past the limit, and hands the lowest
- * free slot numbers ({@code generate_series} minus held slots, ranked with {@code row_number}) to the
+ * free slot numbers ({@code generate_series} minus held slots, in an array indexed by the job's rank) to the
  * best jobs. Claimed rows become {@code picked} and get a {@code picked} log row in the same
  * statement. A lost slot race (unique violation on {@code <queue>_picked_slot_idx}, or a deadlock)
  * comes back as an empty claim.
@@ -322,15 +322,18 @@ public final class ClaimQuery {
         Field<Long> freshSlot = inline((Long) null, SQLDataType.BIGINT);
         List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(paramsCte, fresh, stale, eligible));
         if (limited) {
-            // free slots per limited entrypoint: 0..limit-1 minus those held by picked rows, ranked
-            var series = lateral(generateSeries(inline(0), pLim.minus(inline(1))).as("g", "g_slot"));
+            // free slots per limited entrypoint: 0..limit-1 minus those held by picked rows, as one ascending
+            // array; the k-th best fresh job takes its k-th element. (A join on a row_number of the free slots
+            // was planned as a merge on the entrypoint alone, filtering limit x batch pairs: a third of the claim.)
+            var series = generateSeries(inline(0), pLim.minus(inline(1))).as("g", "g_slot");
             Field<Integer> gSlot = series.field("g_slot", Integer.class);
-            var freeSlots = name("free_slots").fields("fs_entrypoint", "fs_slot", "fs_rk")
-                    .as(select(pEntry, gSlot, rowNumber().over().partitionBy(pEntry).orderBy(gSlot))
-                            .from(paramsCte.crossJoin(series))
-                            .where(pLim.gt(inline(0)))
-                            .and(notExists(selectOne().from(h).where(h.ENTRYPOINT.eq(pEntry),
-                                    h.STATUS.eq(lit(PICKED)), h.SLOT.eq(gSlot.cast(SQLDataType.BIGINT))))));
+            Field<Integer[]> freeArray = DSL.array(select(gSlot).from(series)
+                    .where(notExists(selectOne().from(h).where(h.ENTRYPOINT.eq(pEntry),
+                            h.STATUS.eq(lit(PICKED)), h.SLOT.eq(gSlot.cast(SQLDataType.BIGINT)))))
+                    .orderBy(gSlot));
+            // MATERIALIZED: inlined, PostgreSQL would compute the array once per ranked row
+            var freeSlots = name("free_slots").fields("fs_entrypoint", "fs_slots")
+                    .asMaterialized(select(pEntry, freeArray).from(paramsCte).where(pLim.gt(inline(0))));
             // the best fresh jobs of each entrypoint take the lowest free slots
             var ranked = name("ranked").fields("r_id", "r_entrypoint", "r_fresh", "r_rk")
                     .as(select(eId, eEntry, eFresh, rowNumber().over().partitionBy(eEntry, eFresh)
@@ -338,15 +341,14 @@ public final class ClaimQuery {
             Field<Long> rId = Cte.col(ranked, "r_id", Long.class);
             Field<String> rEntry = Cte.col(ranked, "r_entrypoint", String.class);
             Field<Boolean> rFresh = Cte.col(ranked, "r_fresh", Boolean.class);
-            Field<Long> rRk = Cte.col(ranked, "r_rk", Long.class);
+            Field<Integer> rRk = Cte.col(ranked, "r_rk", Integer.class);
             Field<String> fsEntry = Cte.col(freeSlots, "fs_entrypoint", String.class);
-            Field<Integer> fsSlot = Cte.col(freeSlots, "fs_slot", Integer.class);
-            Field<Long> fsRk = Cte.col(freeSlots, "fs_rk", Long.class);
+            Field<Integer> fsSlot = DSL.arrayGet(Cte.col(freeSlots, "fs_slots", Integer[].class), rRk);
             var assigned = name("assigned").fields("a_id", "a_fresh", "a_slot")
                     .as(select(rId, rFresh, fsSlot.cast(SQLDataType.BIGINT))
                             .from(ranked)
                             .join(paramsCte).on(pEntry.eq(rEntry))
-                            .leftJoin(freeSlots).on(DSL.condition(rFresh).and(fsEntry.eq(rEntry)).and(fsRk.eq(rRk)))
+                            .leftJoin(freeSlots).on(DSL.condition(rFresh).and(fsEntry.eq(rEntry)))
                             .where(DSL.not(DSL.condition(rFresh)).or(pLim.le(inline(0))).or(fsSlot.isNotNull())));
             ctes.addAll(List.of(freeSlots, ranked, assigned));
             source = assigned;
