@@ -11,12 +11,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.pgqj.connect.ConnectionUrl;
 import org.pgqj.core.QueueTables;
+import org.pgqj.schema.Durability;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
 
 /**
  * Where a benchmark runs: a PostgreSQL (from {@code DATABASE_URL}, or an embedded one) and a fresh
- * pgqueuer install in a schema of its own, {@code pgqj_bench_<random>}, dropped again on close.
+ * pgqueuer install in a schema of its own, {@code pgqj_bench_<random>} (with the run's {@link Durability}), dropped
+ * again on close.
  */
 final class BenchDatabase implements AutoCloseable {
 
@@ -27,12 +29,13 @@ final class BenchDatabase implements AutoCloseable {
     private final Thread cleanup;
     private boolean closed;
 
-    private BenchDatabase(DataSource dataSource, Optional<EmbeddedPostgres> embedded, String description) {
+    private BenchDatabase(DataSource dataSource, Optional<EmbeddedPostgres> embedded, String description,
+                          Durability durability) {
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.description = description;
         String schema = "pgqj_bench_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        PgqueuerSchema install = PgqueuerSchema.forDataSource(dataSource).schema(schema);
+        PgqueuerSchema install = PgqueuerSchema.forDataSource(dataSource).schema(schema).durability(durability);
         try {
             install.migrate();
         } catch (RuntimeException e) {
@@ -46,15 +49,15 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     /** The database of {@code DATABASE_URL} (or {@code PGQUEUER_DSN}, {@code PGDSN}); else an embedded PostgreSQL. */
-    static BenchDatabase open() throws IOException {
+    static BenchDatabase open(Durability durability) throws IOException {
         Optional<ConnectionUrl> url = ConnectionUrl.fromEnvironment();
         if (url.isPresent()) {
-            return new BenchDatabase(url.get().dataSource(), Optional.empty(), url.get().jdbcUrl());
+            return new BenchDatabase(url.get().dataSource(), Optional.empty(), url.get().jdbcUrl(), durability);
         }
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         try {
             return new BenchDatabase(pg.getPostgresDatabase(), Optional.of(pg),
-                    "embedded PostgreSQL on port " + pg.getPort());
+                    "embedded PostgreSQL on port " + pg.getPort(), durability);
         } catch (RuntimeException e) {
             pg.close();
             throw e;
@@ -62,8 +65,8 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     /** A caller's database (tests). */
-    static BenchDatabase on(DataSource dataSource, String description) {
-        return new BenchDatabase(dataSource, Optional.empty(), description);
+    static BenchDatabase on(DataSource dataSource, String description, Durability durability) {
+        return new BenchDatabase(dataSource, Optional.empty(), description, durability);
     }
 
     DataSource dataSource() {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.pgqj.schema.Durability;
 
 /**
  * The benchmark's command line, parsed by hand ({@code --key value}, plus the flag
@@ -23,11 +24,13 @@ import java.util.Optional;
  * @param warmup            latency mode: jobs run first and not counted
  * @param withBaseline      drain mode: also run the baseline on the same number of jobs and print the ratio
  * @param observability     run with pgqj-metrics and pgqj-tracing on (Prometheus registry, OpenTelemetry SDK)
+ * @param durability        the benchmark install's {@link Durability} (which tables are UNLOGGED)
  * @param outputJson        where to write the JSON report
  */
 public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration, int workers, int batchSize,
                            Optional<Integer> maxBatchSize, int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
-                           int warmup, boolean withBaseline, boolean observability, Optional<Path> outputJson) {
+                           int warmup, boolean withBaseline, boolean observability, Durability durability,
+                           Optional<Path> outputJson) {
 
     /** The benchmark modes. */
     public enum Mode {
@@ -58,6 +61,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
               --with-baseline           drain: also run the baseline at the same batch size, print worker/baseline
               --observability           worker and enqueue with metrics (Prometheus registry) and tracing
                                         (OpenTelemetry SDK, batch span processor) on, to price them
+              --durability LEVEL        the install's durability: durable (default), balanced (log and statistics
+                                        UNLOGGED) or volatile (all four tables UNLOGGED; jobs lost in a crash)
               --output-json FILE        also write the report as JSON
               --help                    this text
             Database: DATABASE_URL (or PGQUEUER_DSN, PGDSN); unset: an embedded PostgreSQL 15.
@@ -65,13 +70,12 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
 
     private static final List<String> FLAGS = List.of("--mode", "--jobs", "--duration", "--workers", "--batch-size",
             "--max-batch-size", "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--warmup", "--with-baseline",
-            "--observability", "--output-json", "--help");
+            "--observability", "--durability", "--output-json", "--help");
 
     /** Defaults: drain, batch 10, one worker, one producer. */
     public static BenchOptions defaults() {
         return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, Optional.empty(), 100, 1, 0, 0,
-                LatencyRun.DEFAULT_WARMUP, false, false,
-                Optional.empty());
+                LatencyRun.DEFAULT_WARMUP, false, false, Durability.DURABLE, Optional.empty());
     }
 
     /**
@@ -107,6 +111,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         int warmup = o.warmup;
         boolean withBaseline = false;
         boolean observability = false;
+        Durability durability = o.durability;
         Optional<Path> json = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
@@ -140,6 +145,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                 case "--concurrency-limit" -> limit = number(flag, value, 0);
                 case "--max-concurrent" -> maxConcurrent = number(flag, value, 0);
                 case "--warmup" -> warmup = number(flag, value, 0);
+                case "--durability" -> durability = durability(value);
                 case "--output-json" -> json = Optional.of(Path.of(value));
                 default -> throw new IllegalStateException("unhandled option " + flag);
             }
@@ -149,7 +155,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                     + mode.name().toLowerCase(Locale.ROOT) + "); --mode baseline runs the baseline alone");
         }
         return new BenchOptions(mode, jobs, duration, workers, batch, maxBatch, enqueueBatch, producers, limit, maxConcurrent,
-                warmup, withBaseline, observability, json);
+                warmup, withBaseline, observability, durability, json);
     }
 
     private static Mode mode(String value) {
@@ -160,6 +166,16 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         }
         throw new IllegalArgumentException("Option --mode: unknown mode '" + value
                 + "'; use throughput, drain, latency or baseline");
+    }
+
+    private static Durability durability(String value) {
+        for (Durability d : Durability.values()) {
+            if (d.name().equalsIgnoreCase(value)) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("Option --durability: unknown level '" + value
+                + "'; use durable, balanced or volatile");
     }
 
     private static int number(String flag, String value, int min) {

@@ -51,7 +51,8 @@ public final class Benchmark {
             err.print(BenchOptions.USAGE);
             return 2;
         }
-        try (BenchDatabase db = dataSource == null ? BenchDatabase.open() : BenchDatabase.on(dataSource, "given data source")) {
+        try (BenchDatabase db = dataSource == null ? BenchDatabase.open(options.durability())
+                : BenchDatabase.on(dataSource, "given data source", options.durability())) {
             Map<String, Object> report = run(options, db);
             print(report, out);
             if (options.outputJson().isPresent()) {
@@ -112,6 +113,7 @@ public final class Benchmark {
         m.put("max_concurrent", o.maxConcurrent());
         m.put("with_baseline", o.withBaseline());
         m.put("observability", o.observability());
+        m.put("durability", o.durability().name().toLowerCase(Locale.ROOT));
         return m;
     }
 
@@ -127,6 +129,10 @@ public final class Benchmark {
         for (String setting : List.of("server_version", "synchronous_commit", "shared_buffers")) {
             m.put(setting, dsl.fetchValue(DSL.sql("SHOW " + setting)));
         }
+        // which of the install's tables are UNLOGGED (--durability), read back from the catalog
+        m.put("unlogged_tables", dsl.fetch("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE n.nspname = ? AND c.relkind = 'r' AND c.relpersistence = 'u' ORDER BY c.relname",
+                db.tables().names().schema()).getValues(0, String.class));
         m.put("load_average", JvmStats.load());
         return m;
     }

@@ -110,6 +110,25 @@ class BenchmarkTest {
     }
 
     @Test
+    void durabilityMakesTheChosenTablesUnlogged(TestDatabase db) throws Exception {
+        JsonNode balanced = run(db, "--mode", "drain", "--jobs", "50", "--durability", "balanced");
+        assertEquals("balanced", balanced.at("/options/durability").asText());
+        assertEquals(List.of("pgqueuer_log", "pgqueuer_statistics"), texts(balanced.at("/environment/unlogged_tables")));
+        assertEquals(50, balanced.at("/results/worker/jobs").asInt());
+        assertEquals(0, balanced.at("/results/worker/remaining_rows").asInt());
+        JsonNode durable = run(db, "--mode", "drain", "--jobs", "50");
+        assertEquals("durable", durable.at("/options/durability").asText());
+        assertEquals(List.of(), texts(durable.at("/environment/unlogged_tables")));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        assertTrue(array.isArray(), () -> "not an array: " + array);
+        List<String> values = new java.util.ArrayList<>();
+        array.forEach(n -> values.add(n.asText()));
+        return values;
+    }
+
+    @Test
     void throughputCountsAddUp(TestDatabase db) throws Exception {
         JsonNode report = run(db, "--mode", "throughput", "--duration", "1", "--producers", "2",
                 "--enqueue-batch-size", "20", "--batch-size", "5", "--concurrency-limit", "3", "--max-concurrent", "4");
@@ -150,7 +169,7 @@ class BenchmarkTest {
     @Test
     void badOptionsNameTheFlagAndExitWithTwo(TestDatabase db) {
         for (String[] args : List.of(new String[] {"--jobz", "3"}, new String[] {"--jobs", "many"},
-                new String[] {"--mode", "fast"}, new String[] {"--workers"}, new String[] {"--mode", "latency", "--with-baseline"})) {
+                new String[] {"--mode", "fast"}, new String[] {"--durability", "safe"}, new String[] {"--workers"}, new String[] {"--mode", "latency", "--with-baseline"})) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = Benchmark.run(args, db.dataSource(), new PrintStream(new ByteArrayOutputStream()),
                     new PrintStream(err, true, StandardCharsets.UTF_8));
