@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finished jobs waiting to be written. Handlers {@link #add} outcomes (and retries); the writer thread
- * {@link #awaitBatch waits} until {@code threshold} are buffered or at most 100 ms passed, then writes
+ * {@link #awaitBatch waits} until {@code threshold} are buffered or at most 100 ms passed since the last write, then writes
  * them with one {@link CompleteQuery} (retries one {@link RetryQuery} each). A failed write puts the
  * items back for the next round. After {@link #close()} nothing more is accepted.
  *
@@ -47,6 +47,8 @@ final class CompletionBuffer {
     private boolean closed;
     private boolean urgent;
     private int retriesWriting;
+    /** When a flush (the writer's or the claim loop's) last took from the buffer. */
+    private long lastTakeNanos = System.nanoTime();
 
     CompletionBuffer(int threshold) {
         this.baseThreshold = Math.max(1, threshold);
@@ -150,17 +152,29 @@ final class CompletionBuffer {
         }
     }
 
-    /** Waits until a batch is full, a retry is waiting, or {@code nanos} passed. */
-    void awaitBatch(long nanos) throws InterruptedException {
+    /**
+     * Waits until a batch is full, a retry is waiting, an outcome is urgent, the buffer closes, or {@code nanos}
+     * passed; returns whether the writer should flush now. After the timeout only when nobody took from the
+     * buffer within the last {@code nanos}: the claim loop writes a limited entrypoint's outcomes itself, every
+     * few milliseconds in a busy drain, and a timer flush of the writer took them from under it (its next pass
+     * then found nothing to write and claimed with every slot held). When the claim loop stops taking, the writer
+     * flushes one interval later.
+     */
+    boolean awaitBatch(long nanos) throws InterruptedException {
         lock.lock();
         try {
             long left = nanos;
-            while (left > 0 && outcomes.size() < threshold && retries.isEmpty() && !urgent && !closed) {
+            while (left > 0 && !batchDue()) {
                 left = full.awaitNanos(left);
             }
+            return batchDue() || System.nanoTime() - lastTakeNanos >= nanos;
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean batchDue() {
+        return outcomes.size() >= threshold || !retries.isEmpty() || urgent || closed;
     }
 
     boolean isEmpty() {
@@ -234,6 +248,7 @@ final class CompletionBuffer {
         lock.lock();
         try {
             urgent = false;
+            lastTakeNanos = System.nanoTime();
             while (!retries.isEmpty()) {
                 r.add(retries.poll());
             }

@@ -70,9 +70,9 @@ final class CompletionWriter {
         boolean refusedLogged = false;
         while (!stop) {
             try {
-                completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
+                boolean due = completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
                 long flushStart = System.nanoTime();
-                int written = completions.flush(connection);
+                int written = due ? completions.flush(connection) : 0;
                 if (written > 0) {
                     if (LOG.isTraceEnabled()) {
                         LOG.trace("flush of {} took {} us", written, (System.nanoTime() - flushStart) / 1000);

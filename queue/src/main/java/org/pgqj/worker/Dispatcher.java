@@ -239,6 +239,11 @@ final class Dispatcher {
             parts.add(new ClaimQuery.Part(r.name(), r.options().effectiveConcurrencyLimit(), take, stale));
         }
         int claimBatch = capacity;
+        // what woke the loop so far (a job's end, a notification) is seen by this claim: its outcome is in the
+        // buffer this write takes, its row in the claim's snapshot. Left pending, the wakes of the jobs that
+        // ended while the loop coalesced made the next pass claim again at once, with every slot held and
+        // nothing to write (a fifth more claims, each followed by a NextEligibleQuery, in a limited drain)
+        consumeWake();
         long claimStart = System.nanoTime();
         List<Job> jobs;
         if (parts.isEmpty()) {
@@ -367,6 +372,15 @@ final class Dispatcher {
         return ids.toArray(Long[]::new);
     }
 
+    private void consumeWake() {
+        lock.lock();
+        try {
+            wakePending = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void awaitWake(long nanos) throws InterruptedException {
         lock.lock();
         try {
@@ -455,8 +469,15 @@ final class Dispatcher {
             Thread.interrupted(); // a late cancellation must not leak into the next use of this thread
             running.remove(job.id());
             jobsSinceStatistics.incrementAndGet();
-            int before = inflight.getAndDecrement();
             boolean holdsSlot = registration.options().effectiveConcurrencyLimit() > 0;
+            if (holdsSlot) {
+                // a job that holds a concurrency slot always wakes the claim loop: it writes the outcome (freeing
+                // the slot) and claims into the slot in one pass, with no hand-off to the writer thread. Before the
+                // count drops: a loop that waited for nothing running finds this wake already pending and
+                // consumes it with the write that carries this outcome; a wake after it would be stale
+                wake();
+            }
+            int before = inflight.getAndDecrement();
             if (before == 1) {
                 if (!holdsSlot) {
                     completions.nudge(); // nothing runs now: nothing else will join this batch soon
@@ -465,13 +486,11 @@ final class Dispatcher {
                 // signalling each job's end woke them once per job for nothing
                 signalState();
             }
-            // a finished job matters to the claim loop only when it frees capacity someone waits for;
-            // otherwise an idle worker would run an empty claim after every job. A job that holds a
-            // concurrency slot always does: the claim loop writes its outcome (freeing the slot) and claims
-            // into the slot in one pass, with no hand-off to the writer thread
+            // otherwise a finished job matters to the claim loop only when it frees capacity someone waits for;
+            // an idle worker would run an empty claim after every job
             int max = options.maxConcurrentJobs();
             boolean drainCheck = (options.mode() == WorkerOptions.Mode.DRAIN || drainWaiters.get() > 0) && before == 1;
-            if ((max > 0 && before >= max) || drainCheck || blocked || holdsSlot) {
+            if (!holdsSlot && ((max > 0 && before >= max) || drainCheck || blocked)) {
                 wake();
             }
         }

@@ -84,6 +84,20 @@ class CompletionBufferTest {
     }
 
     @Test
+    void aFullBatchIsDueAtOnceAndLessOnlyAfterTheTimer() throws Exception {
+        CompletionBuffer buffer = new CompletionBuffer(3);
+        buffer.add(done(1), false);
+        long start = System.nanoTime();
+        assertTrue(buffer.awaitBatch(TimeUnit.MILLISECONDS.toNanos(20)), "nobody took from the buffer: the timer flushes");
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(20), "one outcome waits for the timer");
+        buffer.add(done(2), false);
+        buffer.add(done(3), false);
+        start = System.nanoTime();
+        assertTrue(buffer.awaitBatch(LONG_WAIT), "a full batch is due");
+        assertTrue(System.nanoTime() - start < LONG_WAIT);
+    }
+
+    @Test
     void aClosedBufferWakesTheWriterAndRefusesMore() throws Exception {
         CompletionBuffer buffer = new CompletionBuffer(10);
         buffer.add(done(1), false);
