@@ -159,23 +159,21 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
     }
 
     private static Mode mode(String value) {
-        for (Mode m : Mode.values()) {
-            if (m.name().equalsIgnoreCase(value)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("Option --mode: unknown mode '" + value
-                + "'; use throughput, drain, latency or baseline");
+        return choice("--mode", "mode", value, Mode.values(), "throughput, drain, latency or baseline");
     }
 
     private static Durability durability(String value) {
-        for (Durability d : Durability.values()) {
-            if (d.name().equalsIgnoreCase(value)) {
-                return d;
+        return choice("--durability", "level", value, Durability.values(), "durable, balanced or volatile");
+    }
+
+    /** The constant of {@code values} named {@code value} (any case); otherwise an error naming the flag and the choices. */
+    private static <E extends Enum<E>> E choice(String flag, String what, String value, E[] values, String choices) {
+        for (E e : values) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
             }
         }
-        throw new IllegalArgumentException("Option --durability: unknown level '" + value
-                + "'; use durable, balanced or volatile");
+        throw new IllegalArgumentException("Option " + flag + ": unknown " + what + " '" + value + "'; use " + choices);
     }
 
     private static int number(String flag, String value, int min) {
