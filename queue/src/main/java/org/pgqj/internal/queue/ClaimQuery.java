@@ -324,7 +324,7 @@ public final class ClaimQuery {
         if (limited) {
             // free slots per limited entrypoint: 0..limit-1 minus those held by picked rows, as one ascending
             // array; the k-th best fresh job takes its k-th element. (A join on a row_number of the free slots
-            // was planned as a merge on the entrypoint alone, filtering limit x batch pairs: a third of the claim.)
+            // was planned as a merge on the entrypoint alone, filtering limit x batch pairs: a sixth of the claim.)
             var series = generateSeries(inline(0), pLim.minus(inline(1))).as("g", "g_slot");
             Field<Integer> gSlot = series.field("g_slot", Integer.class);
             Field<Integer[]> freeArray = DSL.array(select(gSlot).from(series)
