@@ -113,10 +113,9 @@ final class CompletionBuffer {
 
     /**
      * Buffers an outcome; false when the buffer is closed (the job will be re-run after its heartbeat
-     * goes stale). {@code urgent} writes it without waiting for the batch: the job holds a concurrency
-     * slot that other jobs wait for.
+     * goes stale). A slot-holding job's outcome is not urgent here: the claim loop writes it with its next claim.
      */
-    boolean add(CompleteQuery.Outcome outcome, boolean urgent) {
+    boolean add(CompleteQuery.Outcome outcome) {
         lock.lock();
         try {
             if (closed) {
@@ -124,10 +123,7 @@ final class CompletionBuffer {
             }
             outcomes.add(outcome);
             unwritten.add(outcome.id());
-            if (urgent) {
-                this.urgent = true;
-            }
-            if (urgent || outcomes.size() >= threshold) {
+            if (outcomes.size() >= threshold) {
                 full.signal();
             }
             return true;

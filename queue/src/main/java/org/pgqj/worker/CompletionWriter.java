@@ -46,7 +46,7 @@ final class CompletionWriter {
         this.statistics = StatisticsAggregation.of(tables); // the same statement the admin API runs
         this.heartbeatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), staleAfterMin(options, registrations).toNanos() / 4);
         this.statsNanos = options.statisticsInterval().toNanos();
-        this.limitedEntrypoints = registrations.stream().anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
+        this.limitedEntrypoints = registrations.stream().anyMatch(Registration::holdsSlots);
         this.observers = observers;
     }
 

@@ -83,9 +83,8 @@ final class Dispatcher {
         this.workerId = options.workerId();
         this.nextEligible = new NextEligibleQuery(registrations.keySet());
         this.claimSize = options.batchSize();
-        this.limitedEntrypoints = registrations.values().stream().anyMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
-        this.allLimited = !registrations.isEmpty()
-                && registrations.values().stream().allMatch(r -> r.options().effectiveConcurrencyLimit() > 0);
+        this.limitedEntrypoints = registrations.values().stream().anyMatch(Registration::holdsSlots);
+        this.allLimited = !registrations.isEmpty() && registrations.values().stream().allMatch(Registration::holdsSlots);
         registrations.values().forEach(r -> r.options().requestsPerSecond()
                 .ifPresent(rate -> buckets.put(r.name(), new TokenBucket(rate))));
     }
@@ -469,7 +468,7 @@ final class Dispatcher {
             Thread.interrupted(); // a late cancellation must not leak into the next use of this thread
             running.remove(job.id());
             jobsSinceStatistics.incrementAndGet();
-            boolean holdsSlot = registration.options().effectiveConcurrencyLimit() > 0;
+            boolean holdsSlot = registration.holdsSlots();
             if (holdsSlot) {
                 // a job that holds a concurrency slot always wakes the claim loop: it writes the outcome (freeing
                 // the slot) and claims into the slot in one pass, with no hand-off to the writer thread. Before the
@@ -574,8 +573,7 @@ final class Dispatcher {
     }
 
     private void finish(Job job, PgqueuerStatus status, org.jooq.JSONB traceback) {
-        // not urgent for the writer even when it holds a slot: the claim loop, woken as the job ends, writes it
-        if (!completions.add(new CompleteQuery.Outcome(job.id(), status, traceback), false)) {
+        if (!completions.add(new CompleteQuery.Outcome(job.id(), status, traceback))) {
             LOG.warn("Job {} finished after shutdown; it stays picked and is re-run once its heartbeat is stale", job.id());
         }
     }

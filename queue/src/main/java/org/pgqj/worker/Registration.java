@@ -13,6 +13,14 @@ record Registration(String name, EntrypointOptions options, Invoker invoker, Lis
         interceptors = List.copyOf(interceptors);
     }
 
+    /**
+     * Whether its jobs hold a concurrency slot (a global concurrency limit): a finished one frees its slot only
+     * once its outcome is written.
+     */
+    boolean holdsSlots() {
+        return options.effectiveConcurrencyLimit() > 0;
+    }
+
     Registration withInterceptors(List<JobInterceptor> chain) {
         return new Registration(name, options, invoker, chain);
     }

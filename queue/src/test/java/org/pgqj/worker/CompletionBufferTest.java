@@ -27,19 +27,20 @@ class CompletionBufferTest {
         CompletionBuffer buffer = new CompletionBuffer(3);
         assertTrue(buffer.isEmpty());
         CountDownLatch woke = waiter(buffer);
-        buffer.add(done(1), false);
-        buffer.add(done(2), false);
+        buffer.add(done(1));
+        buffer.add(done(2));
         assertFalse(woke.await(50, TimeUnit.MILLISECONDS), "two of three: the writer keeps waiting for the batch");
-        buffer.add(done(3), false);
+        buffer.add(done(3));
         assertTrue(woke.await(10, TimeUnit.SECONDS), "the third fills the batch");
         assertFalse(buffer.isEmpty());
     }
 
     @Test
-    void anUrgentOutcomeOrARetryWakesTheWriterAtOnce() throws Exception {
+    void aNudgedOutcomeOrARetryWakesTheWriterAtOnce() throws Exception {
         CompletionBuffer buffer = new CompletionBuffer(100);
         CountDownLatch urgent = waiter(buffer);
-        buffer.add(done(1), true); // holds a concurrency slot somebody waits for
+        buffer.add(done(1));
+        buffer.nudge(); // nothing runs any more: the one outcome is the whole batch
         assertTrue(urgent.await(10, TimeUnit.SECONDS));
 
         CompletionBuffer retries = new CompletionBuffer(100);
@@ -54,7 +55,7 @@ class CompletionBufferTest {
         buffer.threshold(40); // the dispatcher claims 40 at a time now
         CountDownLatch woke = waiter(buffer);
         for (int i = 1; i <= 39; i++) {
-            buffer.add(done(i), false);
+            buffer.add(done(i));
         }
         assertFalse(woke.await(50, TimeUnit.MILLISECONDS), "39 of a 40-job claim: the writer keeps waiting");
         buffer.nudge(); // nothing runs any more: nothing else will join this batch
@@ -67,7 +68,7 @@ class CompletionBufferTest {
         buffer.threshold(500);
         assertTrue(buffer.unwrittenLimit() >= 2_000, "four claims of 500: " + buffer.unwrittenLimit());
         for (int i = 1; i <= 1_500; i++) {
-            buffer.add(done(i), false);
+            buffer.add(done(i));
         }
         assertFalse(buffer.holdsClaims(), "three claims' outcomes waiting on a healthy writer do not stop claims");
         buffer.threshold(10);
@@ -86,12 +87,12 @@ class CompletionBufferTest {
     @Test
     void aFullBatchIsDueAtOnceAndLessOnlyAfterTheTimer() throws Exception {
         CompletionBuffer buffer = new CompletionBuffer(3);
-        buffer.add(done(1), false);
+        buffer.add(done(1));
         long start = System.nanoTime();
         assertTrue(buffer.awaitBatch(TimeUnit.MILLISECONDS.toNanos(20)), "nobody took from the buffer: the timer flushes");
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(20), "one outcome waits for the timer");
-        buffer.add(done(2), false);
-        buffer.add(done(3), false);
+        buffer.add(done(2));
+        buffer.add(done(3));
         start = System.nanoTime();
         assertTrue(buffer.awaitBatch(LONG_WAIT), "a full batch is due");
         assertTrue(System.nanoTime() - start < LONG_WAIT);
@@ -100,11 +101,11 @@ class CompletionBufferTest {
     @Test
     void aClosedBufferWakesTheWriterAndRefusesMore() throws Exception {
         CompletionBuffer buffer = new CompletionBuffer(10);
-        buffer.add(done(1), false);
+        buffer.add(done(1));
         CountDownLatch woke = waiter(buffer);
         buffer.close();
         assertTrue(woke.await(10, TimeUnit.SECONDS), "close ends the wait, so the final flush runs now");
-        assertFalse(buffer.add(done(2), false), "a job finishing after shutdown is refused (it is re-run later)");
+        assertFalse(buffer.add(done(2)), "a job finishing after shutdown is refused (it is re-run later)");
         assertFalse(buffer.add(new CompletionBuffer.Retry(3, Duration.ZERO, null)));
         assertFalse(buffer.isEmpty(), "what was buffered before close stays for the final flush");
     }
