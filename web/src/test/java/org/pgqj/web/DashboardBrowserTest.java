@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -314,9 +315,14 @@ class DashboardBrowserTest {
         return Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-live-events"));
     }
 
-    /** Waits for the message of the page an action redirects to (a submit click returns before that page loads). */
+    /**
+     * Waits for the message of the page an action redirects to (a submit click returns before that page loads). A
+     * flash element found on the page being left is gone from the document when the new one loads (Chrome says
+     * "stale element" or "node does not belong to the document"): that is a look again, not a failure.
+     */
     private static void awaitFlash(ChromeDriver d, String expected) {
-        new WebDriverWait(d, Duration.ofSeconds(10)).withMessage(() -> "page " + d.getCurrentUrl() + " shows no flash '"
+        new WebDriverWait(d, Duration.ofSeconds(10)).ignoring(WebDriverException.class)
+                .withMessage(() -> "page " + d.getCurrentUrl() + " shows no flash '"
                 + expected + "'").until(x -> x.findElements(By.id("flash")).stream()
                 .anyMatch(e -> expected.equals(e.getText())));
     }
