@@ -359,6 +359,16 @@ public class PgqjProperties {
         private Duration healthCheckInterval = Duration.ofSeconds(10);
 
         /**
+         * LISTEN for notifications (default). false is poll-only mode, for a database behind a transaction pooler
+         * (PgBouncer pool_mode=transaction, where LISTEN does not work): no LISTEN connection, a claim at least
+         * every poll-interval, and no cancellations of running jobs (they arrive as notifications).
+         */
+        private boolean listen = true;
+
+        /** Longest wait between claims in poll-only mode, or while the LISTEN connection is down. */
+        private Duration pollInterval = Duration.ofSeconds(1);
+
+        /**
          * Also register the worker's own JVM shutdown hook. Spring's context shutdown already stops the
          * worker gracefully, so this stays false unless the context is not closed on exit.
          */
@@ -375,6 +385,8 @@ public class PgqjProperties {
                     .shutdownTimeout(shutdownTimeout != null ? shutdownTimeout : phaseTimeout)
                     .statisticsInterval(statisticsInterval)
                     .healthCheckInterval(healthCheckInterval)
+                    .listen(listen)
+                    .pollInterval(pollInterval)
                     .shutdownHook(shutdownHook);
             if (workerId != null) {
                 b.workerId(workerId);
@@ -471,6 +483,22 @@ public class PgqjProperties {
 
         public void setHealthCheckInterval(Duration healthCheckInterval) {
             this.healthCheckInterval = healthCheckInterval;
+        }
+
+        public boolean isListen() {
+            return listen;
+        }
+
+        public void setListen(boolean listen) {
+            this.listen = listen;
+        }
+
+        public Duration getPollInterval() {
+            return pollInterval;
+        }
+
+        public void setPollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
         }
 
         public boolean isShutdownHook() {
