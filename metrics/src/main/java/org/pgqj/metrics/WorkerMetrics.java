@@ -34,10 +34,9 @@ import org.pgqj.worker.WorkerObserver;
  *
  * <p>Names, tags and units are in the README's metrics table. Every registered entrypoint's meters exist from
  * the worker's start, at zero ({@link #onStarted}), so an alert on "no job of X ran" has a series to look at.
- * Counters and timers of several workers on one
- * registry add up; the two gauges ({@code pgqj.jobs.running}, {@code pgqj.listener.connected}) belong to the
- * first worker that registered them, so give each worker of a JVM its own common tag (e.g.
- * {@code Tags.of("worker", "fast")}) if several share a registry.
+ * Counters and timers of several workers on one registry add up; the two gauges ({@code pgqj.jobs.running},
+ * {@code pgqj.listener.connected}) belong to the first worker that registered them, so give each worker of a JVM
+ * its own common tag (e.g. {@code Tags.of("worker", "fast")}) if several share a registry.
  */
 public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
 

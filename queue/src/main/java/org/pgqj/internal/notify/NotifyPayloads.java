@@ -113,7 +113,7 @@ public final class NotifyPayloads {
      */
     public static void send(DSLContext dsl, NotifyEvent event) {
         List<String> payloads = payloads(event);
-        if (payloads.size() == 1) {
+        if (payloads.size() == 1) { // nearly every event (each retry sends one): the plain statement
             dsl.select(function("pg_notify", Object.class, val(event.channel()), val(payloads.getFirst()))).fetch();
             return;
         }
