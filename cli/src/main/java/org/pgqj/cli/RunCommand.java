@@ -294,7 +294,8 @@ final class RunCommand implements Callable<Integer> {
         });
     }
 
-    private static Duration seconds(double value, String flag) {
+    /** A positive number of seconds from option {@code flag}, or a one-line error naming it. */
+    static Duration seconds(double value, String flag) {
         if (!(value > 0)) {
             throw new CliException(flag + " must be a positive number of seconds, not " + value);
         }

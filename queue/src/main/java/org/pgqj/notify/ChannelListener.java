@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.internal.listen.ChannelSubscription;
+import org.pgqj.internal.notify.NotifyPayloads;
 import org.pgqj.internal.sql.ConnectionErrors;
 import org.postgresql.ds.common.BaseDataSource;
 import org.slf4j.Logger;
@@ -200,7 +201,7 @@ public final class ChannelListener implements AutoCloseable {
     }
 
     private void sendHealthCheck(Connection c, UUID id, Instant now) throws SQLException {
-        String json = NotifyEvents.toJson(new HealthCheckEvent(channel, now, now, id));
+        String json = NotifyPayloads.encode(new HealthCheckEvent(channel, now, now, id));
         // pg_notify on the listening connection itself: the probe proves this very session still receives.
         // Plain JDBC, not jOOQ: it touches no queue table, and this connection is a bare pgjdbc session.
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {

@@ -146,6 +146,7 @@ public final class Worker implements AutoCloseable {
         }
         writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d,
                 observers);
+        observers.onStarted(registrations.keySet()); // before the first claim: meters exist at zero
         writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
         dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
         if (options.shutdownHook()) {

@@ -133,11 +133,11 @@ public class PgqjAutoConfiguration {
         return new TransactionalJobQueue(queue, dataSources.shared());
     }
 
-    /** Queue sizes, requeue, cancel, statistics. */
+    /** Queue sizes, requeue, cancel, statistics; cancel knows the workers' pgqj.worker.heartbeat-timeout. */
     @Bean
     @ConditionalOnMissingBean
-    public QueueAdmin pgqjQueueAdmin(QueueTables tables) {
-        return QueueAdmin.create(tables);
+    public QueueAdmin pgqjQueueAdmin(QueueTables tables, PgqjProperties properties) {
+        return QueueAdmin.create(tables).heartbeatTimeout(properties.getWorker().getHeartbeatTimeout());
     }
 
     /**

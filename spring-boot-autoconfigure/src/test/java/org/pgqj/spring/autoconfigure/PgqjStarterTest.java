@@ -167,6 +167,7 @@ class PgqjStarterTest {
         assertThat(worker.options().batchSize()).isEqualTo(7);
         assertThat(worker.options().maxConcurrentJobs()).isEqualTo(5);
         assertThat(worker.options().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(admin.heartbeatTimeout()).as("cancel counts workers alive by theirs").isEqualTo(Duration.ofSeconds(20));
         assertThat(worker.options().statisticsInterval()).isZero();
         // unset: the shutdown phase timeout (Spring's default 30 s)
         assertThat(worker.options().shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
