@@ -112,7 +112,7 @@ sealed interface ContractShape {
         }
     }
 
-    /** A BigDecimal: Java writes a number and reads a number or a numeric string (pydantic writes Decimal so). */
+    /** A BigDecimal: a JSON number or a numeric string (what pydantic writes for Decimal, and the default codec). */
     record Decimal() implements ContractShape {
         static final Pattern NUMERIC = Pattern.compile("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$");
 

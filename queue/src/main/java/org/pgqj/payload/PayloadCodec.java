@@ -1,5 +1,6 @@
 package org.pgqj.payload;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +33,9 @@ public final class PayloadCodec {
 
     /**
      * The default codec: java.time as ISO-8601 strings (what Python's {@code datetime.fromisoformat}
-     * reads), Optional fields, unknown JSON fields ignored (a Python producer may add fields).
+     * reads), {@code BigDecimal} as a numeric string (as pydantic writes {@code Decimal}: a JSON number would
+     * reach Python as a float and lose digits), Optional fields, unknown JSON fields ignored (a Python producer
+     * may add fields).
      */
     public static PayloadCodec defaults() {
         return new PayloadCodec(defaultObjectMapper());
@@ -44,7 +48,9 @@ public final class PayloadCodec {
 
     /** The mapper {@link #defaults()} uses, to start a customised one from. */
     public static ObjectMapper defaultObjectMapper() {
-        return new ObjectMapper()
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.configOverride(BigDecimal.class).setFormat(JsonFormat.Value.forShape(JsonFormat.Shape.STRING));
+        return mapper
                 .registerModule(new JavaTimeModule())
                 .registerModule(new Jdk8Module())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

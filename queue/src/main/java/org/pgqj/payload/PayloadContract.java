@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  *   <li>{@code String}: string; {@code char}: a one-character string; {@code boolean}: true/false;</li>
  *   <li>{@code byte}, {@code short}, {@code int}, {@code long} (boxed too): an integer within the type's
  *       range; {@code BigInteger}: any integer; {@code float}, {@code double}: a number;</li>
- *   <li>{@code BigDecimal}: a number, or a numeric string (pydantic writes {@code Decimal} as a string);</li>
+ *   <li>{@code BigDecimal}: a number, or a numeric string (what pydantic writes for {@code Decimal}, and what the
+ *       default codec writes, since a JSON number reaches Python as a float);</li>
  *   <li>{@code UUID}: the 36-character hyphenated string; {@code URI}: a string; {@code byte[]}: base64;</li>
  *   <li>{@code Instant}, {@code OffsetDateTime}, {@code ZonedDateTime}: an ISO-8601 date-time string WITH an
  *       offset ({@code Z} or {@code +02:00}), seconds required; {@code LocalDateTime}, {@code LocalDate},

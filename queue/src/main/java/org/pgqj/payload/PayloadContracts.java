@@ -126,7 +126,7 @@ public final class PayloadContracts {
                 expected.add(file.getFileName().toString());
                 if (!Files.exists(file)) {
                     out.add(file + ": missing (entrypoint '" + c.entrypoint().orElseThrow() + "', " + c.type().getName() + ")");
-                } else if (!json.readTree(file.toFile()).equals(c.schema())) {
+                } else if (!json.readTree(file.toFile()).equals(json.readTree(c.schemaJson()))) { // as text: number node types differ
                     out.add(file + ": differs from " + c.type().getName() + " as it is now");
                 }
             }

@@ -108,6 +108,7 @@ class PayloadContractTest {
         IndexArticle a = codec.decode(VALID.getBytes(UTF_8), IndexArticle.class);
         byte[] encoded = codec.encode(a);
         assertEquals(List.of(), codec.contract(IndexArticle.class).validate(encoded));
+        assertTrue(new String(encoded, UTF_8).contains("\"price\":\"12.50\""), "a decimal travels as a string, digits kept");
         assertEquals(a, codec.decode(encoded, IndexArticle.class));
     }
 
