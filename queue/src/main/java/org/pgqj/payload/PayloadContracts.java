@@ -144,7 +144,7 @@ public final class PayloadContracts {
     }
 
     /**
-     * For a build: {@code --dir DIR [--check] [--codec CLASS::METHOD] NAME...} writes (or with {@code --check}
+     * For a build: {@code --dir DIR [--write|--check] [--codec CLASS::METHOD] NAME...} writes (or with {@code --check}
      * verifies) the schemas of the {@code @Entrypoint} types that the class and package NAMEs denote, with the
      * codec a public static no-argument method returns ({@code PayloadCodec} or {@code ObjectMapper}; default
      * {@link PayloadCodec#defaults()}). Throws rather than exits, so it fails a build it runs inside.
@@ -161,6 +161,7 @@ public final class PayloadContracts {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(value(args, ++i, "--dir"));
                 case "--check" -> check = true;
+                case "--write" -> check = false; // the default, for a build property that picks one or the other
                 case "--codec" -> codecSpec = value(args, ++i, "--codec");
                 default -> names.add(args[i]);
             }
