@@ -189,12 +189,12 @@ public final class QueueDoctor {
             Integer declared = options.concurrencyLimits().get(entrypoint);
             if (slotted > 0 && slotted < all) {
                 out.add(new DoctorFinding(DoctorFinding.Check.CONCURRENCY_LIMIT, DoctorFinding.Severity.WARNING,
-                        entrypoint, slotted + " running jobs hold a concurrency slot and " + (all - slotted)
-                        + " do not: some workers declare a limit for '" + entrypoint + "' and others none, so the "
-                        + "limit does not hold", advice));
+                        entrypoint, running(slotted) + " a concurrency slot and " + (all - slotted) + " none: some "
+                        + "workers declare a limit for '" + entrypoint + "' and others none, so the limit does not hold",
+                        advice));
             } else if (declared != null && slotted > 0 && (r.value4() >= declared || slotted > declared)) {
                 out.add(new DoctorFinding(DoctorFinding.Check.CONCURRENCY_LIMIT, DoctorFinding.Severity.WARNING,
-                        entrypoint, slotted + " running jobs hold slots up to " + r.value4() + " while this "
+                        entrypoint, running(slotted) + " slots up to " + r.value4() + " while this "
                         + "application declares a limit of " + declared + ": another worker declares a higher one, "
                         + "and pgqueuer lets the highest win", advice));
             }
@@ -295,6 +295,11 @@ public final class QueueDoctor {
     }
 
     private record TableStats(long live, long dead, Optional<Duration> lastVacuumAge) { }
+
+    /** {@code 1 running job holds}, {@code 3 running jobs hold}. */
+    private static String running(int n) {
+        return n + (n == 1 ? " running job holds" : " running jobs hold");
+    }
 
     private static Condition picked() {
         return PGQUEUER.STATUS.eq(inline(PgqueuerStatus.picked, PGQUEUER.STATUS));

@@ -98,7 +98,7 @@ class QueueDoctorTest {
                 .concurrencyLimit("over_limit", 2).concurrencyLimit("agreed", 2).build()).examine(db.dataSource());
         List<DoctorFinding> found = all(report, Check.CONCURRENCY_LIMIT);
         assertEquals(List.of("mixed_limits", "over_limit"), found.stream().map(DoctorFinding::subject).toList());
-        assertEquals("2 running jobs hold a concurrency slot and 1 do not: some workers declare a limit for "
+        assertEquals("2 running jobs hold a concurrency slot and 1 none: some workers declare a limit for "
                 + "'mixed_limits' and others none, so the limit does not hold", found.get(0).problem());
         assertEquals("3 running jobs hold slots up to 2 while this application declares a limit of 2: another worker "
                 + "declares a higher one, and pgqueuer lets the highest win", found.get(1).problem());
