@@ -104,14 +104,14 @@ class Contracts:
 
     def violations(self, entrypoint: str, payload: Any) -> list[Violation]:
         """Every way ``payload`` (bytes, str, a JSON value, or a pydantic model instance) breaks the contract."""
-        schema = self.schema(entrypoint)
+        self.schema(entrypoint)  # a KeyError naming the known entrypoints for an unknown one
         try:
             value = _as_json(payload)
         except ValueError as e:
             return [Violation("$", f"not JSON: {e}")]
         out: list[Violation] = []
         for error in self._validators[entrypoint].iter_errors(value):
-            _describe(error, schema, out)
+            _describe(error, out)
         return _unique(out)
 
     def validate(self, entrypoint: str, payload: Any) -> None:
@@ -188,7 +188,9 @@ def loose(name: str) -> str:
 
 
 def renamed_hint(missing: str, present: Iterable[str], known: Iterable[str]) -> str:
-    like = [f"'{k}'" for k in present if k not in set(known) and loose(k) == loose(missing)]
+    """`` (the payload has 'articleId': renamed?)`` when a key not in the contract is ``missing`` spelled another way."""
+    known = set(known)
+    like = [f"'{k}'" for k in present if k not in known and loose(k) == loose(missing)]
     return f" (the payload has {', '.join(like)}: renamed?)" if like else ""
 
 
@@ -209,7 +211,7 @@ def _expected(schema: Mapping[str, Any]) -> str:
     return " or ".join(_EXPECTED_TYPE.get(t, t) for t in types or ["a value"])
 
 
-def _describe(error: ValidationError, root: Mapping[str, Any], out: list[Violation]) -> None:
+def _describe(error: ValidationError, out: list[Violation]) -> None:
     path = list(error.absolute_path)
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "required":
@@ -224,7 +226,7 @@ def _describe(error: ValidationError, root: Mapping[str, Any], out: list[Violati
         # a nullable value (anyOf [X, null]) that is not null: report what X says
         branches = [e for e in error.context if schema["anyOf"][e.schema_path[0]] != {"type": "null"}]
         for sub in branches or error.context:
-            _describe(sub, root, out)
+            _describe(sub, out)
         return
     if error.validator in ("minimum", "maximum"):
         problem = (f"expected {_expected(schema)} between {schema.get('minimum')} and {schema.get('maximum')}, "

@@ -200,6 +200,7 @@ class PayloadContractInteropTest {
     private static ProcessBuilder producer(TestDatabase db, String... args) {
         ProcessBuilder pb = Interop.python().script(db.postgresUrl(), Interop.script().resolveSibling("contract_producer.py"), args);
         pb.environment().put("PYTHONPATH", HELPER.resolve("tests").toAbsolutePath().toString());
+        pb.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the source tree
         return pb;
     }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * One node of a payload contract: what JSON a Java type reads and writes. Each shape both renders its JSON
@@ -148,7 +149,7 @@ sealed interface ContractShape {
         public void check(JsonNode value, String path, Function<String, ContractShape> defs, List<ContractViolation> out) {
             if (!values.contains(value)) {
                 out.add(new ContractViolation(path, "expected one of " + values.stream().map(JsonNode::toString)
-                        .collect(java.util.stream.Collectors.joining(", ")) + ", got " + describe(value)));
+                        .collect(Collectors.joining(", ")) + ", got " + describe(value)));
             }
         }
     }
@@ -164,8 +165,7 @@ sealed interface ContractShape {
 
         @Override
         public void check(JsonNode value, String path, Function<String, ContractShape> defs, List<ContractViolation> out) {
-            if (!value.isArray()) {
-                out.add(new ContractViolation(path, "expected an array, got " + describe(value)));
+            if (!isKind(value.isArray(), "an array", value, path, out)) {
                 return;
             }
             for (int i = 0; i < value.size(); i++) {
@@ -185,8 +185,7 @@ sealed interface ContractShape {
 
         @Override
         public void check(JsonNode value, String path, Function<String, ContractShape> defs, List<ContractViolation> out) {
-            if (!value.isObject()) {
-                out.add(new ContractViolation(path, "expected an object, got " + describe(value)));
+            if (!isKind(value.isObject(), "an object", value, path, out)) {
                 return;
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
@@ -221,8 +220,7 @@ sealed interface ContractShape {
 
         @Override
         public void check(JsonNode value, String path, Function<String, ContractShape> defs, List<ContractViolation> out) {
-            if (!value.isObject()) {
-                out.add(new ContractViolation(path, "expected an object, got " + describe(value)));
+            if (!isKind(value.isObject(), "an object", value, path, out)) {
                 return;
             }
             Set<String> known = new HashSet<>();
@@ -298,6 +296,14 @@ sealed interface ContractShape {
         public void check(JsonNode value, String path, Function<String, ContractShape> defs, List<ContractViolation> out) {
             // anything goes
         }
+    }
+
+    /** Whether a container value is of the kind expected; when not, says so at {@code path}. */
+    private static boolean isKind(boolean ok, String expected, JsonNode value, String path, List<ContractViolation> out) {
+        if (!ok) {
+            out.add(new ContractViolation(path, "expected " + expected + ", got " + describe(value)));
+        }
+        return ok;
     }
 
     /** {@code $.a.b}, or {@code $['a b']} for a key that is not a plain name. */

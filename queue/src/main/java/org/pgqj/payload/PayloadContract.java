@@ -3,10 +3,13 @@ package org.pgqj.payload;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
@@ -59,8 +62,9 @@ import java.util.stream.Stream;
  *   <li>enums: one of the values the mapper writes for the constants;</li>
  *   <li>{@code List}, {@code Set}, arrays: an array of the element's shape; {@code Map}: an object whose
  *       values have the value's shape; records and beans: an object (defined once in {@code $defs});</li>
- *   <li>anything else ({@code Duration}, {@code Object}, {@code JsonNode}, interfaces): any JSON, listed by
- *       {@link #unchecked()}.</li>
+ *   <li>anything else ({@code Duration}, {@code Object}, {@code JsonNode}, interfaces, a class the mapper writes
+ *       through {@code @JsonValue} or a serializer of its own, java.time under {@code WRITE_DATES_AS_TIMESTAMPS}):
+ *       any JSON, listed by {@link #unchecked()}.</li>
  * </ul>
  * Keys the contract does not name are allowed (Java ignores them), so a producer may add a field before the
  * consumers know it. Thread-safe and immutable.
@@ -190,6 +194,9 @@ public final class PayloadContract {
                         : ContractShape.Scalar.number("double"));
             }
             ContractShape scalar = scalar(raw);
+            if (scalar != null && isTime(raw) && mapper.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)) {
+                return unchecked(t, path, "this mapper writes it as a timestamp (WRITE_DATES_AS_TIMESTAMPS)");
+            }
             if (scalar != null) {
                 return scalar;
             }
@@ -206,14 +213,31 @@ public final class PayloadContract {
             if (t.isMapLikeType()) {
                 return new ContractShape.MapOf(shape(t.getContentType(), path + ".*"));
             }
-            if (raw.isRecord() || isBean(raw)) {
+            if ((raw.isRecord() || isBean(raw)) && writtenAsBean(t)) {
                 return object(t, path);
             }
             if (raw != Object.class && !JsonNode.class.isAssignableFrom(raw)) {
-                unchecked.add(path + " (" + t.toCanonical() + ")");
-                return new ContractShape.Any("No contract rule for " + t.toCanonical() + ": any JSON is accepted here");
+                return unchecked(t, path, "no contract rule for it");
             }
             return new ContractShape.Any(null);
+        }
+
+        private ContractShape unchecked(JavaType t, String path, String why) {
+            unchecked.add(path + " (" + t.toCanonical() + ")");
+            return new ContractShape.Any(t.toCanonical() + ": " + why + "; any JSON is accepted here");
+        }
+
+        /** Whether the mapper writes the type property by property (not through @JsonValue or a custom serializer). */
+        private boolean writtenAsBean(JavaType t) {
+            try {
+                return mapper.getSerializerProviderInstance().findValueSerializer(t) instanceof BeanSerializerBase;
+            } catch (JsonMappingException e) {
+                return false;
+            }
+        }
+
+        private static boolean isTime(Class<?> raw) {
+            return raw.getPackageName().equals("java.time");
         }
 
         private static ContractShape.Scalar integer(String name, long min, long max) {

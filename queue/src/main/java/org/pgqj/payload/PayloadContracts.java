@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -59,7 +60,7 @@ public final class PayloadContracts {
      */
     public static List<Class<?>> find(ClassLoader loader, Collection<String> names) {
         Objects.requireNonNull(loader, "loader");
-        Map<String, Class<?>> found = new java.util.TreeMap<>();
+        Map<String, Class<?>> found = new TreeMap<>();
         for (String name : names) {
             Class<?> named = load(loader, name);
             if (named != null) {
@@ -80,7 +81,7 @@ public final class PayloadContracts {
 
     /** The contract of each type under {@code codec}, in entrypoint order; two types of one entrypoint are an error. */
     public static List<PayloadContract> of(PayloadCodec codec, Collection<Class<?>> types) {
-        Map<String, PayloadContract> byEntrypoint = new java.util.TreeMap<>();
+        Map<String, PayloadContract> byEntrypoint = new TreeMap<>();
         for (Class<?> type : types) {
             String entrypoint = PayloadCodec.entrypointOf(type);
             if (!entrypoint.matches("[A-Za-z0-9_.:-]+")) {
