@@ -99,8 +99,8 @@ class DoctorInteropTest {
         // this application (the Java worker) declares 2 for 'limited' and nothing for 'mixed'
         QueueDoctor doctor = QueueDoctor.create(TABLES, DoctorOptions.builder().concurrencyLimit("limited", 2).build());
         List<Map<String, Object>> python = List.of(
-                PythonWorker.entrypoint("limited", "concurrency_limit", 4, "sleep_ms", 20_000),
-                PythonWorker.entrypoint("mixed", "concurrency_limit", 2, "sleep_ms", 20_000));
+                PythonWorker.entrypoint("limited", "concurrency_limit", 4, "sleep_ms", 90_000),
+                PythonWorker.entrypoint("mixed", "concurrency_limit", 2, "sleep_ms", 90_000));
         // the Java worker runs 3 jobs at most, so the Python one gets some of each entrypoint too
         try (PythonWorker py = PythonWorker.start(db, python);
              Worker worker = Interop.warmedUp(db, Worker.builder(db.dataSource(), TABLES)
@@ -110,10 +110,15 @@ class DoctorInteropTest {
             enqueue(db, "limited", 8);
             enqueue(db, "mixed", 8);
             AtomicReference<DoctorReport> report = new AtomicReference<>();
-            Await.until("both disagreements visible", Duration.ofSeconds(60), () -> {
-                report.set(doctor.examine(db.dataSource()));
-                return findings(report.get(), Check.CONCURRENCY_LIMIT).size() == 2;
-            });
+            try {
+                Await.until("both disagreements visible", Duration.ofSeconds(90), () -> {
+                    report.set(doctor.examine(db.dataSource()));
+                    return findings(report.get(), Check.CONCURRENCY_LIMIT).size() == 2;
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; last findings " + report.get().findings() + "; picked rows "
+                        + "(entrypoint, slot, worker): " + picked(db), e);
+            }
             List<DoctorFinding> found = findings(report.get(), Check.CONCURRENCY_LIMIT);
             assertEquals("limited", found.get(0).subject());
             assertTrue(found.get(0).problem().contains("while this application declares a limit of 2: another worker "
@@ -128,6 +133,17 @@ class DoctorInteropTest {
     }
 
     private static void hold(CountDownLatch release) throws InterruptedException {
-        release.await(60, TimeUnit.SECONDS);
+        release.await(120, TimeUnit.SECONDS);
+    }
+
+    private static List<String> picked(TestDatabase db) throws java.sql.SQLException {
+        List<String> rows = new ArrayList<>();
+        try (var c = db.connect(); var s = c.createStatement(); var rs = s.executeQuery("SELECT entrypoint, slot, "
+                + "queue_manager_id FROM pgqueuer WHERE status = 'picked' ORDER BY entrypoint, slot")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3));
+            }
+        }
+        return rows;
     }
 }
