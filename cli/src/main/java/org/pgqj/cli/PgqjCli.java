@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
                 InspectCommands.Size.class, InspectCommands.Throughput.class, InspectCommands.Log.class,
                 InspectCommands.Jobs.class, InspectCommands.Tables.class, SqlCommand.class,
                 MaintenanceCommands.DurabilityCommand.class, MaintenanceCommands.Autovac.class,
-                MaintenanceCommands.Prune.class})
+                MaintenanceCommands.Prune.class, ContractCommand.class, DoctorCommand.class})
 public final class PgqjCli implements Runnable {
 
     @Spec
