@@ -126,18 +126,6 @@ public final class DependencyVersions {
         }
     }
 
-    /** The first of every library on the class path that is older than supported, if any (failure reports). */
-    public static Optional<UnsupportedDependencyException> findUnsupported() {
-        ClassLoader loader = DependencyVersions.class.getClassLoader();
-        for (Library library : Library.values()) {
-            Optional<String> found = library.versionIn(loader);
-            if (found.isPresent() && compare(found.get(), library.oldest()) < 0) {
-                return Optional.of(unsupported(library, found.get()));
-            }
-        }
-        return Optional.empty();
-    }
-
     /** The check itself, on a version read elsewhere (tests give it any version). */
     static void check(Library library, Optional<String> found) {
         if (found.isEmpty()) {
@@ -220,7 +208,7 @@ public final class DependencyVersions {
         }
     }
 
-    static Optional<String> resource(ClassLoader loader, String path) {
+    private static Optional<String> resource(ClassLoader loader, String path) {
         try (InputStream in = loader.getResourceAsStream(path)) {
             return in == null ? Optional.empty()
                     : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim()).filter(s -> !s.isEmpty());
@@ -229,7 +217,7 @@ public final class DependencyVersions {
         }
     }
 
-    static Optional<String> properties(ClassLoader loader, String path, String key) {
+    private static Optional<String> properties(ClassLoader loader, String path, String key) {
         try (InputStream in = loader.getResourceAsStream(path)) {
             if (in == null) {
                 return Optional.empty();
