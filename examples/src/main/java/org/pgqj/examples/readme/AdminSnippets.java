@@ -2,6 +2,7 @@ package org.pgqj.examples.readme;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.pgqj.admin.CompletionResult;
@@ -80,7 +81,8 @@ final class AdminSnippets {
         url.properties();                  // user, password, sslmode
         DataSource dataSource = url.dataSource();
 
-        ConnectionUrl.fromEnvironment();   // DATABASE_URL, else PGQUEUER_DSN, else PGDSN
+        Optional<ConnectionUrl> fromEnv = ConnectionUrl.fromEnvironment(); // DATABASE_URL, else PGQUEUER_DSN, else PGDSN
+        DataSource sameAsPython = fromEnv.orElseThrow().dataSource();      // fromEnv is empty when none of them is set
         // end::url[]
         return dataSource;
     }

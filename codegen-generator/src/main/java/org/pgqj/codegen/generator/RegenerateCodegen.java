@@ -1,4 +1,4 @@
-package org.pgqj.codegen.build;
+package org.pgqj.codegen.generator;
 
 import java.io.IOException;
 import java.nio.file.Files;
