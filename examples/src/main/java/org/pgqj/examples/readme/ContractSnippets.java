@@ -2,6 +2,7 @@ package org.pgqj.examples.readme;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.pgqj.examples.blog.IndexArticle;
 import org.pgqj.payload.ContractViolation;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.payload.PayloadContract;
@@ -22,7 +23,7 @@ final class ContractSnippets {
         PayloadContracts.write(Path.of("contracts"), contracts);      // <entrypoint>.schema.json each
         List<String> stale = PayloadContracts.differences(Path.of("contracts"), contracts); // empty when current
 
-        PayloadContract contract = codec.contract(EnqueueSnippets.IndexArticle.class);
+        PayloadContract contract = codec.contract(IndexArticle.class);
         contract.schema();                                             // the JSON Schema (draft 2020-12)
         List<ContractViolation> problems = contract.validate(payloadFromPython); // $.articleId: required, missing
         // end::export[]
