@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.pgqj.admin.StatisticsAggregation;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.queue.HeartbeatQuery;
+import org.pgqj.internal.sql.Backoff;
 import org.pgqj.internal.sql.ConnectionErrors;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.slf4j.Logger;
@@ -66,8 +67,8 @@ final class CompletionWriter {
     void loop() {
         long nextHeartbeat = System.nanoTime() + heartbeatNanos;
         long nextStats = System.nanoTime() + statsNanos;
-        int failures = 0;
-        boolean refusedLogged = false;
+        // at most a second between attempts: a stale heartbeat would hand our jobs to another worker
+        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(1));
         while (!stop) {
             try {
                 boolean due = completions.awaitBatch(CompletionBuffer.FLUSH_NANOS);
@@ -102,31 +103,27 @@ final class CompletionWriter {
                         connection.run(statistics::aggregate);
                     }
                 }
+                int failures = backoff.succeeded();
                 if (failures > 0) {
                     LOG.info("Worker {} writes outcomes again after {} failed attempts; claiming goes on", workerId, failures);
                     completions.writeFailed(false);
                     dispatcher.wake();
                 }
-                failures = 0;
-                refusedLogged = false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                failures++;
+                Duration wait = backoff.failed();
                 completions.writeFailed(true); // the claim loop stops claiming while outcomes wait
-                if (ConnectionErrors.isTooManyConnections(e) && !refusedLogged) {
-                    refusedLogged = true;
-                    LOG.error("Worker {} cannot write the outcomes of {} finished jobs: the server refuses its write "
-                            + "connection ({}). Its max_connections is used up: raise max_connections or use fewer "
-                            + "connections elsewhere. The worker claims nothing until it can write again.",
-                            workerId, completions.unwritten().size(), ConnectionErrors.describe(e));
-                } else if (failures == 1 || failures % 60 == 0) {
+                if (backoff.firstRefusal(e)) {
+                    LOG.error("{}. The worker claims nothing until it can write again.", ConnectionErrors.refusal("Worker "
+                            + workerId + " cannot write the outcomes of " + completions.unwritten().size()
+                            + " finished jobs", "write", e));
+                } else if (backoff.failures() == 1 || backoff.failures() % 60 == 0) {
                     LOG.warn("Worker {} could not write completions/heartbeats ({}); claims paused, retrying every second",
                             workerId, ConnectionErrors.describe(e));
                 }
-                // at most a second between attempts: a stale heartbeat would hand our jobs to another worker
-                sleepQuietly(Math.min(1_000, 100L << Math.min(failures, 4)));
+                Backoff.sleep(wait);
             }
         }
     }
@@ -138,21 +135,14 @@ final class CompletionWriter {
 
     /** After the loop ended: writes what is still buffered, trying up to five times. */
     void finalFlush() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
         for (int attempt = 0; attempt < 5 && !completions.isEmpty(); attempt++) {
             try {
                 completions.flush(connection);
             } catch (RuntimeException e) {
                 LOG.warn("Worker {} final flush attempt {} failed: {}", workerId, attempt + 1, e.getMessage());
-                sleepQuietly(100L << attempt);
+                Backoff.sleep(backoff.failed());
             }
-        }
-    }
-
-    static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

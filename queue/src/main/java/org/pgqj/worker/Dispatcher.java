@@ -18,6 +18,7 @@ import org.pgqj.core.Job;
 import org.pgqj.internal.queue.ClaimQuery;
 import org.pgqj.internal.queue.CompleteQuery;
 import org.pgqj.internal.queue.NextEligibleQuery;
+import org.pgqj.internal.sql.Backoff;
 import org.pgqj.internal.sql.ConnectionErrors;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.slf4j.Logger;
@@ -158,29 +159,24 @@ final class Dispatcher {
 
     /** The claim loop; returns after {@link #stop()} or, in drain mode, when nothing is left. */
     void loop() {
-        long errorBackoff = 100;
-        boolean refusedLogged = false;
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
         try {
             while (!stopping) {
                 try {
                     loopOnce();
-                    errorBackoff = 100;
-                    refusedLogged = false;
+                    backoff.succeeded();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (RuntimeException e) {
-                    if (ConnectionErrors.isTooManyConnections(e) && !refusedLogged) {
-                        refusedLogged = true;
-                        LOG.error("Worker {} cannot claim: the server refuses its claim connection ({}). Its "
-                                + "max_connections is used up: raise max_connections or use fewer connections elsewhere; "
-                                + "retrying", workerId, ConnectionErrors.describe(e));
+                    Duration wait = backoff.failed();
+                    if (backoff.firstRefusal(e)) {
+                        LOG.error("{}; retrying", ConnectionErrors.refusal("Worker " + workerId + " cannot claim", "claim", e));
                     } else {
-                        LOG.warn("Claim failed ({}); retrying in {} ms", ConnectionErrors.describe(e), errorBackoff);
+                        LOG.warn("Claim failed ({}); retrying in {} ms", ConnectionErrors.describe(e), wait.toMillis());
                     }
                     LOG.debug("Claim failure", e);
-                    awaitWake(TimeUnit.MILLISECONDS.toNanos(errorBackoff));
-                    errorBackoff = Math.min(errorBackoff * 2, 5_000);
+                    awaitWake(wait.toNanos());
                 }
             }
         } catch (InterruptedException e) {

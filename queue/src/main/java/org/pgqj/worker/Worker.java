@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.queue.ClaimQuery;
+import org.pgqj.internal.sql.Backoff;
 import org.pgqj.internal.sql.ConnectionErrors;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.notify.CancellationEvent;
@@ -162,7 +163,7 @@ public final class Worker implements AutoCloseable {
      */
     private void openConnections(Dispatcher d) {
         long deadline = System.nanoTime() + options.startupWait().toNanos();
-        long backoff = 100;
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
         for (DedicatedConnection c : new DedicatedConnection[] {claimConnection, writeConnection}) {
             while (true) {
                 try {
@@ -172,9 +173,9 @@ public final class Worker implements AutoCloseable {
                     if (System.nanoTime() - deadline >= 0) {
                         throw startupFailure(c == claimConnection ? "claim" : "completion-write", e);
                     }
-                    LOG.warn("Worker {} waits for a connection ({}); retrying in {} ms", id(), e.getMessage(), backoff);
-                    CompletionWriter.sleepQuietly(backoff);
-                    backoff = Math.min(backoff * 2, 2_000);
+                    Duration wait = backoff.failed();
+                    LOG.warn("Worker {} waits for a connection ({}); retrying in {} ms", id(), e.getMessage(), wait.toMillis());
+                    Backoff.sleep(wait);
                 }
             }
         }
