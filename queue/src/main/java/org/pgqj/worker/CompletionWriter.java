@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.pgqj.admin.StatisticsAggregation;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.queue.HeartbeatQuery;
+import org.pgqj.internal.queue.StatisticsQuery;
 import org.pgqj.internal.sql.Backoff;
 import org.pgqj.internal.sql.ConnectionErrors;
 import org.pgqj.internal.sql.DedicatedConnection;
@@ -30,7 +30,7 @@ final class CompletionWriter {
     private final CompletionBuffer completions;
     private final DedicatedConnection connection;
     private final Dispatcher dispatcher;
-    private final StatisticsAggregation statistics;
+    private final QueueTables tables;
     private final long heartbeatNanos;
     private final long statsNanos;
     private final boolean limitedEntrypoints;
@@ -44,7 +44,7 @@ final class CompletionWriter {
         this.completions = completions;
         this.connection = connection;
         this.dispatcher = dispatcher;
-        this.statistics = StatisticsAggregation.of(tables); // the same statement the admin API runs
+        this.tables = tables;
         this.heartbeatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), staleAfterMin(options, registrations).toNanos() / 4);
         this.statsNanos = options.statisticsInterval().toNanos();
         this.limitedEntrypoints = registrations.stream().anyMatch(Registration::holdsSlots);
@@ -100,7 +100,7 @@ final class CompletionWriter {
                 if (statsNanos > 0 && now - nextStats >= 0) {
                     nextStats = now + statsNanos;
                     if (dispatcher.takeFinishedSinceStatistics() > 0) {
-                        connection.run(statistics::aggregate);
+                        connection.run(dsl -> StatisticsQuery.aggregate(dsl, tables.names()));
                     }
                 }
                 int failures = backoff.succeeded();
