@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.lifecycle.Lifecycle;
 import org.pgqj.internal.queue.ClaimQuery;
 import org.pgqj.internal.sql.Backoff;
 import org.pgqj.internal.sql.ConnectionErrors;
@@ -55,8 +56,7 @@ public final class Worker implements AutoCloseable {
     private final WorkerOptions options;
     private final Map<String, Registration> registrations;
     private final Observers observers;
-    private final Object stateLock = new Object();
-    private State state = State.NEW;
+    private final Lifecycle lifecycle = new Lifecycle();
     private Dispatcher dispatcher;
     private CompletionBuffer completions;
     private DedicatedConnection claimConnection;
@@ -66,8 +66,6 @@ public final class Worker implements AutoCloseable {
     private Thread writerThread;
     private Thread shutdownHook;
     private CompletionWriter writer;
-
-    private enum State { NEW, RUNNING, CLOSED }
 
     private Worker(Builder b) {
         this.dataSource = b.dataSource;
@@ -118,16 +116,16 @@ public final class Worker implements AutoCloseable {
      *                         is missing and says to run the migrations), or the worker was started before
      */
     public Worker start() {
-        synchronized (stateLock) {
-            if (state != State.NEW) {
-                throw new WorkerException("Worker " + id() + " was already started (state " + state + "); build a new one");
-            }
-            // Fail here, with the fix in the message, rather than on the first claim (the seed's "forgot pgq install").
-            SchemaVerification schema = PgqueuerSchema.forDataSource(dataSource).names(tables.names()).verify();
-            if (!schema.isComplete()) {
-                throw new WorkerException("Worker " + id() + " cannot start: " + schema.describe());
-            }
-            state = State.RUNNING;
+        lifecycle.start(this::startRunning, state -> new WorkerException("Worker " + id() + " was already started (state "
+                + state + "); build a new one"));
+        return this;
+    }
+
+    private void startRunning() {
+        // Fail here, with the fix in the message, rather than on the first claim (the seed's "forgot pgq install").
+        SchemaVerification schema = PgqueuerSchema.forDataSource(dataSource).names(tables.names()).verify();
+        if (!schema.isComplete()) {
+            throw new WorkerException("Worker " + id() + " cannot start: " + schema.describe());
         }
         completions = new CompletionBuffer(options.batchSize());
         claimConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
@@ -140,9 +138,6 @@ public final class Worker implements AutoCloseable {
             openConnections(d);
         } catch (RuntimeException e) {
             closeConnections();
-            synchronized (stateLock) {
-                state = State.CLOSED;
-            }
             throw e;
         }
         writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d,
@@ -154,7 +149,6 @@ public final class Worker implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
         LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.keySet(), options);
-        return this;
     }
 
     /**
@@ -255,13 +249,12 @@ public final class Worker implements AutoCloseable {
      * otherwise until {@link #close()} is called from another thread (or the thread is interrupted).
      */
     public void run() throws InterruptedException {
-        synchronized (stateLock) {
-            if (state == State.NEW) {
-                start();
-            }
-        }
+        lifecycle.startIfNew(this::startRunning);
         try {
-            dispatcherThread.join();
+            Thread claims = dispatcherThread;
+            if (claims != null) {
+                claims.join();
+            }
         } finally {
             close();
         }
@@ -283,17 +276,15 @@ public final class Worker implements AutoCloseable {
     /**
      * Graceful shutdown: stop claiming, wait up to the shutdown timeout for running jobs, flush their
      * outcomes, close the listener and connections. Jobs still running after the timeout are left
-     * {@code picked}; another worker re-runs them once their heartbeat is stale. Idempotent.
+     * {@code picked}; another worker re-runs them once their heartbeat is stale. Idempotent: a close while
+     * another is under way returns when that one is done.
      */
     @Override
     public void close() {
-        synchronized (stateLock) {
-            if (state != State.RUNNING) {
-                state = State.CLOSED;
-                return;
-            }
-            state = State.CLOSED;
-        }
+        lifecycle.close(this::stop);
+    }
+
+    private void stop() {
         Dispatcher d = dispatcher;
         d.stop();
         join(dispatcherThread, Duration.ofSeconds(30));

@@ -14,6 +14,7 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.schedule.InvalidCronExpressionException;
 import org.pgqj.schedule.Scheduler;
+import org.pgqj.schedule.SchedulerOptions;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.spring.TransactionalJobQueue;
 import org.pgqj.worker.JobInterceptor;
@@ -200,9 +201,11 @@ public class PgqjAutoConfiguration {
                                    PgqjSchemaInitializer schema, ConfigurableListableBeanFactory beans,
                                    Environment environment) {
         Scheduler.Builder builder = Scheduler.builder(dataSources.shared(), tables)
-                .maxPollInterval(properties.getScheduler().getMaxPollInterval())
-                .shutdownTimeout(properties.getScheduler().getShutdownTimeout() != null
-                        ? properties.getScheduler().getShutdownTimeout() : phaseTimeout(environment));
+                .options(SchedulerOptions.builder()
+                        .maxPollInterval(properties.getScheduler().getMaxPollInterval())
+                        .shutdownTimeout(properties.getScheduler().getShutdownTimeout() != null
+                                ? properties.getScheduler().getShutdownTimeout() : phaseTimeout(environment))
+                        .build());
         for (PgqjBeans.Schedule s : PgqjBeans.schedules(beans)) {
             try {
                 builder.schedule(s.cron(), s.entrypoint(), s.task());
