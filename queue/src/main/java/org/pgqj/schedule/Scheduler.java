@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.pgqj.admin.LogRetention;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.lifecycle.Lifecycle;
@@ -319,6 +320,35 @@ public final class Scheduler implements AutoCloseable {
             }
             registrations.put(key, new ScheduleRegistration(cron, entrypoint, task));
             return this;
+        }
+
+        /**
+         * Adds the built-in log retention schedule, {@link LogRetention#ENTRYPOINT} on {@code cron}
+         * ({@link LogRetention#DEFAULT_CRON}: hourly at minute 17): each tick deletes counted log rows (and, with
+         * {@code statistics}, statistics rows) older than {@code olderThan}, in {@link LogRetention}'s batches, and
+         * logs one line.
+         *
+         * @throws IllegalArgumentException       when {@code olderThan} is zero or negative (a schedule that deletes
+         *                                        every counted log row at every tick is a mistake, not a retention)
+         * @throws InvalidCronExpressionException if the expression is invalid
+         */
+        public Builder retention(String cron, Duration olderThan, boolean statistics) {
+            Objects.requireNonNull(olderThan, "olderThan");
+            if (!olderThan.isPositive()) {
+                throw new IllegalArgumentException("the retention schedule's age must be positive (got " + olderThan
+                        + "); pass how old a row must be to go, e.g. Duration.ofDays(7)");
+            }
+            LogRetention retention = LogRetention.create(tables);
+            return schedule(cron, LogRetention.ENTRYPOINT, context -> {
+                long log = retention.pruneLog(dataSource, olderThan).rowsDeleted();
+                if (statistics) {
+                    long stats = retention.pruneStatistics(dataSource, olderThan).rowsDeleted();
+                    LOG.info("Retention tick {}: pruned {} log and {} statistics rows older than {}",
+                            context.scheduledAt(), log, stats, olderThan);
+                } else {
+                    LOG.info("Retention tick {}: pruned {} log rows older than {}", context.scheduledAt(), log, olderThan);
+                }
+            });
         }
 
         /** Scheduler options (default {@link SchedulerOptions#defaults()}). */

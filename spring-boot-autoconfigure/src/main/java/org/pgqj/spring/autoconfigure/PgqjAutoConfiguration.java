@@ -216,8 +216,7 @@ public class PgqjAutoConfiguration {
         PgqjProperties.Retention retention = properties.getRetention();
         if (retention.getOlderThan() != null) {
             try {
-                builder.schedule(retention.getCron(), LogRetention.ENTRYPOINT, LogRetention.create(tables)
-                        .task(dataSources.shared(), retention.getOlderThan(), retention.isStatistics()));
+                builder.retention(retention.getCron(), retention.getOlderThan(), retention.isStatistics());
             } catch (InvalidCronExpressionException e) {
                 throw new PgqjStartupException("pgqj.retention.cron: " + e.getMessage(), e);
             } catch (IllegalArgumentException e) {
