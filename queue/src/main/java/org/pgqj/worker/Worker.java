@@ -7,17 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.lifecycle.Lifecycle;
 import org.pgqj.internal.queue.ClaimQuery;
-import org.pgqj.internal.sql.Backoff;
-import org.pgqj.internal.sql.ConnectionErrors;
-import org.pgqj.internal.sql.DedicatedConnection;
-import org.pgqj.notify.CancellationEvent;
-import org.pgqj.notify.ChannelListener;
-import org.pgqj.notify.TableChangedEvent;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.payload.PayloadException;
 import org.pgqj.schema.PgqueuerSchema;
@@ -54,24 +47,22 @@ public final class Worker implements AutoCloseable {
     private final DataSource dataSource;
     private final QueueTables tables;
     private final WorkerOptions options;
-    private final Map<String, Registration> registrations;
+    private final List<Registration> registrations;
     private final Observers observers;
     private final Lifecycle lifecycle = new Lifecycle();
-    private Dispatcher dispatcher;
-    private CompletionBuffer completions;
-    private DedicatedConnection claimConnection;
-    private DedicatedConnection writeConnection;
-    private ChannelListener listener;
-    private Thread dispatcherThread;
-    private Thread writerThread;
-    private Thread shutdownHook;
-    private CompletionWriter writer;
+    /** Written once by start(); read by close(), run() and the accessors, on any thread. */
+    private volatile Running running;
+
+    /** What a started worker runs: its connections, the roles of its core, and their two threads. */
+    private record Running(WorkerConnections connections, Wakeup wakeup, OwnedJobs owned, WriterThreadSink writer,
+                           Thread claimThread, Thread writerThread, Thread shutdownHook) {
+    }
 
     private Worker(Builder b) {
         this.dataSource = b.dataSource;
         this.tables = b.tables;
         this.options = b.options;
-        this.registrations = Map.copyOf(b.chained());
+        this.registrations = List.copyOf(b.chained().values());
         List<WorkerObserver> all = new ArrayList<>(b.options.observers());
         all.addAll(b.observers);
         this.observers = new Observers(all);
@@ -99,21 +90,22 @@ public final class Worker implements AutoCloseable {
 
     /** Whether the LISTEN connection is up. */
     public boolean isListening() {
-        ChannelListener l = listener;
-        return l != null && l.isConnected();
+        Running r = running;
+        return r != null && r.connections().isListening();
     }
 
     /** Jobs running on this worker now. */
     public int runningJobs() {
-        Dispatcher d = dispatcher;
-        return d == null ? 0 : d.inflight();
+        Running r = running;
+        return r == null ? 0 : r.wakeup().running();
     }
 
     /**
      * Starts claiming and running jobs in the background; returns at once.
      *
      * @throws WorkerException when the pgqueuer schema is missing or incomplete (the message lists what
-     *                         is missing and says to run the migrations), or the worker was started before
+     *                         is missing and says to run the migrations), a connection cannot be opened, or the
+     *                         worker was started before; a worker whose start failed is closed
      */
     public Worker start() {
         lifecycle.start(this::startRunning, state -> new WorkerException("Worker " + id() + " was already started (state "
@@ -127,121 +119,36 @@ public final class Worker implements AutoCloseable {
         if (!schema.isComplete()) {
             throw new WorkerException("Worker " + id() + " cannot start: " + schema.describe());
         }
-        completions = new CompletionBuffer(options.batchSize());
-        claimConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
-        writeConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
-        ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names());
-        Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening,
+        boolean limited = registrations.stream().anyMatch(Registration::holdsSlots);
+        OutcomeBuffer claimLoopBuffer = new OutcomeBuffer();
+        OutcomeBuffer writerBuffer = new OutcomeBuffer();
+        OwnedJobs owned = new OwnedJobs(List.of(claimLoopBuffer, writerBuffer));
+        Wakeup wakeup = new Wakeup(options, limited, () -> !writerBuffer.isEmpty());
+        WorkerConnections connections = new WorkerConnections(dataSource, tables, options, listenerApplicationName());
+        Housekeeping housekeeping = new Housekeeping(options, registrations, owned, tables.names());
+        WriterThreadSink writer = new WriterThreadSink(id(), writerBuffer, connections.writes, wakeup, housekeeping,
                 observers);
-        dispatcher = d;
-        try {
-            openConnections(d);
-        } catch (RuntimeException e) {
-            closeConnections();
-            throw e;
-        }
-        writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d,
-                observers);
-        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
-        dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
+        ClaimQuery claimQuery = new ClaimQuery(id(), tables.names());
+        WithClaimSink withClaim = new WithClaimSink(claimLoopBuffer, writer, claimQuery, observers);
+        JobRunner runner = new JobRunner(id(), registrations, writer, withClaim, owned, wakeup, housekeeping);
+        ClaimLoop claims = new ClaimLoop(options, registrations, claimQuery, connections.claims, wakeup, runner, owned,
+                withClaim, writer, connections::isListening, observers);
+        connections.open(wakeup, owned, observers);
+        Thread hook = null;
         if (options.shutdownHook()) {
-            shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        }
-        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.keySet(), options);
-    }
-
-    /**
-     * Opens every connection the worker needs before it claims anything: a worker that could claim but
-     * not write its outcomes would run jobs nobody records. Waits up to {@link WorkerOptions#startupWait()}.
-     */
-    private void openConnections(Dispatcher d) {
-        long deadline = System.nanoTime() + options.startupWait().toNanos();
-        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
-        for (DedicatedConnection c : new DedicatedConnection[] {claimConnection, writeConnection}) {
-            while (true) {
-                try {
-                    c.open();
-                    break;
-                } catch (WorkerException e) {
-                    if (System.nanoTime() - deadline >= 0) {
-                        throw startupFailure(c == claimConnection ? "claim" : "completion-write", e);
-                    }
-                    Duration wait = backoff.failed();
-                    LOG.warn("Worker {} waits for a connection ({}); retrying in {} ms", id(), e.getMessage(), wait.toMillis());
-                    Backoff.sleep(wait);
-                }
+            hook = new Thread(this::close, "pgqj-shutdown-" + id());
+            try {
+                Runtime.getRuntime().addShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                connections.close();
+                throw new WorkerException("Worker " + id() + " cannot start: the JVM is shutting down", e);
             }
         }
-        if (!options.listen()) {
-            return;
-        }
-        listener = ChannelListener.start(dataSource, tables.channel(), listenerApplicationName(), new ChannelListener.Handler() {
-            @Override
-            public void onTableChanged(TableChangedEvent event) {
-                if (event.addsWork()) {
-                    d.wake();
-                } else if ("delete".equals(event.operation()) && d.isBlocked()) {
-                    d.wake(); // a job finished somewhere: its concurrency slot may be free now
-                }
-            }
-
-            @Override
-            public void onCancellation(CancellationEvent event) {
-                event.ids().forEach(d::cancel);
-            }
-
-            @Override
-            public void onConnected() {
-                d.wake(); // notifications may have been missed while down
-                observers.onListenerConnected();
-            }
-
-            @Override
-            public void onDisconnected() {
-                observers.onListenerDisconnected();
-            }
-        }, options.healthCheckInterval());
-        // the listener connects on its own thread; a refusal shows up as its last failure
-        long hardDeadline = deadline + TimeUnit.SECONDS.toNanos(60);
-        try {
-            while (!listener.awaitConnected(Duration.ofMillis(50))) {
-                long now = System.nanoTime();
-                var failure = listener.lastFailure();
-                if ((failure.isPresent() && now - deadline >= 0) || now - hardDeadline >= 0) {
-                    Exception cause = failure.orElse(null);
-                    throw startupFailure("LISTEN", cause == null
-                            ? new WorkerException("no LISTEN connection within " + options.startupWait().plusSeconds(60))
-                            : cause);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WorkerException("Worker " + id() + " was interrupted while opening its connections", e);
-        }
-    }
-
-    private WorkerException startupFailure(String which, Exception e) {
-        int needed = options.listen() ? 3 : 2;
-        String why = ConnectionErrors.describe(e);
-        if (ConnectionErrors.isTooManyConnections(e)) {
-            return new WorkerException("Worker " + id() + " cannot start: it needs " + needed + " connections (claims, "
-                    + "completion writes" + (options.listen() ? ", LISTEN" : "") + ") and the server refused its " + which
-                    + " connection: " + why + ". The server's max_connections is used up: raise max_connections, "
-                    + "give other pools fewer connections, run fewer workers, or let the worker wait for a free "
-                    + "connection with WorkerOptions.startupWait (pgqj run --startup-wait)", e);
-        }
-        return new WorkerException("Worker " + id() + " cannot start: could not open its " + which + " connection: "
-                + why + ". Check the database URL and that the server is up, or let the worker wait with "
-                + "WorkerOptions.startupWait (pgqj run --startup-wait)", e);
-    }
-
-    private void closeConnections() {
-        if (listener != null) {
-            listener.close();
-        }
-        claimConnection.close();
-        writeConnection.close();
+        Thread writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
+        Thread claimThread = Thread.ofPlatform().name("pgqj-claims-" + id()).daemon().start(claims::loop);
+        running = new Running(connections, wakeup, owned, writer, claimThread, writerThread, hook);
+        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.stream().map(Registration::name).toList(),
+                options);
     }
 
     /**
@@ -251,9 +158,9 @@ public final class Worker implements AutoCloseable {
     public void run() throws InterruptedException {
         lifecycle.startIfNew(this::startRunning);
         try {
-            Thread claims = dispatcherThread;
-            if (claims != null) {
-                claims.join();
+            Running r = running;
+            if (r != null) {
+                r.claimThread().join();
             }
         } finally {
             close();
@@ -265,12 +172,11 @@ public final class Worker implements AutoCloseable {
      * into the future count as queued). Returns false on timeout.
      */
     public boolean awaitDrained(Duration timeout) throws InterruptedException {
-        Dispatcher d = dispatcher;
-        if (d == null) {
+        Running r = running;
+        if (r == null) {
             throw new WorkerException("Worker " + id() + " is not started; call start() first");
         }
-        d.wake();
-        return d.awaitDrained(timeout);
+        return r.wakeup().awaitDrained(timeout);
     }
 
     /**
@@ -285,31 +191,30 @@ public final class Worker implements AutoCloseable {
     }
 
     private void stop() {
-        Dispatcher d = dispatcher;
-        d.stop();
-        join(dispatcherThread, Duration.ofSeconds(30));
+        Running r = running;
+        r.wakeup().stopClaims();
+        join(r.claimThread(), Duration.ofSeconds(30));
         boolean idle;
         try {
-            idle = d.awaitIdle(options.shutdownTimeout());
+            idle = r.wakeup().awaitIdle(options.shutdownTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             idle = false;
         }
         if (!idle) {
             LOG.warn("Worker {} closing with {} jobs still running after {}; they will be re-run elsewhere",
-                    id(), d.inflight(), options.shutdownTimeout());
+                    id(), r.wakeup().running(), options.shutdownTimeout());
         }
-        completions.close();
-        writer.stop();
-        join(writerThread, Duration.ofSeconds(5));
-        writer.finalFlush();
+        r.writer().close();
+        join(r.writerThread(), Duration.ofSeconds(5));
+        r.writer().finalFlush();
         if (!idle) {
-            d.cancelRunning();
+            r.owned().cancelAll();
         }
-        closeConnections();
-        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+        r.connections().close();
+        if (r.shutdownHook() != null && Thread.currentThread() != r.shutdownHook()) {
             try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                Runtime.getRuntime().removeShutdownHook(r.shutdownHook());
             } catch (IllegalStateException ignored) {
                 // the JVM is already shutting down
             }
