@@ -10,7 +10,6 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.lifecycle.Lifecycle;
-import org.pgqj.internal.queue.ClaimQuery;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.payload.PayloadException;
 import org.pgqj.schema.PgqueuerSchema;
@@ -51,21 +50,14 @@ public final class Worker implements AutoCloseable {
     private final Observers observers;
     private final Lifecycle lifecycle = new Lifecycle();
     /** Written once by start(); read by close(), run() and the accessors, on any thread. */
-    private volatile Running running;
-
-    /** What a started worker runs: its connections, the roles of its core, and their two threads. */
-    private record Running(WorkerConnections connections, Wakeup wakeup, OwnedJobs owned, WriterThreadSink writer,
-                           Thread claimThread, Thread writerThread, Thread shutdownHook) {
-    }
+    private volatile RunningWorker running;
 
     private Worker(Builder b) {
         this.dataSource = b.dataSource;
         this.tables = b.tables;
         this.options = b.options;
-        this.registrations = List.copyOf(b.chained().values());
-        List<WorkerObserver> all = new ArrayList<>(b.options.observers());
-        all.addAll(b.observers);
-        this.observers = new Observers(all);
+        this.registrations = b.chained();
+        this.observers = new Observers(b.options.observers());
     }
 
     /** A builder for a worker on {@code dataSource} and the pgqueuer install {@code tables}. */
@@ -90,14 +82,14 @@ public final class Worker implements AutoCloseable {
 
     /** Whether the LISTEN connection is up. */
     public boolean isListening() {
-        Running r = running;
-        return r != null && r.connections().isListening();
+        RunningWorker r = running;
+        return r != null && r.isListening();
     }
 
     /** Jobs running on this worker now. */
     public int runningJobs() {
-        Running r = running;
-        return r == null ? 0 : r.wakeup().running();
+        RunningWorker r = running;
+        return r == null ? 0 : r.runningJobs();
     }
 
     /**
@@ -119,34 +111,8 @@ public final class Worker implements AutoCloseable {
         if (!schema.isComplete()) {
             throw new WorkerException("Worker " + id() + " cannot start: " + schema.describe());
         }
-        boolean limited = registrations.stream().anyMatch(Registration::holdsSlots);
-        OutcomeBuffer claimLoopBuffer = new OutcomeBuffer();
-        OutcomeBuffer writerBuffer = new OutcomeBuffer();
-        OwnedJobs owned = new OwnedJobs(List.of(claimLoopBuffer, writerBuffer));
-        Wakeup wakeup = new Wakeup(options, limited, () -> !writerBuffer.isEmpty());
-        WorkerConnections connections = new WorkerConnections(dataSource, tables, options, listenerApplicationName());
-        Housekeeping housekeeping = new Housekeeping(options, registrations, owned, tables.names());
-        WriterThreadSink writer = new WriterThreadSink(id(), writerBuffer, connections.writes, wakeup, housekeeping,
-                observers);
-        ClaimQuery claimQuery = new ClaimQuery(id(), tables.names());
-        WithClaimSink withClaim = new WithClaimSink(claimLoopBuffer, writer, claimQuery, observers);
-        JobRunner runner = new JobRunner(id(), registrations, writer, withClaim, owned, wakeup, housekeeping);
-        ClaimLoop claims = new ClaimLoop(options, registrations, claimQuery, connections.claims, wakeup, runner, owned,
-                withClaim, writer, connections::isListening, observers);
-        connections.open(wakeup, owned, observers);
-        Thread hook = null;
-        if (options.shutdownHook()) {
-            hook = new Thread(this::close, "pgqj-shutdown-" + id());
-            try {
-                Runtime.getRuntime().addShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                connections.close();
-                throw new WorkerException("Worker " + id() + " cannot start: the JVM is shutting down", e);
-            }
-        }
-        Thread writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
-        Thread claimThread = Thread.ofPlatform().name("pgqj-claims-" + id()).daemon().start(claims::loop);
-        running = new Running(connections, wakeup, owned, writer, claimThread, writerThread, hook);
+        running = RunningWorker.start(dataSource, tables, options, registrations, observers, listenerApplicationName(),
+                this::close);
         LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.stream().map(Registration::name).toList(),
                 options);
     }
@@ -158,9 +124,9 @@ public final class Worker implements AutoCloseable {
     public void run() throws InterruptedException {
         lifecycle.startIfNew(this::startRunning);
         try {
-            Running r = running;
+            RunningWorker r = running;
             if (r != null) {
-                r.claimThread().join();
+                r.awaitClaimsEnded();
             }
         } finally {
             close();
@@ -172,11 +138,11 @@ public final class Worker implements AutoCloseable {
      * into the future count as queued). Returns false on timeout.
      */
     public boolean awaitDrained(Duration timeout) throws InterruptedException {
-        Running r = running;
+        RunningWorker r = running;
         if (r == null) {
             throw new WorkerException("Worker " + id() + " is not started; call start() first");
         }
-        return r.wakeup().awaitDrained(timeout);
+        return r.awaitDrained(timeout);
     }
 
     /**
@@ -187,50 +153,10 @@ public final class Worker implements AutoCloseable {
      */
     @Override
     public void close() {
-        lifecycle.close(this::stop);
-    }
-
-    private void stop() {
-        Running r = running;
-        r.wakeup().stopClaims();
-        join(r.claimThread(), Duration.ofSeconds(30));
-        boolean idle;
-        try {
-            idle = r.wakeup().awaitIdle(options.shutdownTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            idle = false;
-        }
-        if (!idle) {
-            LOG.warn("Worker {} closing with {} jobs still running after {}; they will be re-run elsewhere",
-                    id(), r.wakeup().running(), options.shutdownTimeout());
-        }
-        r.writer().close();
-        join(r.writerThread(), Duration.ofSeconds(5));
-        r.writer().finalFlush();
-        if (!idle) {
-            r.owned().cancelAll();
-        }
-        r.connections().close();
-        if (r.shutdownHook() != null && Thread.currentThread() != r.shutdownHook()) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(r.shutdownHook());
-            } catch (IllegalStateException ignored) {
-                // the JVM is already shutting down
-            }
-        }
-        LOG.info("Worker {} stopped", id());
-    }
-
-    private static void join(Thread t, Duration timeout) {
-        if (t == null || t == Thread.currentThread()) {
-            return;
-        }
-        try {
-            t.join(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        lifecycle.close(() -> {
+            running.stop();
+            LOG.info("Worker {} stopped", id());
+        });
     }
 
     /** Registers entrypoints and options; {@link #build()} validates and makes the worker. */
@@ -238,9 +164,6 @@ public final class Worker implements AutoCloseable {
         private final DataSource dataSource;
         private final QueueTables tables;
         private final Map<String, Registration> registrations = new LinkedHashMap<>();
-        private final List<JobInterceptor> interceptors = new ArrayList<>();
-        private final Map<String, List<JobInterceptor>> entrypointInterceptors = new LinkedHashMap<>();
-        private final List<WorkerObserver> observers = new ArrayList<>();
         private WorkerOptions options = WorkerOptions.defaults();
         private PayloadCodec codec = PayloadCodec.defaults();
 
@@ -294,44 +217,23 @@ public final class Worker implements AutoCloseable {
             registrations.put(name, new Registration(name, entrypointOptions, invoker, List.of()));
         }
 
-        /**
-         * Adds an interceptor around every handler call of this worker, inside those of
-         * {@link WorkerOptions#interceptors()} and after the ones added before (see {@link JobInterceptor}).
-         */
-        public Builder interceptor(JobInterceptor interceptor) {
-            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
-            return this;
-        }
-
-        /** Adds an interceptor around the handler calls of one entrypoint, inside the worker-wide ones. */
-        public Builder interceptor(String entrypoint, JobInterceptor interceptor) {
-            Objects.requireNonNull(entrypoint, "entrypoint");
-            Objects.requireNonNull(interceptor, "interceptor");
-            entrypointInterceptors.computeIfAbsent(entrypoint, k -> new ArrayList<>()).add(interceptor);
-            return this;
-        }
-
-        /** Adds an observer of the worker's claims, writes and listener (after those of the options). */
-        public Builder observer(WorkerObserver observer) {
-            observers.add(Objects.requireNonNull(observer, "observer"));
-            return this;
-        }
-
-        /** Each registration with its whole chain: MDC, the options', the worker's, the entrypoint's. */
-        private Map<String, Registration> chained() {
-            Map<String, Registration> out = new LinkedHashMap<>();
+        /** Each registration with its whole chain: MDC, the options' worker-wide, then the entrypoint's own. */
+        private List<Registration> chained() {
+            List<Registration> out = new ArrayList<>();
             registrations.forEach((name, r) -> {
                 List<JobInterceptor> chain = new ArrayList<>();
                 chain.add(MdcScope.INSTANCE);
                 chain.addAll(options.interceptors());
-                chain.addAll(interceptors);
-                chain.addAll(entrypointInterceptors.getOrDefault(name, List.of()));
-                out.put(name, r.withInterceptors(chain));
+                chain.addAll(options.entrypointInterceptors().getOrDefault(name, List.of()));
+                out.add(r.withInterceptors(chain));
             });
             return out;
         }
 
-        /** Worker options (default {@link WorkerOptions#defaults()}). */
+        /**
+         * Worker options (default {@link WorkerOptions#defaults()}), with the worker's interceptors and
+         * observers.
+         */
         public Builder options(WorkerOptions workerOptions) {
             this.options = Objects.requireNonNull(workerOptions, "options");
             return this;
@@ -348,7 +250,7 @@ public final class Worker implements AutoCloseable {
             if (registrations.isEmpty()) {
                 throw new WorkerException("A worker needs at least one entrypoint; call entrypoint(...) before build()");
             }
-            for (String name : entrypointInterceptors.keySet()) {
+            for (String name : options.entrypointInterceptors().keySet()) {
                 if (!registrations.containsKey(name)) {
                     throw new WorkerException("Interceptor for entrypoint '" + name + "', which this worker does not "
                             + "register (it has " + registrations.keySet() + "); register it or fix the name");

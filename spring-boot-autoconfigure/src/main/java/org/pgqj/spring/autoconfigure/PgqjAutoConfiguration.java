@@ -20,6 +20,7 @@ import org.pgqj.spring.TransactionalJobQueue;
 import org.pgqj.worker.JobInterceptor;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerObserver;
+import org.pgqj.worker.WorkerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -164,11 +165,12 @@ public class PgqjAutoConfiguration {
                     + " configure entrypoints that no handler serves (handlers: " + handlers.keySet()
                     + "); fix the name or remove the setting");
         }
-        Worker.Builder builder = Worker.builder(dataSources.dedicated(), tables).payloadCodec(codec)
-                .options(properties.getWorker().toOptions(phaseTimeout(environment)));
+        WorkerOptions.Builder options = properties.getWorker().toOptions(phaseTimeout(environment)).toBuilder();
         // interceptor and observer beans (the metrics and tracing auto-configurations add theirs), in @Order
-        interceptors.orderedStream().forEach(builder::interceptor);
-        observers.orderedStream().forEach(builder::observer);
+        interceptors.orderedStream().forEach(options::interceptor);
+        observers.orderedStream().forEach(options::observer);
+        Worker.Builder builder = Worker.builder(dataSources.dedicated(), tables).payloadCodec(codec)
+                .options(options.build());
         handlers.values().forEach(h -> {
             try {
                 builder.entrypoint(h.entrypoint(), properties.entrypointOptions(h.entrypoint()), h.handler());
