@@ -171,8 +171,8 @@ public final class WorkerOptions {
      * Whether the worker LISTENs for notifications (default). False is poll-only mode, for a data source
      * behind a transaction pooler (PgBouncer {@code pool_mode=transaction}, where LISTEN does not work): no
      * LISTEN connection, a claim at least every {@link #pollInterval()}, and the worker's connections carry
-     * no session settings and force no server-side prepared statements. Cancellations (which arrive as
-     * notifications) are not seen in this mode.
+     * no session settings and name no statement on the server ({@code prepareThreshold} 0, whatever the URL
+     * says). Cancellations (which arrive as notifications) are not seen in this mode.
      */
     public boolean listen() {
         return listen;
