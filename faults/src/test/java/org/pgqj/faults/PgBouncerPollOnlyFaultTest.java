@@ -24,10 +24,7 @@ class PgBouncerPollOnlyFaultTest {
 
     @Test
     void workersAndProducersThroughTransactionPooling() throws Exception {
-        Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
-                + " (apt-get install postgresql-15): fault suite skipped");
-        Assumptions.assumeTrue(PgBouncer.available(), "PgBouncer not at " + PgBouncer.BINARY
-                + " (apt-get install pgbouncer): PgBouncer scenario skipped");
+        assumeServerAndBouncer();
         try (PgCluster cluster = PgCluster.primary("bouncer", 55141)) {
             PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
             try (PgBouncer bouncer = PgBouncer.start(cluster, 55142, "transaction", 3)) {
@@ -64,10 +61,7 @@ class PgBouncerPollOnlyFaultTest {
      */
     @Test
     void pollOnlyWorkersNameNoStatementEvenWhenTheirUrlAllowsIt() throws Exception {
-        Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
-                + " (apt-get install postgresql-15): fault suite skipped");
-        Assumptions.assumeTrue(PgBouncer.available(), "PgBouncer not at " + PgBouncer.BINARY
-                + " (apt-get install pgbouncer): PgBouncer scenario skipped");
+        assumeServerAndBouncer();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream err = System.err;
         try (PgCluster cluster = PgCluster.primary("bouncer-named", 55143)) {
@@ -103,5 +97,12 @@ class PgBouncerPollOnlyFaultTest {
         String text = log.toString(StandardCharsets.UTF_8);
         assertFalse(text.contains("Claim failed") || text.contains("could not write"), "no claim or write failed");
         assertFalse(text.contains("prepared statement"), "no statement name reached the wrong server connection");
+    }
+
+    private static void assumeServerAndBouncer() {
+        Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
+                + " (apt-get install postgresql-15): fault suite skipped");
+        Assumptions.assumeTrue(PgBouncer.available(), "PgBouncer not at " + PgBouncer.BINARY
+                + " (apt-get install pgbouncer): PgBouncer scenario skipped");
     }
 }

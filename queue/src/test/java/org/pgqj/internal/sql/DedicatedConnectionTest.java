@@ -3,17 +3,14 @@ package org.pgqj.internal.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,7 +45,7 @@ class DedicatedConnectionTest {
     @Test
     void aPooledConnectionGoesBackWithItsOwnThreshold(TestDatabase db) throws Exception {
         List<Integer> thresholdAtClose = new ArrayList<>();
-        DataSource pool = new ClosingRecorder(db.dataSource(), thresholdAtClose);
+        DataSource pool = closingRecorder(db.dataSource(), thresholdAtClose);
         DedicatedConnection pooled = new DedicatedConnection(pool, QueueTables.defaults(), PgqjException::new, false);
         pooled.jdbc(session -> {
             assertEquals(0, session.connection().unwrap(PGConnection.class).getPrepareThreshold());
@@ -78,59 +75,33 @@ class DedicatedConnectionTest {
     }
 
     /** A data source whose connections record their prepareThreshold when closed, as a pool would get them back. */
-    private record ClosingRecorder(DataSource target, List<Integer> thresholds) implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLException {
+    private static DataSource closingRecorder(DataSource target, List<Integer> thresholds) {
+        return proxy(DataSource.class, (method, args) -> {
+            if (!method.getName().equals("getConnection")) {
+                return method.invoke(target, args);
+            }
             Connection real = target.getConnection();
-            InvocationHandler h = (proxy, method, args) -> {
-                if (method.getName().equals("close")) {
+            return proxy(Connection.class, (m, a) -> {
+                if (m.getName().equals("close")) {
                     thresholds.add(real.unwrap(PGConnection.class).getPrepareThreshold());
                 }
-                try {
-                    return method.invoke(real, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            };
-            return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, h);
-        }
+                return m.invoke(real, a);
+            });
+        });
+    }
 
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            throw new SQLException("not used");
-        }
+    private interface Call {
+        Object invoke(Method method, Object[] args) throws Exception;
+    }
 
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
+    private static <T> T proxy(Class<T> type, Call call) {
+        return type.cast(Proxy.newProxyInstance(DedicatedConnectionTest.class.getClassLoader(), new Class<?>[] {type},
+                (p, method, args) -> {
+                    try {
+                        return call.invoke(method, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
     }
 }
