@@ -52,6 +52,7 @@ public final class DedicatedConnection implements AutoCloseable {
     private final DataSource dataSource;
     private final QueueTables tables;
     private final BiFunction<String, SQLException, RuntimeException> openFailure;
+    /** This and the three fields below: guarded by this object's monitor (the owning loop's thread, and close()). */
     private final Map<String, PreparedStatement> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final Session session = new Session() {
         @Override
