@@ -1,0 +1,14 @@
+/**
+ * The pgqueuer schema: its Flyway migrations and the API to install, verify, upgrade and uninstall it.
+ */
+module org.pgqj.schema {
+    requires transitive java.sql;
+    // Flyway's jar declares no module name, so its name comes from the jar's file name (flyway-core-<version>.jar):
+    // the module path then needs Flyway under that name; the classpath, where Flyway users run, ignores this file
+    requires transitive flyway.core;
+    requires org.slf4j;
+
+    exports org.pgqj.schema;
+    // Flyway reads the migrations from outside this module
+    opens db.pgqueuer;
+}
