@@ -2,6 +2,7 @@ package org.pgqj.worker;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ public final class WorkerOptions {
 
     private final int batchSize;
     private final int maxBatchSize;
+    /** As set on the builder: 0 when it follows batchSize (kept for toBuilder). */
+    private final int maxBatchSizeSet;
     private final int maxConcurrentJobs;
     private final Duration heartbeatTimeout;
     private final Duration dequeueTimeout;
@@ -43,6 +46,7 @@ public final class WorkerOptions {
 
     private WorkerOptions(Builder b) {
         this.batchSize = b.batchSize;
+        this.maxBatchSizeSet = b.maxBatchSize;
         this.maxBatchSize = b.maxBatchSize == 0 ? Math.max(b.batchSize, DEFAULT_MAX_BATCH_SIZE) : b.maxBatchSize;
         if (maxBatchSize < batchSize) {
             throw new WorkerException("maxBatchSize (" + maxBatchSize + ") must be at least batchSize (" + batchSize
@@ -63,7 +67,7 @@ public final class WorkerOptions {
         this.interceptors = List.copyOf(b.interceptors);
         Map<String, List<JobInterceptor>> byEntrypoint = new LinkedHashMap<>();
         b.entrypointInterceptors.forEach((name, chain) -> byEntrypoint.put(name, List.copyOf(chain)));
-        this.entrypointInterceptors = java.util.Collections.unmodifiableMap(byEntrypoint);
+        this.entrypointInterceptors = Collections.unmodifiableMap(byEntrypoint);
         this.observers = List.copyOf(b.observers);
     }
 
@@ -84,7 +88,7 @@ public final class WorkerOptions {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.batchSize = batchSize;
-        b.maxBatchSize = maxBatchSize;
+        b.maxBatchSize = maxBatchSizeSet;
         b.maxConcurrentJobs = maxConcurrentJobs;
         b.heartbeatTimeout = heartbeatTimeout;
         b.dequeueTimeout = dequeueTimeout;
