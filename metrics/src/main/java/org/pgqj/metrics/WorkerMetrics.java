@@ -29,7 +29,7 @@ import org.pgqj.worker.WorkerObserver;
  *
  * <pre>{@code
  * WorkerMetrics metrics = WorkerMetrics.create(registry);
- * Worker.builder(dataSource, tables).interceptor(metrics).observer(metrics) ...
+ * Worker.builder(dataSource, tables).options(WorkerOptions.builder().interceptor(metrics).observer(metrics).build()) ...
  * }</pre>
  *
  * <p>Names, tags and units are in the README's metrics table. Every registered entrypoint's meters exist from

@@ -89,9 +89,9 @@ class WorkerMetricsTest {
         enqueue("ok", 23);
         enqueue("boom", 4);
         enqueue("again", 3);
-        Worker worker = Worker.builder(db.dataSource(), TABLES).options(drain())
-                .interceptor(metrics).observer(metrics)
-                .interceptor(scraped).observer(scraped)
+        Worker worker = Worker.builder(db.dataSource(), TABLES)
+                .options(drain().toBuilder().interceptor(metrics).observer(metrics).interceptor(scraped).observer(scraped)
+                        .build())
                 .entrypoint("ok", EntrypointOptions.defaults(), (job, ctx) -> { })
                 .entrypoint("boom", EntrypointOptions.defaults(), (job, ctx) -> {
                     throw new IllegalStateException("boom");
@@ -134,7 +134,8 @@ class WorkerMetricsTest {
     void theListenerGaugeIsOneWhileConnected() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         WorkerMetrics metrics = WorkerMetrics.create(registry, io.micrometer.core.instrument.Tags.of("worker", "w1"));
-        try (Worker worker = Worker.builder(db.dataSource(), TABLES).observer(metrics)
+        try (Worker worker = Worker.builder(db.dataSource(), TABLES)
+                .options(WorkerOptions.builder().observer(metrics).build())
                 .entrypoint("idle", EntrypointOptions.defaults(), (job, ctx) -> { }).build()) {
             worker.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -149,7 +150,8 @@ class WorkerMetricsTest {
     void everyEntrypointsMetersExistAtZeroFromTheStart() throws Exception {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         WorkerMetrics metrics = WorkerMetrics.create(prometheus);
-        try (Worker worker = Worker.builder(db.dataSource(), TABLES).interceptor(metrics).observer(metrics)
+        try (Worker worker = Worker.builder(db.dataSource(), TABLES)
+                .options(WorkerOptions.builder().interceptor(metrics).observer(metrics).build())
                 .entrypoint("never_ran", EntrypointOptions.defaults(), (job, ctx) -> { })
                 .entrypoint("nor_this", EntrypointOptions.defaults(), (job, ctx) -> { }).build()) {
             assertTrue(prometheus.find(WorkerMetrics.JOBS_COMPLETED).meters().isEmpty(), "nothing before the start");

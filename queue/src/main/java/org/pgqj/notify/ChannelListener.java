@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.internal.listen.ChannelSubscription;
 import org.pgqj.internal.notify.NotifyPayloads;
+import org.pgqj.internal.sql.Backoff;
 import org.pgqj.internal.sql.ConnectionErrors;
 import org.postgresql.ds.common.BaseDataSource;
 import org.slf4j.Logger;
@@ -109,7 +110,7 @@ public final class ChannelListener implements AutoCloseable {
     }
 
     private void loop() {
-        long backoffMillis = 100;
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
         boolean everConnected = false;
         while (!closed) {
             try {
@@ -122,7 +123,7 @@ public final class ChannelListener implements AutoCloseable {
                 ChannelSubscription events = ChannelSubscription.listen(c, channel);
                 connected = true;
                 lastFailure = null;
-                backoffMillis = 100;
+                backoff.succeeded();
                 if (everConnected) {
                     LOG.info("LISTEN connection on {} is back", channel);
                 } else {
@@ -150,8 +151,7 @@ public final class ChannelListener implements AutoCloseable {
                 connection = null;
             }
             if (!closed) {
-                sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+                sleep(backoff.failed().toMillis());
             }
         }
     }

@@ -6,8 +6,8 @@ import java.util.Set;
 /**
  * What a worker reports about its own machinery, for metrics: its start, claims, completion writes, the
  * LISTEN connection. Every method has a no-op default; implement the ones you need. Called on the worker's own
- * threads (dispatcher, writer, listener): keep it quick and never block. An exception is logged and
- * ignored. Register with {@link WorkerOptions.Builder#observer} or {@link Worker.Builder#observer}.
+ * threads (claim loop, writer, listener): keep it quick and never block. An exception is logged and
+ * ignored. Register with {@link WorkerOptions.Builder#observer}.
  */
 public interface WorkerObserver {
 

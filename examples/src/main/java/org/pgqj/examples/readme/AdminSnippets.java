@@ -59,10 +59,8 @@ final class AdminSnippets {
         admin.pruneStatistics(dataSource, Duration.ofDays(30));
 
         // or let the fleet do it: one hourly schedule row ("17 * * * *"), run by one scheduler at a time
-        LogRetention retention = LogRetention.create(QueueTables.defaults());
         Scheduler scheduler = Scheduler.builder(dataSource, QueueTables.defaults())
-                .schedule(LogRetention.DEFAULT_CRON, LogRetention.ENTRYPOINT,
-                        retention.task(dataSource, Duration.ofDays(7), true))
+                .retention(LogRetention.DEFAULT_CRON, Duration.ofDays(7), true) // log and statistics rows
                 .build();
         // end::retention[]
     }
