@@ -331,25 +331,35 @@ final class DashboardQueries {
      */
     Failures failures(DSLContext q, FailureFilter f, Instant now) {
         List<FailureIndex.Held> held = failureIndex.refresh(q);
-        Map<String, Map<String, Long>> perType = new TreeMap<>();
+        FailureFilter.Matcher m = f.at(now);
+        Map<String, Map<String, long[]>> perType = new HashMap<>();
         Map<String, Instant> newest = new HashMap<>();
         TreeSet<String> entrypoints = new TreeSet<>();
         List<Long> matching = new ArrayList<>();
+        String lastEntrypoint = null;
         for (FailureIndex.Held h : held) {
-            entrypoints.add(h.entrypoint());
-            if (!f.matchesAllButType(h.entrypoint(), h.heldSince(), now)) {
+            if (!h.entrypoint().equals(lastEntrypoint)) { // runs of one entrypoint are common: skip the set then
+                entrypoints.add(h.entrypoint());
+                lastEntrypoint = h.entrypoint();
+            }
+            if (!m.matchesAllButType(h.entrypoint(), h.heldSince())) {
                 continue;
             }
-            perType.computeIfAbsent(h.exceptionType(), k -> new TreeMap<>()).merge(h.entrypoint(), 1L, Long::sum);
-            newest.merge(h.exceptionType(), h.heldSince(), (a, b) -> a.isAfter(b) ? a : b);
-            if (f.exceptionTypeValue().map(h.exceptionType()::equals).orElse(true)) {
+            perType.computeIfAbsent(h.exceptionType(), k -> new HashMap<>())
+                    .computeIfAbsent(h.entrypoint(), k -> new long[1])[0]++;
+            Instant n = newest.get(h.exceptionType());
+            if (n == null || h.heldSince().isAfter(n)) {
+                newest.put(h.exceptionType(), h.heldSince());
+            }
+            if (m.exceptionType() == null || m.exceptionType().equals(h.exceptionType())) {
                 matching.add(h.id()); // newest id first, as the index lists them
             }
         }
         List<ExceptionGroup> groups = new ArrayList<>();
-        perType.forEach((type, eps) -> groups.add(new ExceptionGroup(type, eps.values().stream().mapToLong(Long::longValue).sum(),
-                eps.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                        .map(e -> (Map.Entry<String, Long>) new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()))
+        perType.forEach((type, eps) -> groups.add(new ExceptionGroup(type, eps.values().stream().mapToLong(c -> c[0]).sum(),
+                eps.entrySet().stream()
+                        .map(e -> (Map.Entry<String, Long>) new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()[0]))
+                        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                         .toList(), newest.get(type))));
         groups.sort(Comparator.comparingLong(ExceptionGroup::count).reversed().thenComparing(ExceptionGroup::exceptionType));
         List<Long> page = matching.stream().filter(id -> f.before().map(b -> id < b).orElse(true))
@@ -364,8 +374,8 @@ final class DashboardQueries {
     /** How many held jobs a bulk action of {@code f} confirmed now would touch, and the instant it is bound to. */
     Confirm confirm(DSLContext q, String action, FailureFilter f) {
         Instant now = now(q);
-        long n = failureIndex.refresh(q).stream()
-                .filter(h -> f.matches(h.entrypoint(), h.exceptionType(), h.heldSince(), now)).count();
+        FailureFilter.Matcher m = f.at(now);
+        long n = failureIndex.refresh(q).stream().filter(h -> m.matches(h.entrypoint(), h.exceptionType(), h.heldSince())).count();
         return new Confirm(action, f, n, now);
     }
 

@@ -61,17 +61,26 @@ record FailureFilter(Optional<String> entrypoint, Optional<String> exceptionType
         return exceptionType.map(t -> t.equals(NO_TRACEBACK) ? "" : t);
     }
 
-    /** Whether a held job matches, ignoring the exception type (what the groups are counted over). */
-    boolean matchesAllButType(String jobEntrypoint, Instant heldSince, Instant now) {
-        return entrypoint.map(jobEntrypoint::equals).orElse(true)
-                && olderThan.map(d -> !heldSince.isAfter(now.minus(d))).orElse(true)
-                && within.map(d -> heldSince.isAfter(now.minus(d))).orElse(true);
+    /** The filter with its spans turned into instants before {@code now}, to test many held jobs against. */
+    Matcher at(Instant now) {
+        return new Matcher(entrypoint.orElse(null), exceptionTypeValue().orElse(null),
+                olderThan.map(now::minus).orElse(null), within.map(now::minus).orElse(null));
     }
 
-    /** Whether a held job matches. */
-    boolean matches(String jobEntrypoint, String jobExceptionType, Instant heldSince, Instant now) {
-        return matchesAllButType(jobEntrypoint, heldSince, now)
-                && exceptionTypeValue().map(jobExceptionType::equals).orElse(true);
+    /** {@link FailureFilter} at one instant; null fields match everything. */
+    record Matcher(String entrypoint, String exceptionType, Instant heldAtOrBefore, Instant heldAfter) {
+        /** Whether a held job matches, ignoring the exception type (what the groups are counted over). */
+        boolean matchesAllButType(String jobEntrypoint, Instant heldSince) {
+            return (entrypoint == null || entrypoint.equals(jobEntrypoint))
+                    && (heldAtOrBefore == null || !heldSince.isAfter(heldAtOrBefore))
+                    && (heldAfter == null || heldSince.isAfter(heldAfter));
+        }
+
+        /** Whether a held job matches. */
+        boolean matches(String jobEntrypoint, String jobExceptionType, Instant heldSince) {
+            return matchesAllButType(jobEntrypoint, heldSince)
+                    && (exceptionType == null || exceptionType.equals(jobExceptionType));
+        }
     }
 
     /** The jobs a bulk action confirmed at {@code asOf} touches: these filters, held at or before {@code asOf}. */

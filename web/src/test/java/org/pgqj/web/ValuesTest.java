@@ -68,11 +68,13 @@ class ValuesTest {
         assertEquals(Optional.of(Instant.parse("2026-12-07T10:00:00Z")), h.heldAfter());
         assertEquals(Optional.of(asOf), FailureFilter.none().toHeldJobFilter(asOf).heldBefore(),
                 "never a job held after the count was shown");
-        Instant now = Instant.parse("2026-12-07T12:00:00Z");
-        assertTrue(f.matches("mail", "", Instant.parse("2026-12-07T11:00:00Z"), now));
-        assertFalse(f.matches("mail", "", Instant.parse("2026-12-07T11:45:00Z"), now), "held 15 minutes ago");
-        assertFalse(f.matches("mail", "ValueError", Instant.parse("2026-12-07T11:00:00Z"), now));
-        assertTrue(f.matchesAllButType("mail", Instant.parse("2026-12-07T11:00:00Z"), now));
+        FailureFilter.Matcher m = f.at(Instant.parse("2026-12-07T12:00:00Z"));
+        assertTrue(m.matches("mail", "", Instant.parse("2026-12-07T11:00:00Z")));
+        assertFalse(m.matches("mail", "", Instant.parse("2026-12-07T11:45:00Z")), "held 15 minutes ago");
+        assertFalse(m.matches("mail", "", Instant.parse("2026-12-07T09:45:00Z")), "held more than 2 hours ago");
+        assertFalse(m.matches("sms", "", Instant.parse("2026-12-07T11:00:00Z")));
+        assertFalse(m.matches("mail", "ValueError", Instant.parse("2026-12-07T11:00:00Z")));
+        assertTrue(m.matchesAllButType("mail", Instant.parse("2026-12-07T11:00:00Z")));
         assertEquals("held more than 2h and less than 30m ago matches nothing: the first must be the shorter span",
                 assertThrows(IllegalArgumentException.class, () -> FailureFilter.parse(Map.of("age", "2h", "within", "30m")::get))
                         .getMessage());
