@@ -93,7 +93,9 @@ class DashboardTriageBrowserTest {
              PreparedStatement probe = python.prepareStatement("SELECT pg_notify(?, ?)")) {
             // what a pgqueuer worker's one connection runs every 10 s: its listener's health-check probe
             probe.setString(1, TABLES.channel());
-            probe.setString(2, "{\"type\": \"health_check_event\"}");
+            probe.setString(2, "{\"channel\": \"ch_pgqueuer\", \"type\": \"health_check_event\", \"sent_at\": "
+                    + "\"2026-12-07T12:00:00Z\", \"received_at\": \"2026-12-07T12:00:00Z\", \"id\": \""
+                    + java.util.UUID.randomUUID() + "\"}");
             probe.execute();
             ChromeDriver d = open("/workers");
             awaitRows(d, "workers", 2);
