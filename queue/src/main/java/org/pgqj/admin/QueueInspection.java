@@ -37,6 +37,7 @@ import org.jooq.DSLContext;
 import org.jooq.DatePart;
 import org.jooq.Field;
 import org.jooq.JSONB;
+import org.jooq.QueryPart;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.types.DayToSecond;
@@ -302,7 +303,6 @@ public final class QueueInspection {
 
     /** The install's four tables with persistence, row estimate and size, by name. */
     public List<TableInfo> tables(DSLContext dsl) {
-        PgqueuerNames names = tables.names();
         // pg_catalog has no generated classes: plain SQL, every value bound
         var rows = Objects.requireNonNull(dsl, "dsl").resultQuery(
                 "SELECT c.relname, CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED' WHEN 'p' THEN 'LOGGED' "
@@ -311,8 +311,7 @@ public final class QueueInspection {
                         + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                         + "WHERE n.nspname = {0} AND c.relkind = 'r' AND c.relname IN ({1}, {2}, {3}, {4}) "
                         + "ORDER BY c.relname",
-                val(names.schema()), val(names.queueTable()), val(names.logTable()), val(names.statisticsTable()),
-                val(names.schedulesTable())).fetch();
+                schemaAndTableNames()).fetch();
         List<TableInfo> out = new ArrayList<>();
         for (var r : rows) {
             out.add(new TableInfo(r.get(0, String.class), r.get(1, String.class), r.get(2, Long.class),
@@ -327,7 +326,6 @@ public final class QueueInspection {
      * schedule is registered: what an operator checks when the queue slows down. Three short SELECTs.
      */
     public TableHealth tableHealth(DSLContext dsl) {
-        PgqueuerNames names = tables.names();
         Map<String, TableInfo> infos = new LinkedHashMap<>();
         tables(dsl).forEach(t -> infos.put(t.tableName(), t));
         // pg_catalog has no generated classes: plain SQL, every value bound
@@ -335,8 +333,7 @@ public final class QueueInspection {
                 "SELECT relname, n_live_tup, n_dead_tup, last_vacuum, last_autovacuum, last_analyze, last_autoanalyze, "
                         + "autovacuum_count FROM pg_stat_user_tables "
                         + "WHERE schemaname = {0} AND relname IN ({1}, {2}, {3}, {4}) ORDER BY relname",
-                val(names.schema()), val(names.queueTable()), val(names.logTable()), val(names.statisticsTable()),
-                val(names.schedulesTable())).fetch();
+                schemaAndTableNames()).fetch();
         List<TableStats> stats = new ArrayList<>();
         for (var r : rows) {
             TableInfo info = infos.get(r.get(0, String.class));
@@ -355,6 +352,13 @@ public final class QueueInspection {
                 .fetchSingle();
         return new TableHealth(stats, facts.value3(), instant(facts.value1()), Boolean.TRUE.equals(facts.value2()),
                 facts.value4().toInstant());
+    }
+
+    /** The install's schema and four table names as bind values {0} to {4} of a catalog query. */
+    private QueryPart[] schemaAndTableNames() {
+        PgqueuerNames names = tables.names();
+        return new QueryPart[] {val(names.schema()), val(names.queueTable()), val(names.logTable()),
+                val(names.statisticsTable()), val(names.schedulesTable())};
     }
 
     private static Optional<Instant> instant(OffsetDateTime t) {

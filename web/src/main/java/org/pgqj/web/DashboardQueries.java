@@ -57,7 +57,6 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.types.DayToSecond;
 import org.pgqj.admin.BulkResult;
-import org.pgqj.admin.HeldJobFilter;
 import org.pgqj.admin.LiveWorkers;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.admin.QueueInspection;

@@ -2,9 +2,12 @@ package org.pgqj.web;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pgqj.web.Pages.awaitFlash;
+import static org.pgqj.web.Pages.firstCells;
+import static org.pgqj.web.Pages.tableRows;
+import static org.pgqj.web.Pages.text;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -335,45 +337,7 @@ class DashboardBrowserTest {
 
     /** Waits until the page has received at least {@code n} pushed snapshots; returns how many. */
     private static int awaitLive(ChromeDriver d, int n) {
-        new WebDriverWait(d, Duration.ofSeconds(10)).until(x ->
-                Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-live-events")) >= n);
-        return Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-live-events"));
-    }
-
-    /**
-     * Waits for the message of the page an action redirects to (a submit click returns before that page loads). A
-     * flash element found on the page being left is gone from the document when the new one loads (Chrome says
-     * "stale element" or "node does not belong to the document"): that is a look again, not a failure.
-     */
-    private static void awaitFlash(ChromeDriver d, String expected) {
-        new WebDriverWait(d, Duration.ofSeconds(10)).ignoring(WebDriverException.class)
-                .withMessage(() -> "page " + d.getCurrentUrl() + " shows no flash '"
-                + expected + "'").until(x -> x.findElements(By.id("flash")).stream()
-                .anyMatch(e -> expected.equals(e.getText())));
-    }
-
-    private static String text(ChromeDriver d, String id) {
-        return d.findElement(By.id(id)).getText();
-    }
-
-    /** The rows' visible text, cells joined by one space; read in one script call (live updates replace rows). */
-    @SuppressWarnings("unchecked")
-    private static List<String> tableRows(ChromeDriver d, String id) {
-        return (List<String>) d.executeScript("""
-                var t = document.getElementById(arguments[0]);
-                var rows = t.tagName === 'TBODY' ? t.rows : t.tBodies[0].rows;
-                return Array.from(rows).filter(r => !r.classList.contains('empty'))
-                  .map(r => Array.from(r.cells).map(c => c.innerText.trim()).join(' ').replace(/\\s+/g, ' ').trim());""", id);
-    }
-
-    /** The first {@code n} cells of each row, joined by one space. */
-    @SuppressWarnings("unchecked")
-    private static List<String> firstCells(ChromeDriver d, String id, int n) {
-        return (List<String>) d.executeScript("""
-                var t = document.getElementById(arguments[0]);
-                var rows = t.tagName === 'TBODY' ? t.rows : t.tBodies[0].rows;
-                return Array.from(rows).filter(r => !r.classList.contains('empty'))
-                  .map(r => Array.from(r.cells).slice(0, arguments[1]).map(c => c.innerText.trim()).join(' '));""", id, n);
+        return Pages.awaitEvents(d, "data-live-events", n);
     }
 
     @SuppressWarnings("unchecked")

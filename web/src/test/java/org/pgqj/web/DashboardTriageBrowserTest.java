@@ -2,8 +2,11 @@ package org.pgqj.web;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pgqj.web.Pages.awaitFlash;
+import static org.pgqj.web.Pages.awaitText;
+import static org.pgqj.web.Pages.tableRows;
+import static org.pgqj.web.Pages.text;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -129,7 +132,7 @@ class DashboardTriageBrowserTest {
                 .options(WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).build())
                 .build().start()) {
             ChromeDriver d = open("/charts");
-            awaitCharts(d, 1);
+            Pages.awaitEvents(d, "data-chart-events", 1);
             d.executeScript("window.__sameDocument = 7;");
             int before = Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-chart-events"));
             rows.javaEnqueue(TABLES, IntStream.range(0, 20).mapToObj(i -> NewJob.of("chart_ok", null)).toList());
@@ -326,12 +329,8 @@ class DashboardTriageBrowserTest {
     }
 
     /** Exception type, count and per-entrypoint counts of each group (the last cell, how long ago, ticks). */
-    @SuppressWarnings("unchecked")
     private static List<String> groups(ChromeDriver d) {
-        return (List<String>) d.executeScript("""
-                return Array.from(document.getElementById('groups').tBodies[0].rows)
-                  .filter(r => !r.classList.contains('empty'))
-                  .map(r => Array.from(r.cells).slice(0, 3).map(c => c.innerText.trim()).join(' ').replace(/\\s+/g, ' '));""");
+        return Pages.firstCells(d, "groups", 3);
     }
 
     private static ChromeDriver open(String path) {
@@ -352,32 +351,4 @@ class DashboardTriageBrowserTest {
                 });
     }
 
-    private static void awaitCharts(ChromeDriver d, int n) {
-        new WebDriverWait(d, Duration.ofSeconds(15)).until(x ->
-                Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-chart-events")) >= n);
-    }
-
-    private static void awaitText(ChromeDriver d, String id, String expected) {
-        new WebDriverWait(d, Duration.ofSeconds(10)).ignoring(WebDriverException.class)
-                .withMessage(() -> "#" + id + " is not '" + expected + "' on " + d.getCurrentUrl())
-                .until(x -> x.findElements(By.id(id)).stream().anyMatch(e -> expected.equals(e.getText())));
-    }
-
-    private static void awaitFlash(ChromeDriver d, String expected) {
-        awaitText(d, "flash", expected);
-    }
-
-    private static String text(ChromeDriver d, String id) {
-        return d.findElement(By.id(id)).getText();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> tableRows(ChromeDriver d, String id) {
-        return (List<String>) d.executeScript("""
-                var t = document.getElementById(arguments[0]);
-                if (!t) { return []; }
-                var rows = t.tagName === 'TBODY' ? t.rows : t.tBodies[0].rows;
-                return Array.from(rows).filter(r => !r.classList.contains('empty'))
-                  .map(r => Array.from(r.cells).map(c => c.innerText.trim()).join(' ').replace(/\\s+/g, ' ').trim());""", id);
-    }
 }

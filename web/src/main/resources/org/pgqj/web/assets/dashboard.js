@@ -27,6 +27,16 @@
     return Math.floor(s / 86400) + ' d' + (Math.floor(s % 86400 / 3600) ? ' ' + Math.floor(s % 86400 / 3600) + ' h' : '');
   }
 
+  // the one row of an empty table, spanning its columns
+  function emptyRow(message, columns) {
+    var tr = document.createElement('tr');
+    tr.className = 'empty';
+    var td = cell(message);
+    td.colSpan = columns;
+    tr.appendChild(td);
+    return tr;
+  }
+
   function sizeRow(r) {
     var tr = document.createElement('tr');
     var name = document.createElement('td');
@@ -54,12 +64,7 @@
     if (body) {
       var rows = snapshot.entrypoints.map(sizeRow);
       if (rows.length === 0) {
-        var tr = document.createElement('tr');
-        tr.className = 'empty';
-        var td = cell('The queue is empty.');
-        td.colSpan = 7;
-        tr.appendChild(td);
-        rows.push(tr);
+        rows.push(emptyRow('The queue is empty.', 7));
       }
       body.replaceChildren.apply(body, rows);
     }
@@ -150,12 +155,7 @@
       return tr;
     });
     if (rows.length === 0) {
-      var tr = document.createElement('tr');
-      tr.className = 'empty';
-      var td = cell('No job finished in the last hour.');
-      td.colSpan = 3;
-      tr.appendChild(td);
-      rows.push(tr);
+      rows.push(emptyRow('No job finished in the last hour.', 3));
     }
     body.replaceChildren.apply(body, rows);
     var all = function (key) {
