@@ -188,7 +188,10 @@ public final class Dashboard extends HttpServlet {
     private void get(HttpServletRequest req, HttpServletResponse resp, String base, String path) throws IOException {
         Matcher job = JOB_PATH.matcher(path);
         switch (path) {
-            case "/" -> page(req, resp, base, "overview", "Overview", q -> Map.of("o", queries.overview(q, queries.sizes(q))));
+            case "/" -> page(req, resp, base, "overview", "Overview", q -> {
+                Views.Sizes sizes = queries.sizes(q);
+                return Map.of("o", queries.overview(q, sizes, throughput(q, sizes.at())));
+            });
             case "/jobs" -> {
                 JobFilter filter;
                 try {
@@ -225,7 +228,7 @@ public final class Dashboard extends HttpServlet {
                             + req.getParameter("window") + "')");
                 }
                 page(req, resp, base, "charts", "Charts", q -> Map.of("c", new Views.Charts(
-                        queries.throughput(q, queries.now(q)), queries.durations(q, window))));
+                        throughput(q, queries.now(q)), queries.durations(q, window))));
             }
             case "/tables" -> page(req, resp, base, "tables", "Tables", q -> Map.of("t", queries.tables(q)));
             case "/schedules" -> page(req, resp, base, "schedules", "Schedules",
@@ -362,6 +365,12 @@ public final class Dashboard extends HttpServlet {
         resp.flushBuffer();
         AsyncContext viewer = req.startAsync();
         f.add(viewer, "1".equals(req.getParameter("charts")));
+    }
+
+    /** The throughput chart, shared with the live feed (read at most every 2 s for all pages and viewers). */
+    private Throughput throughput(org.jooq.DSLContext q, Instant now) {
+        LiveFeed f = feed;
+        return f == null ? queries.throughput(q, now) : f.throughput(() -> queries.throughput(q, now));
     }
 
     private List<String> entrypoints() {

@@ -162,13 +162,13 @@ final class DashboardQueries {
         return new Sizes(rows, at[0] == null ? now(q) : at[0]);
     }
 
-    Overview overview(DSLContext q, Sizes sizes) {
+    Overview overview(DSLContext q, Sizes sizes, Throughput throughput) {
         long stale = q.selectCount().from(PGQUEUER)
                 .where(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.picked, PGQUEUER.STATUS))
                         .and(PGQUEUER.HEARTBEAT.lt(ago(staleAfter))))
                 .fetchSingle().value1();
         List<LogEntry> failures = log(q, failureRows().and(PGQUEUER_LOG.CREATED.gt(ago(Duration.ofHours(1)))), false, 10);
-        return new Overview(sizes, inspection.liveWorkers(q), stale, throughput(q, sizes.at()), failures, staleAfter);
+        return new Overview(sizes, inspection.liveWorkers(q), stale, throughput, failures, staleAfter);
     }
 
     /**

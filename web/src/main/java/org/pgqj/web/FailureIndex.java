@@ -41,8 +41,11 @@ import org.pgqj.codegen.enums.PgqueuerStatus;
  */
 final class FailureIndex {
 
-    /** Log lookups per statement when many jobs are new (the first view after a start, a burst of holds). */
-    private static final int LOOKUP_CHUNK = 5_000;
+    /**
+     * Log lookups per statement when many jobs are new (the first view after a start, a burst of holds): with many
+     * ids PostgreSQL reads the 'failed' log rows by status and tests the ids by hash, one pass for all of them.
+     */
+    private static final int LOOKUP_CHUNK = 50_000;
     private static final Condition HELD = PGQUEUER.STATUS.eq(inline(PgqueuerStatus.failed, PGQUEUER.STATUS));
 
     /** A held job as the page filters and groups it. */
@@ -65,6 +68,8 @@ final class FailureIndex {
     }
 
     private final QueueInspection inspection;
+    /** One String object per entrypoint and exception type, so the page's grouping compares them by reference. */
+    private final Map<String, String> names = new HashMap<>();
     private List<Held> held = List.of();
     private Fingerprint fingerprint;
 
@@ -113,7 +118,7 @@ final class FailureIndex {
         List<Long> ids = new ArrayList<>(lookup);
         for (int i = 0; i < ids.size(); i += LOOKUP_CHUNK) {
             inspection.lastFailures(q, ids.subList(i, Math.min(ids.size(), i + LOOKUP_CHUNK)))
-                    .forEach((id, f) -> types.put(id, f.exceptionType()));
+                    .forEach((id, f) -> types.put(id, name(f.exceptionType())));
         }
         List<Held> out = new ArrayList<>(rows.size());
         for (Held h : rows) {
@@ -128,11 +133,18 @@ final class FailureIndex {
     }
 
     /** Held rows matching {@code which}, newest id first, their types not read yet (null). */
-    private static List<Held> rows(DSLContext q, Condition which) {
+    private List<Held> rows(DSLContext q, Condition which) {
         return q.select(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.UPDATED).from(PGQUEUER)
                 .where(HELD.and(which))
                 .orderBy(PGQUEUER.ID.desc())
-                .fetch(r -> new Held(r.value1(), r.value2(), r.value3().toInstant(), null));
+                .fetch(r -> new Held(r.value1(), name(r.value2()), r.value3().toInstant(), null));
+    }
+
+    private String name(String s) {
+        if (names.size() > 10_000) {
+            names.clear(); // only a guard: entrypoints and exception types are few
+        }
+        return names.computeIfAbsent(s, k -> k);
     }
 
     private static Fingerprint fingerprint(DSLContext q) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
 import org.pgqj.notify.CancellationEvent;
@@ -60,6 +61,9 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
     private volatile long snapshotNanos;
     private volatile String chart = "";
     private volatile long chartNanos;
+    private final Object chartLock = new Object();
+    private Throughput chartRead;
+    private long chartReadNanos;
     private volatile long refreshes;
 
     LiveFeed(DataSource dataSource, QueueTables tables, DashboardQueries queries, Duration healthCheckInterval) {
@@ -163,7 +167,7 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
             String[] read = queries.read(q -> {
                 Sizes now = queries.sizes(q);
                 sizes = now.rows();
-                return new String[] {json(now), charts ? queries.throughput(q, now.at()).json() : null};
+                return new String[] {json(now), charts ? throughput(() -> queries.throughput(q, now.at())).json() : null};
             });
             snapshot = read[0];
             snapshotNanos = System.nanoTime();
@@ -230,6 +234,20 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
             } catch (RuntimeException ignored) {
                 // the container already ended it
             }
+        }
+    }
+
+    /**
+     * The throughput chart, read at most every {@link #CHART_EVERY} for every page and viewer together: its counts are
+     * per minute, and a page opened a second after another gets the same.
+     */
+    Throughput throughput(Supplier<Throughput> read) {
+        synchronized (chartLock) {
+            if (chartRead == null || System.nanoTime() - chartReadNanos >= CHART_EVERY.toNanos()) {
+                chartRead = read.get();
+                chartReadNanos = System.nanoTime();
+            }
+            return chartRead;
         }
     }
 

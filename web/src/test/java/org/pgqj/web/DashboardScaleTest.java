@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,9 @@ class DashboardScaleTest {
     static final List<String> ENTRYPOINTS = List.of("send_email", "resize_image", "sync_crm", "charge_card", "py_report");
     static final List<String> EXCEPTIONS = List.of("TimeoutError", "ConnectionRefusedError", "ValueError",
             "java.net.SocketTimeoutException", "KeyError", "java.lang.IllegalStateException");
+    /** Queue managers of Python workers holding picked jobs; the first two stay alive during the test. */
+    static final List<UUID> PYTHON_QUEUE_MANAGERS = List.of(UUID.fromString("0a7e5b1c-5e2d-4c6a-9f10-2b3c4d5e6f70"),
+            UUID.fromString("1b8f6c2d-6f3e-4d7b-8a21-3c4d5e6f7081"), UUID.fromString("2c907d3e-7a4f-4e8c-9b32-4d5e6f708192"));
     private static final Pattern SERVER_TIMING = Pattern.compile("app;dur=([0-9.]+)");
 
     @Test
@@ -61,16 +67,28 @@ class DashboardScaleTest {
                 .entrypoint("java_idle", EntrypointOptions.defaults(), (job, ctx) -> { }).build().start();
              Connection python = db.connect();
              PreparedStatement probe = python.prepareStatement("SELECT pg_notify(?, ?)");
+             ScheduledExecutorService alive = Executors.newSingleThreadScheduledExecutor();
              SmallPool pool = new SmallPool(db.jdbcUrl(), db.user(), db.password());
              DashboardServer unpooled = DashboardServer.start(Dashboard.builder(db.dataSource(), QueueTables.defaults())
                      .build(), "127.0.0.1", 0);
              DashboardServer server = DashboardServer.start(Dashboard.builder(pool, QueueTables.defaults()).build(),
                      "127.0.0.1", 0)) {
-            // what an idle Python worker's connection last ran: its listener's health-check probe
+            // a Python fleet that stays alive: one idle worker's connection runs its listener's health-check probe, two
+            // busy ones beat their jobs' heartbeats (a pgqueuer session sets no application name)
+            python.setClientInfo("ApplicationName", "");
             probe.setString(1, "ch_pgqueuer");
-            probe.setString(2, "{\"channel\": \"ch_pgqueuer\", \"type\": \"health_check_event\", \"sent_at\": "
-                    + "\"2026-12-07T12:00:00Z\", \"received_at\": \"2026-12-07T12:00:00Z\", \"id\": \"" + UUID.randomUUID() + "\"}");
-            probe.execute();
+            alive.scheduleWithFixedDelay(() -> {
+                try {
+                    probe.setString(2, "{\"channel\": \"ch_pgqueuer\", \"type\": \"health_check_event\", \"sent_at\": "
+                            + "\"2026-12-07T12:00:00Z\", \"received_at\": \"2026-12-07T12:00:00Z\", \"id\": \""
+                            + UUID.randomUUID() + "\"}");
+                    probe.execute();
+                    rows.sql("UPDATE pgqueuer SET heartbeat = now() WHERE queue_manager_id IN ('"
+                            + PYTHON_QUEUE_MANAGERS.get(0) + "', '" + PYTHON_QUEUE_MANAGERS.get(1) + "')");
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, 0, 5, TimeUnit.SECONDS);
             Http http = Http.anonymous("http://127.0.0.1:" + server.port());
             Http fresh = Http.anonymous("http://127.0.0.1:" + unpooled.port());
             Map<String, String> pages = new LinkedHashMap<>();
@@ -121,7 +139,7 @@ class DashboardScaleTest {
                     d.get("http://127.0.0.1:" + server.port() + e.getValue());
                     new WebDriverWait(d, Duration.ofSeconds(20)).until(x -> Integer.parseInt(
                             x.findElement(By.tagName("body")).getDomAttribute("data-live-events")) >= 1);
-                    browser.screenshot(e.getKey());
+                    browser.fullPageScreenshot(e.getKey());
                 }
             }
         }
@@ -187,7 +205,7 @@ class DashboardScaleTest {
         for (int batch = batches - 1; batch >= 0; batch--) {
             int n = batch == 0 ? 50_000 - perBatch * (batches - 1) : perBatch;
             rows.pythonHeldFailures(ENTRYPOINTS.get(batch % ENTRYPOINTS.size()), EXCEPTIONS.get(batch / ENTRYPOINTS.size()),
-                    n, Duration.ofMinutes(12L * batch + 1));
+                    n, Duration.ofMinutes(12L * batch + 1), Duration.ofMinutes(12));
         }
         rows.sql("""
                 WITH q AS (
@@ -199,7 +217,7 @@ class DashboardScaleTest {
                   FROM generate_series(1, 5000) n RETURNING id, entrypoint, priority)
                 INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority) SELECT id, 'queued', entrypoint, priority FROM q""");
         for (int i = 0; i < 3; i++) {
-            UUID qm = UUID.randomUUID();
+            UUID qm = PYTHON_QUEUE_MANAGERS.get(i);
             rows.sql("UPDATE pgqueuer SET status = 'picked', queue_manager_id = '" + qm + "', heartbeat = now() "
                     + "WHERE id IN (SELECT id FROM pgqueuer WHERE status = 'queued' AND execute_after <= now() "
                     + "AND entrypoint = '" + ENTRYPOINTS.get(i) + "' ORDER BY id LIMIT 66)");

@@ -94,13 +94,18 @@ final class Rows {
      * statement for all of them. Returns the ids, ascending.
      */
     List<Long> pythonHeldFailures(String entrypoint, String exceptionType, int n, Duration heldAgo) {
+        return pythonHeldFailures(entrypoint, exceptionType, n, heldAgo, Duration.ofMillis(n));
+    }
+
+    /** As {@link #pythonHeldFailures(String, String, int, Duration)}, the holds spread evenly over {@code spread}. */
+    List<Long> pythonHeldFailures(String entrypoint, String exceptionType, int n, Duration heldAgo, Duration spread) {
         return strings("""
                 WITH held AS (
                   INSERT INTO pgqueuer (priority, created, updated, heartbeat, execute_after, status, entrypoint, payload,
                                         headers, attempts)
                   SELECT 0, t - interval '3 seconds', t, t - interval '2 seconds', t - interval '3 seconds', 'failed', ?,
                          convert_to('{"n": ' || g || '}', 'UTF8'), 'null'::jsonb, 0
-                  FROM generate_series(1, ?) g, LATERAL (SELECT now() - ?::interval - g * interval '1 millisecond' AS t) x
+                  FROM generate_series(1, ?) g, LATERAL (SELECT now() - ?::interval - g * ?::interval AS t) x
                   RETURNING id, entrypoint, priority, created, updated),
                 logged AS (
                   INSERT INTO pgqueuer_log (created, job_id, status, priority, entrypoint, traceback)
@@ -113,7 +118,8 @@ final class Rows {
                        'additional_context', jsonb_build_object('entrypoint', entrypoint)))) v(t, s, tb)
                   RETURNING job_id)
                 SELECT DISTINCT job_id FROM logged ORDER BY job_id""",
-                entrypoint, n, heldAgo.toMillis() + " milliseconds", exceptionType).stream().map(Long::valueOf).toList();
+                entrypoint, n, heldAgo.toMillis() + " milliseconds", spread.toNanos() / 1000 / Math.max(1, n) + " microseconds",
+                exceptionType).stream().map(Long::valueOf).toList();
     }
 
     /** A statistics row as pgqueuer's aggregation writes it, {@code minutesAgo} before now. */
