@@ -78,7 +78,7 @@ record Durations(Duration window, int limit, long sampled, Optional<Instant> sin
         Axis axis = axis();
         List<Tick> out = new ArrayList<>();
         for (double t = axis.min(); t <= axis.max() * 1.0001; t *= 10) {
-            out.add(new Tick(axis.x(t), seconds(t)));
+            out.add(new Tick(axis.x(t), t < 1 ? Math.round(t * 1000) + " ms" : Math.round(t) + " s"));
         }
         return out;
     }

@@ -97,7 +97,10 @@ final class Rows {
         return pythonHeldFailures(entrypoint, exceptionType, n, heldAgo, Duration.ofMillis(n));
     }
 
-    /** As {@link #pythonHeldFailures(String, String, int, Duration)}, the holds spread evenly over {@code spread}. */
+    /**
+     * As {@link #pythonHeldFailures(String, String, int, Duration)}, the holds spread evenly over {@code spread} before
+     * {@code heldAgo}, the later ids held later.
+     */
     List<Long> pythonHeldFailures(String entrypoint, String exceptionType, int n, Duration heldAgo, Duration spread) {
         return strings("""
                 WITH held AS (
@@ -105,7 +108,7 @@ final class Rows {
                                         headers, attempts)
                   SELECT 0, t - interval '3 seconds', t, t - interval '2 seconds', t - interval '3 seconds', 'failed', ?,
                          convert_to('{"n": ' || g || '}', 'UTF8'), 'null'::jsonb, 0
-                  FROM generate_series(1, ?) g, LATERAL (SELECT now() - ?::interval - g * ?::interval AS t) x
+                  FROM generate_series(1, ?) g, LATERAL (SELECT now() - ?::interval - (? - g) * ?::interval AS t) x
                   RETURNING id, entrypoint, priority, created, updated),
                 logged AS (
                   INSERT INTO pgqueuer_log (created, job_id, status, priority, entrypoint, traceback)
@@ -118,7 +121,7 @@ final class Rows {
                        'additional_context', jsonb_build_object('entrypoint', entrypoint)))) v(t, s, tb)
                   RETURNING job_id)
                 SELECT DISTINCT job_id FROM logged ORDER BY job_id""",
-                entrypoint, n, heldAgo.toMillis() + " milliseconds", spread.toNanos() / 1000 / Math.max(1, n) + " microseconds",
+                entrypoint, n, heldAgo.toMillis() + " milliseconds", n, spread.toNanos() / 1000 / Math.max(1, n) + " microseconds",
                 exceptionType).stream().map(Long::valueOf).toList();
     }
 
