@@ -266,36 +266,44 @@ public final class QueueAdmin {
         long done = 0;
         int batches = 0;
         try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
-            DSLContext q = tables.dsl(DSL.using(c, SQLDialect.POSTGRES));
-            OffsetDateTime now = q.select(currentOffsetDateTime()).fetchSingle().value1();
-            c.commit();
-            Condition which = PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.failed))
-                    .and(PGQUEUER.UPDATED.le(filter.heldBefore().map(t -> t.atOffset(ZoneOffset.UTC))
-                            .filter(t -> t.isBefore(now)).orElse(now)));
-            if (filter.entrypoint().isPresent()) {
-                which = which.and(PGQUEUER.ENTRYPOINT.eq(filter.entrypoint().get()));
-            }
-            if (filter.heldAfter().isPresent()) {
-                which = which.and(PGQUEUER.UPDATED.gt(filter.heldAfter().get().atOffset(ZoneOffset.UTC)));
-            }
-            if (filter.exceptionType().isPresent()) {
-                which = which.and(HeldFailures.exceptionTypeOf(PGQUEUER.ID).eq(filter.exceptionType().get()));
-            }
-            long after = 0;
-            while (true) {
-                // keyset on the id, so each batch starts past the last one (rows skipped as locked stay skipped)
-                List<Long> ids = q.select(PGQUEUER.ID).from(PGQUEUER).where(which.and(PGQUEUER.ID.gt(after)))
-                        .orderBy(PGQUEUER.ID).limit(BULK_BATCH).forUpdate().skipLocked()
-                        .fetch(r -> r.value1());
-                if (ids.isEmpty()) {
-                    c.commit();
-                    break;
-                }
-                done += action.run(q, ids).size();
+            try {
+                DSLContext q = tables.dsl(DSL.using(c, SQLDialect.POSTGRES));
+                OffsetDateTime now = q.select(currentOffsetDateTime()).fetchSingle().value1();
                 c.commit();
-                batches++;
-                after = ids.get(ids.size() - 1);
+                Condition which = PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.failed))
+                        .and(PGQUEUER.UPDATED.le(filter.heldBefore().map(t -> t.atOffset(ZoneOffset.UTC))
+                                .filter(t -> t.isBefore(now)).orElse(now)));
+                if (filter.entrypoint().isPresent()) {
+                    which = which.and(PGQUEUER.ENTRYPOINT.eq(filter.entrypoint().get()));
+                }
+                if (filter.heldAfter().isPresent()) {
+                    which = which.and(PGQUEUER.UPDATED.gt(filter.heldAfter().get().atOffset(ZoneOffset.UTC)));
+                }
+                if (filter.exceptionType().isPresent()) {
+                    which = which.and(HeldFailures.exceptionTypeOf(PGQUEUER.ID).eq(filter.exceptionType().get()));
+                }
+                long after = 0;
+                while (true) {
+                    // keyset on the id, so each batch starts past the last one (rows skipped as locked stay skipped)
+                    List<Long> ids = q.select(PGQUEUER.ID).from(PGQUEUER).where(which.and(PGQUEUER.ID.gt(after)))
+                            .orderBy(PGQUEUER.ID).limit(BULK_BATCH).forUpdate().skipLocked()
+                            .fetch(r -> r.value1());
+                    if (ids.isEmpty()) {
+                        c.commit();
+                        break;
+                    }
+                    done += action.run(q, ids).size();
+                    c.commit();
+                    batches++;
+                    after = ids.get(ids.size() - 1);
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback(); // the failed batch only; a pool gets the connection back clean
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
             }
         } catch (SQLException | org.jooq.exception.DataAccessException e) {
             throw new PgqjException("Bulk " + what + " of held jobs (" + filter + ") failed after " + done

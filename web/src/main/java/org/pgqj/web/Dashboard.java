@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jooq.exception.DataAccessException;
+import org.pgqj.admin.BulkResult;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.slf4j.Logger;
@@ -313,7 +314,7 @@ public final class Dashboard extends HttpServlet {
             throw new IllegalArgumentException("A bulk action needs the count it was confirmed with (asof, expected): "
                     + "start from the failures page");
         }
-        org.pgqj.admin.BulkResult done = requeue ? queries.requeueHeld(filter, asOf) : queries.cancelHeld(filter, asOf);
+        BulkResult done = requeue ? queries.requeueHeld(filter, asOf) : queries.cancelHeld(filter, asOf);
         LOG.info("Dashboard {} {} held jobs ({} confirmed) matching {} in {} batches", requeue ? "requeued" : "canceled",
                 done.jobs(), expected, filter.describe(), done.batches());
         return "/failures" + filter.query(requeue ? "requeued" : "canceled", Long.toString(done.jobs()), "of",

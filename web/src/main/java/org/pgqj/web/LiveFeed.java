@@ -60,7 +60,7 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
     private volatile String snapshot = "";
     private volatile long snapshotNanos;
     private volatile String chart = "";
-    private volatile long chartNanos;
+    private Throughput chartPushed; // feed thread only
     private final Object chartLock = new Object();
     private Throughput chartRead;
     private long chartReadNanos;
@@ -163,19 +163,22 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
     private void refresh() {
         refreshPending.set(false);
         try {
-            boolean charts = !chartViewers.isEmpty() && System.nanoTime() - chartNanos >= CHART_EVERY.toNanos();
-            String[] read = queries.read(q -> {
+            boolean charts = !chartViewers.isEmpty();
+            Throughput[] fresh = {null};
+            snapshot = queries.read(q -> {
                 Sizes now = queries.sizes(q);
                 sizes = now.rows();
-                return new String[] {json(now), charts ? throughput(() -> queries.throughput(q, now.at())).json() : null};
+                if (charts) {
+                    fresh[0] = throughput(() -> queries.throughput(q, now.at()));
+                }
+                return json(now);
             });
-            snapshot = read[0];
             snapshotNanos = System.nanoTime();
             refreshes++;
             broadcast(viewers, "event: queue\ndata: " + snapshot + "\n\n");
-            if (read[1] != null) {
-                chart = read[1];
-                chartNanos = snapshotNanos;
+            if (fresh[0] != null && fresh[0] != chartPushed) { // a new read, not the one pushed last time
+                chartPushed = fresh[0];
+                chart = fresh[0].json();
                 broadcast(chartViewers, "event: throughput\ndata: " + chart + "\n\n");
             }
         } catch (RuntimeException e) {
