@@ -118,16 +118,15 @@ final class BenchJobs {
 
     /** A worker for the benchmark entrypoint with the options' batch size and limits. */
     Worker worker(BenchOptions o, WorkerOptions.Mode mode, JobHandler handler) {
-        Worker.Builder builder = Worker.builder(db.dataSource(), db.tables());
-        if (observability != null) {
-            observability.instrument(builder);
-        }
         WorkerOptions.Builder options = WorkerOptions.builder()
                 .batchSize(o.batchSize())
                 .maxConcurrentJobs(o.maxConcurrent())
                 .mode(mode);
         o.maxBatchSize().ifPresent(options::maxBatchSize);
-        return builder
+        if (observability != null) {
+            observability.instrument(options);
+        }
+        return Worker.builder(db.dataSource(), db.tables())
                 .entrypoint(ENTRYPOINT, EntrypointOptions.builder().concurrencyLimit(o.concurrencyLimit()).build(), handler)
                 .options(options.build())
                 .build();
