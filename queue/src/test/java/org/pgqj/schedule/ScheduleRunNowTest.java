@@ -31,7 +31,7 @@ class ScheduleRunNowTest {
         List<Instant> runs = new CopyOnWriteArrayList<>();
         try (Scheduler scheduler = Scheduler.builder(db.dataSource(), TABLES)
                 .schedule(YEARLY, "new_year", ctx -> runs.add(ctx.scheduledAt()))
-                .maxPollInterval(Duration.ofSeconds(1))
+                .options(SchedulerOptions.builder().maxPollInterval(Duration.ofSeconds(1)).build())
                 .build()) {
             scheduler.start();
             long id = Schedules.list(TABLES, db.dataSource()).get(0).id();

@@ -36,6 +36,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.schedule.Scheduler;
+import org.pgqj.schedule.SchedulerOptions;
 import org.pgqj.schedule.Schedules;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
@@ -287,7 +288,7 @@ class DashboardTriageBrowserTest {
         List<Instant> runs = new CopyOnWriteArrayList<>();
         try (Scheduler scheduler = Scheduler.builder(db.dataSource(), TABLES)
                 .schedule("0 0 1 1 *", "new_year_report", ctx -> runs.add(ctx.scheduledAt()))
-                .maxPollInterval(Duration.ofSeconds(1))
+                .options(SchedulerOptions.builder().maxPollInterval(Duration.ofSeconds(1)).build())
                 .build()) {
             scheduler.start();
             long id = Schedules.list(TABLES, db.dataSource()).get(0).id();
