@@ -16,6 +16,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -241,6 +243,95 @@ public final class QueueAdmin {
         int n = deleteAndLog(q(dsl), DSL.trueCondition(), PgqueuerStatus.deleted).size();
         LOG.info("Cleared all {} jobs", n);
         return n;
+    }
+
+    /** Jobs per transaction of {@link #requeueHeld} and {@link #cancelHeld}. */
+    public static final int BULK_BATCH = 500;
+
+    /**
+     * Requeues every held job that {@code filter} matches ({@link #requeue} on each), in batches of
+     * {@link #BULK_BATCH}, each batch its own transaction on a connection of {@code dataSource}.
+     *
+     * <p>Only jobs held when the call starts (at or before the database's {@code now()} then, and before
+     * {@link HeldJobFilter#heldBefore()} when given) are touched: a job requeued here that fails and is held again
+     * while the batches run is not requeued a second time. Each batch locks its rows with
+     * {@code FOR UPDATE SKIP LOCKED}, so two operators running this at once split the jobs between them, and a row
+     * another transaction holds is left to it. Committed batches stay committed when a later one fails.
+     *
+     * @throws PgqjException when the database fails (naming how many jobs were requeued until then)
+     */
+    public BulkResult requeueHeld(DataSource dataSource, HeldJobFilter filter) {
+        return bulk(dataSource, filter, "requeue", this::requeue);
+    }
+
+    /**
+     * Cancels every held job that {@code filter} matches ({@link #cancel} on each batch, so each batch sends its
+     * {@code cancellation_event}), batched and bounded in time as {@link #requeueHeld}.
+     *
+     * @throws PgqjException when the database fails (naming how many jobs were canceled until then)
+     */
+    public BulkResult cancelHeld(DataSource dataSource, HeldJobFilter filter) {
+        return bulk(dataSource, filter, "cancel", this::cancel);
+    }
+
+    private interface BatchAction {
+        List<Long> run(DSLContext dsl, Collection<Long> ids);
+    }
+
+    private BulkResult bulk(DataSource dataSource, HeldJobFilter filter, String what, BatchAction action) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(filter, "filter");
+        long started = System.nanoTime();
+        long done = 0;
+        int batches = 0;
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                DSLContext q = tables.dsl(DSL.using(c, SQLDialect.POSTGRES));
+                OffsetDateTime now = q.select(currentOffsetDateTime()).fetchSingle().value1();
+                c.commit();
+                Condition which = PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.failed))
+                        .and(PGQUEUER.UPDATED.le(filter.heldBefore().map(t -> t.atOffset(ZoneOffset.UTC))
+                                .filter(t -> t.isBefore(now)).orElse(now)));
+                if (filter.entrypoint().isPresent()) {
+                    which = which.and(PGQUEUER.ENTRYPOINT.eq(filter.entrypoint().get()));
+                }
+                if (filter.heldAfter().isPresent()) {
+                    which = which.and(PGQUEUER.UPDATED.gt(filter.heldAfter().get().atOffset(ZoneOffset.UTC)));
+                }
+                if (filter.exceptionType().isPresent()) {
+                    which = which.and(HeldFailures.exceptionTypeOf(PGQUEUER.ID).eq(filter.exceptionType().get()));
+                }
+                long after = 0;
+                while (true) {
+                    // keyset on the id, so each batch starts past the last one (rows skipped as locked stay skipped)
+                    List<Long> ids = q.select(PGQUEUER.ID).from(PGQUEUER).where(which.and(PGQUEUER.ID.gt(after)))
+                            .orderBy(PGQUEUER.ID).limit(BULK_BATCH).forUpdate().skipLocked()
+                            .fetch(r -> r.value1());
+                    if (ids.isEmpty()) {
+                        c.commit();
+                        break;
+                    }
+                    done += action.run(q, ids).size();
+                    c.commit();
+                    batches++;
+                    after = ids.get(ids.size() - 1);
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback(); // the failed batch only; a pool gets the connection back clean
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException | org.jooq.exception.DataAccessException e) {
+            throw new PgqjException("Bulk " + what + " of held jobs (" + filter + ") failed after " + done
+                    + " jobs in " + batches + " batches: " + e.getMessage(), e);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        LOG.info("Bulk {} of held jobs matching {}: {} jobs in {} batches ({} ms)", what, filter, done, batches,
+                elapsed.toMillis());
+        return new BulkResult(done, batches, elapsed);
     }
 
     /**

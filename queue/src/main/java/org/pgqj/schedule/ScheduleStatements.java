@@ -34,6 +34,9 @@ import org.pgqj.internal.sql.Statuses;
  *   <li>{@link #heartbeat}: {@code UPDATE schedules SET heartbeat = now(), updated = now() WHERE id IN (...running...)}.</li>
  *   <li>{@link #release}: after a run, successful or not: {@code status = 'queued', last_run = now(),
  *       updated = now()}; the {@code next_run} was already moved on by the claim.</li>
+ *   <li>{@link #runNow}: {@code UPDATE schedules SET next_run = date_trunc('second', now()), updated = now()
+ *       WHERE id = ? AND status = 'queued'}: due at once for every scheduler, Java or Python, that registered
+ *       it; the claim then sets the next regular fire time, so the schedule keeps its rhythm.</li>
  * </ul>
  *
  * <p>The claim:
@@ -138,6 +141,16 @@ final class ScheduleStatements {
                 .set(s.HEARTBEAT, DSL.currentOffsetDateTime())
                 .set(s.UPDATED, DSL.currentOffsetDateTime())
                 .where(s.ID.in(ids))
+                .execute();
+    }
+
+    /** Makes the idle schedule {@code id} due now; 0 when there is no such row or it is running. */
+    static int runNow(DSLContext dsl, long id) {
+        var s = PGQUEUER_SCHEDULES;
+        return dsl.update(s)
+                .set(s.NEXT_RUN, ScheduleTimes.nextRun(ScheduleTimes.interval(Duration.ZERO)))
+                .set(s.UPDATED, DSL.currentOffsetDateTime())
+                .where(s.ID.eq(id).and(s.STATUS.eq(Statuses.literal(PgqueuerStatus.queued))))
                 .execute();
     }
 

@@ -63,6 +63,18 @@ public final class Schedules {
     }
 
     /**
+     * Runs schedule {@code id} now: its {@code next_run} becomes the current second, so the next poll of a
+     * scheduler that registered it (Java or Python) claims and runs it once, and the claim sets the next regular
+     * fire time as usual. A Java {@link Scheduler} polls at least every {@code maxPollInterval} (10 s by default);
+     * a pgqueuer 1.x {@code SchedulerManager} sleeps until its own next fire time and runs it then.
+     *
+     * @return false when there is no such schedule or it is running now (status picked)
+     */
+    public static boolean runNow(QueueTables tables, DSLContext caller, long id) {
+        return ScheduleStatements.runNow(tables.dsl(caller), id) == 1;
+    }
+
+    /**
      * {@code pgq schedules -r VALUE ...}: each value that is a number is an id, anything else an entrypoint.
      */
     public static int remove(QueueTables tables, DataSource dataSource, String... idsOrEntrypoints) {

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,14 +26,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jooq.exception.DataAccessException;
+import org.pgqj.admin.BulkResult;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pgqueuer dashboard as one Jakarta servlet: overview, jobs, job detail, failures (requeue, cancel), workers,
- * schedules, and live updates by server-sent events. Mount it anywhere a servlet container runs: standalone
+ * The pgqueuer dashboard as one Jakarta servlet: overview, jobs, job detail, failures (filters, groups, requeue
+ * and cancel one, many or all matching), live workers, charts, tables, schedules (run now), and live updates by
+ * server-sent events. Mount it anywhere a servlet container runs: standalone
  * with {@link DashboardServer}, or under a path of an application (map it to {@code /pgqj/*} with
  * async support on; links follow the context and servlet path).
  *
@@ -53,7 +56,9 @@ public final class Dashboard extends HttpServlet {
             "dashboard.css", "text/css;charset=UTF-8",
             "dashboard.js", "text/javascript;charset=UTF-8");
     private static final int MAX_IDS = 1000;
-    private static final int FAILURES_LIMIT = 500;
+    private static final String STARTED = Dashboard.class.getName() + ".started";
+    private static final List<String> ACTIONS = List.of("/actions/requeue", "/actions/cancel",
+            "/actions/failures/requeue", "/actions/failures/cancel", "/actions/schedules/run-now");
 
     /**
      * HTTP Basic credentials. {@link #toString()} never shows the password.
@@ -148,6 +153,7 @@ public final class Dashboard extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        req.setAttribute(STARTED, System.nanoTime());
         Guard.secureHeaders(resp);
         if (!guard.authorized(req)) {
             Guard.challenge(resp);
@@ -184,8 +190,8 @@ public final class Dashboard extends HttpServlet {
         Matcher job = JOB_PATH.matcher(path);
         switch (path) {
             case "/" -> page(req, resp, base, "overview", "Overview", q -> {
-                Instant now = queries.now(q);
-                return Map.of("o", queries.overview(q, now, queries.sizes(q)));
+                Views.Sizes sizes = queries.sizes(q);
+                return Map.of("o", queries.overview(q, sizes, throughput(q, sizes.at())));
             });
             case "/jobs" -> {
                 JobFilter filter;
@@ -198,9 +204,34 @@ public final class Dashboard extends HttpServlet {
                 }
                 page(req, resp, base, "jobs", "Jobs", q -> Map.of("j", queries.jobs(q, filter, entrypoints())));
             }
-            case "/failures" -> page(req, resp, base, "failures", "Failures",
-                    q -> Map.of("f", queries.failures(q, FAILURES_LIMIT)));
+            case "/failures" -> {
+                FailureFilter filter;
+                try {
+                    filter = FailureFilter.parse(req::getParameter);
+                } catch (IllegalArgumentException e) {
+                    page(req, resp, base, "failures", "Failures", q -> Map.of("f", new Views.Failures(FailureFilter.none(),
+                            0, 0, List.of(), List.of(), Optional.empty(), entrypoints(), List.of(),
+                            Optional.of(e.getMessage()))));
+                    return;
+                }
+                page(req, resp, base, "failures", "Failures", q -> Map.of("f", queries.failures(q, filter, queries.now(q))));
+            }
+            case "/failures/confirm" -> {
+                String action = bulkAction(req.getParameter("action"));
+                FailureFilter filter = FailureFilter.parse(req::getParameter);
+                page(req, resp, base, "confirm", "Confirm", q -> Map.of("c", queries.confirm(q, action, filter)));
+            }
             case "/workers" -> page(req, resp, base, "workers", "Workers", q -> Map.of("w", queries.workers(q)));
+            case "/charts" -> {
+                Duration window = JobFilter.age(Objects.requireNonNullElse(req.getParameter("window"), "1h"));
+                if (!Durations.WINDOWS.contains(JobFilter.ageText(window))) {
+                    throw new IllegalArgumentException("window must be one of " + Durations.WINDOWS + " (got '"
+                            + req.getParameter("window") + "')");
+                }
+                page(req, resp, base, "charts", "Charts", q -> Map.of("c", new Views.Charts(
+                        throughput(q, queries.now(q)), queries.durations(q, window))));
+            }
+            case "/tables" -> page(req, resp, base, "tables", "Tables", q -> Map.of("t", queries.tables(q)));
             case "/schedules" -> page(req, resp, base, "schedules", "Schedules",
                     q -> Map.of("s", queries.schedules(q, queries.now(q))));
             case "/events" -> events(req, resp);
@@ -221,8 +252,15 @@ public final class Dashboard extends HttpServlet {
         }
     }
 
+    private static String bulkAction(String action) {
+        if (!"requeue".equals(action) && !"cancel".equals(action)) {
+            throw new IllegalArgumentException("action must be requeue or cancel (got '" + action + "')");
+        }
+        return action;
+    }
+
     private void post(HttpServletRequest req, HttpServletResponse resp, String base, String path) throws IOException {
-        if (!path.equals("/actions/requeue") && !path.equals("/actions/cancel")) {
+        if (!ACTIONS.contains(path)) {
             error(req, resp, base, HttpServletResponse.SC_NOT_FOUND, "No such action: " + path);
             return;
         }
@@ -235,22 +273,65 @@ public final class Dashboard extends HttpServlet {
                     "The form's CSRF token is missing or wrong: reload the page and try again.");
             return;
         }
-        List<Long> ids = ids(req.getParameterValues("ids"));
-        boolean requeue = path.equals("/actions/requeue");
-        List<Long> done = requeue ? queries.requeue(ids) : queries.cancel(ids);
-        LOG.info("Dashboard {} {} of {} jobs: {}", requeue ? "requeued" : "canceled", done.size(), ids.size(), done);
+        String back = switch (path) {
+            case "/actions/requeue", "/actions/cancel" -> byIds(req, path.equals("/actions/requeue"));
+            case "/actions/failures/requeue", "/actions/failures/cancel" -> bulk(req, path.endsWith("/requeue"));
+            default -> runNow(req);
+        };
         LiveFeed f = feed;
         if (f != null) {
             f.changed();
         }
-        String back = switch (Objects.requireNonNullElse(req.getParameter("return"), "failures")) {
+        resp.setStatus(HttpServletResponse.SC_SEE_OTHER); // after a POST, the browser GETs the page
+        resp.setHeader("Location", base + back);
+    }
+
+    /** Requeue or cancel the selected jobs; returns where the browser goes next. */
+    private String byIds(HttpServletRequest req, boolean requeue) {
+        List<Long> ids = ids(req.getParameterValues("ids"));
+        List<Long> done = requeue ? queries.requeue(ids) : queries.cancel(ids);
+        LOG.info("Dashboard {} {} of {} jobs: {}", requeue ? "requeued" : "canceled", done.size(), ids.size(), done);
+        String page = switch (Objects.requireNonNullElse(req.getParameter("return"), "failures")) {
             case "jobs" -> "/jobs";
             case "job" -> ids.size() == 1 ? "/jobs/" + ids.get(0) : "/failures";
             default -> "/failures";
         };
-        resp.setStatus(HttpServletResponse.SC_SEE_OTHER); // after a POST, the browser GETs the page
-        resp.setHeader("Location", base + back + "?" + (requeue ? "requeued=" : "canceled=") + done.size()
-                + "&of=" + ids.size());
+        return page + "?" + (requeue ? "requeued=" : "canceled=") + done.size() + "&of=" + ids.size();
+    }
+
+    /**
+     * Requeue or cancel every held job the filter matches that was held when the operator saw the count
+     * ({@code asof}, from the confirmation page), in batches; returns the failures page with the same filter.
+     */
+    private String bulk(HttpServletRequest req, boolean requeue) {
+        FailureFilter filter = FailureFilter.parse(req::getParameter);
+        Instant asOf;
+        long expected;
+        try {
+            asOf = Instant.parse(Objects.requireNonNullElse(req.getParameter("asof"), ""));
+            expected = Long.parseLong(Objects.requireNonNullElse(req.getParameter("expected"), ""));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("A bulk action needs the count it was confirmed with (asof, expected): "
+                    + "start from the failures page");
+        }
+        BulkResult done = requeue ? queries.requeueHeld(filter, asOf) : queries.cancelHeld(filter, asOf);
+        LOG.info("Dashboard {} {} held jobs ({} confirmed) matching {} in {} batches", requeue ? "requeued" : "canceled",
+                done.jobs(), expected, filter.describe(), done.batches());
+        return "/failures" + filter.query(requeue ? "requeued" : "canceled", Long.toString(done.jobs()), "of",
+                Long.toString(expected));
+    }
+
+    /** Makes a schedule due now; returns the schedules page with what happened. */
+    private String runNow(HttpServletRequest req) {
+        long id;
+        try {
+            id = Long.parseLong(Objects.requireNonNullElse(req.getParameter("id"), "").trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("A schedule id must be a whole number (got '" + req.getParameter("id") + "').");
+        }
+        boolean due = queries.runNow(id);
+        LOG.info("Dashboard run now of schedule {}: {}", id, due ? "due now" : "not idle or gone");
+        return "/schedules?schedule=" + id + "&run=" + (due ? "due" : "busy");
     }
 
     private static List<Long> ids(String[] values) {
@@ -284,7 +365,13 @@ public final class Dashboard extends HttpServlet {
         resp.setHeader("X-Accel-Buffering", "no"); // a proxy must pass each event on at once
         resp.flushBuffer();
         AsyncContext viewer = req.startAsync();
-        f.add(viewer);
+        f.add(viewer, "1".equals(req.getParameter("charts")));
+    }
+
+    /** The throughput chart, shared with the live feed (read at most every 2 s for all pages and viewers). */
+    private Throughput throughput(org.jooq.DSLContext q, Instant now) {
+        LiveFeed f = feed;
+        return f == null ? queries.throughput(q, now) : f.throughput(() -> queries.throughput(q, now));
     }
 
     private List<String> entrypoints() {
@@ -300,17 +387,28 @@ public final class Dashboard extends HttpServlet {
                     flash(req), queries.now(q)));
             return m;
         }));
-        render(resp, template, params);
+        render(req, resp, template, params);
     }
 
     private static Optional<String> flash(HttpServletRequest req) {
-        // numbers only: a link cannot make the page say anything else
+        // numbers and closed words only: a link cannot make the page say anything else
         String of = req.getParameter("of");
         for (String action : List.of("requeued", "canceled")) {
             String n = req.getParameter(action);
-            if (n != null && n.matches("\\d{1,6}") && of != null && of.matches("\\d{1,6}")) {
+            if (n != null && n.matches("\\d{1,9}") && of != null && of.matches("\\d{1,9}")) {
                 return Optional.of(Character.toUpperCase(action.charAt(0)) + action.substring(1) + " " + n + " of "
                         + of + (of.equals("1") ? " job." : " jobs."));
+            }
+        }
+        String schedule = req.getParameter("schedule");
+        if (schedule != null && schedule.matches("\\d{1,19}")) {
+            String run = Objects.requireNonNullElse(req.getParameter("run"), "");
+            if (run.equals("due")) {
+                return Optional.of("Schedule " + schedule + " is due now: the next poll of a scheduler that "
+                        + "registered it runs it once, then it keeps its regular times.");
+            }
+            if (run.equals("busy")) {
+                return Optional.of("Schedule " + schedule + " was not made due: it is running now, or gone.");
             }
         }
         return Optional.empty();
@@ -324,12 +422,17 @@ public final class Dashboard extends HttpServlet {
                 readOnly, Optional.empty(), Instant.now()));
         params.put("status", status);
         params.put("message", message == null ? "" : message);
-        render(resp, "error", params);
+        render(req, resp, "error", params);
     }
 
-    private void render(HttpServletResponse resp, String template, Map<String, Object> params) throws IOException {
+    private void render(HttpServletRequest req, HttpServletResponse resp, String template, Map<String, Object> params)
+            throws IOException {
         StringOutput out = new StringOutput(); // rendered whole first: a failure never leaves half a page
         templates.render(template + ".jte", params, out);
+        if (req.getAttribute(STARTED) instanceof Long started) {
+            // the page's server time (reads, rendering), shown by a browser's developer tools; the scale test reads it
+            resp.setHeader("Server-Timing", String.format(Locale.ROOT, "app;dur=%.1f", (System.nanoTime() - started) / 1e6));
+        }
         resp.setContentType("text/html;charset=UTF-8");
         resp.getWriter().write(out.toString());
     }

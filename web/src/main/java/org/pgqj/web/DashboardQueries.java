@@ -1,16 +1,20 @@
 package org.pgqj.web;
 
 import static org.jooq.impl.DSL.any;
-import static org.jooq.impl.DSL.arrayAggDistinct;
 import static org.jooq.impl.DSL.count;
-import static org.jooq.impl.DSL.countDistinct;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.extract;
 import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.lateral;
 import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.min;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.percentileCont;
+import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
 import static org.jooq.impl.DSL.val;
+import static org.jooq.impl.DSL.when;
 import static org.pgqj.codegen.Tables.PGQUEUER;
 import static org.pgqj.codegen.Tables.PGQUEUER_LOG;
 import static org.pgqj.codegen.Tables.PGQUEUER_SCHEDULES;
@@ -18,38 +22,51 @@ import static org.pgqj.codegen.Tables.PGQUEUER_STATISTICS;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.DatePart;
 import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Record;
+import org.jooq.Record3;
 import org.jooq.SQLDialect;
 import org.jooq.SelectField;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.types.DayToSecond;
+import org.pgqj.admin.BulkResult;
+import org.pgqj.admin.LiveWorkers;
 import org.pgqj.admin.QueueAdmin;
-import org.pgqj.admin.QueueSize;
+import org.pgqj.admin.QueueInspection;
+import org.pgqj.admin.TableHealth;
 import org.pgqj.codegen.enums.PgqueuerStatus;
-import org.pgqj.core.Job;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
+import org.pgqj.schedule.Schedules;
+import org.pgqj.web.Views.Confirm;
+import org.pgqj.web.Views.ExceptionGroup;
 import org.pgqj.web.Views.Failures;
 import org.pgqj.web.Views.HeldJob;
 import org.pgqj.web.Views.JobDetail;
@@ -59,16 +76,15 @@ import org.pgqj.web.Views.JobsPage;
 import org.pgqj.web.Views.LogEntry;
 import org.pgqj.web.Views.Overview;
 import org.pgqj.web.Views.ScheduleRow;
-import org.pgqj.web.Views.Schedules;
 import org.pgqj.web.Views.SizeRow;
+import org.pgqj.web.Views.Sizes;
 import org.pgqj.web.Views.Traceback;
-import org.pgqj.web.Views.WorkerRow;
 import org.pgqj.web.Views.Workers;
 
 /**
  * The dashboard's own reads (jOOQ over the generated tables, mapped to the install by {@link QueueTables}) and
- * its two writes, which go through {@link QueueAdmin}. Every value from a request reaches SQL as a bound value.
- * Each page reads on one connection; the times on a page come from the database's {@code now()}.
+ * its writes, which go through {@link QueueAdmin} and {@link Schedules}. Every value from a request reaches SQL as
+ * a bound value. Each page reads on one connection; the times on a page come from the database's {@code now()}.
  */
 final class DashboardQueries {
 
@@ -77,10 +93,18 @@ final class DashboardQueries {
             PGQUEUER.PRIORITY, PGQUEUER.CREATED, PGQUEUER.EXECUTE_AFTER, PGQUEUER.HEARTBEAT, PGQUEUER.ATTEMPTS,
             PGQUEUER.QUEUE_MANAGER_ID);
     private static final int HISTORY_LIMIT = 1000;
+    /** Held jobs listed per page of the failures page. */
+    static final int FAILURES_PAGE = 100;
+    /** Finished jobs sampled for the duration percentiles (the newest of the window). */
+    static final int DURATION_SAMPLE = 2_000;
+    private static final List<PgqueuerStatus> FINISHED = List.of(PgqueuerStatus.successful, PgqueuerStatus.exception,
+            PgqueuerStatus.failed, PgqueuerStatus.canceled, PgqueuerStatus.deleted);
 
     private final DataSource dataSource;
     private final QueueTables tables;
     private final QueueAdmin admin;
+    private final QueueInspection inspection;
+    private final FailureIndex failureIndex;
     private final Duration staleAfter;
     private final int pageSize;
 
@@ -88,6 +112,8 @@ final class DashboardQueries {
         this.dataSource = dataSource;
         this.tables = tables;
         this.admin = QueueAdmin.create(tables);
+        this.inspection = QueueInspection.create(tables);
+        this.failureIndex = new FailureIndex(inspection);
         this.staleAfter = staleAfter;
         this.pageSize = pageSize;
     }
@@ -110,71 +136,134 @@ final class DashboardQueries {
         return q.select(currentOffsetDateTime()).fetchSingle().value1().toInstant();
     }
 
-    /** Queue rows per entrypoint and status (pgqueuer's queue size, folded over priorities). */
-    List<SizeRow> sizes(DSLContext q) {
-        Map<String, long[]> per = new TreeMap<>();
-        for (QueueSize s : admin.queueSize(q)) {
-            long[] c = per.computeIfAbsent(s.entrypoint(), k -> new long[3]);
-            switch (s.status().label()) {
-                case "queued" -> c[0] += s.count();
-                case "picked" -> c[1] += s.count();
-                default -> c[2] += s.count(); // failed: held jobs are the only other status a queue row has
-            }
-        }
-        List<SizeRow> rows = new ArrayList<>();
-        per.forEach((e, c) -> rows.add(new SizeRow(e, c[0], c[1], c[2])));
-        return rows;
-    }
-
-    Overview overview(DSLContext q, Instant now, List<SizeRow> sizes) {
-        Condition picked = PGQUEUER.STATUS.eq(inline(PgqueuerStatus.picked, PGQUEUER.STATUS));
-        Record3View head = q.select(
-                        min(PGQUEUER.CREATED).filterWhere(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.queued, PGQUEUER.STATUS))),
-                        countDistinct(PGQUEUER.QUEUE_MANAGER_ID).filterWhere(picked),
-                        count().filterWhere(picked.and(PGQUEUER.HEARTBEAT.lt(ago(staleAfter)))))
+    /**
+     * Queue rows per entrypoint: due (runnable now), scheduled for later, picked, held; the oldest due job's due
+     * time and the next scheduled one. One scan of the queue table, as pgqueuer's queue size.
+     */
+    Sizes sizes(DSLContext q) {
+        // grouped by (entrypoint, status, due) and folded here: cheaper per row than one filtered aggregate per count
+        Field<Boolean> due = DSL.field(PGQUEUER.EXECUTE_AFTER.le(currentOffsetDateTime()));
+        Map<String, long[]> counts = new TreeMap<>();
+        Map<String, Instant[]> times = new HashMap<>();
+        Instant[] at = {null};
+        q.select(PGQUEUER.ENTRYPOINT, PGQUEUER.STATUS, due, count(), min(PGQUEUER.EXECUTE_AFTER), currentOffsetDateTime())
                 .from(PGQUEUER)
-                .fetchSingle(r -> new Record3View(Optional.ofNullable(r.value1()).map(OffsetDateTime::toInstant),
-                        r.value2(), r.value3()));
-        List<LogEntry> failures = log(q, PGQUEUER_LOG.STATUS.in(inline(PgqueuerStatus.exception, PGQUEUER_LOG.STATUS),
-                        inline(PgqueuerStatus.failed, PGQUEUER_LOG.STATUS)).and(PGQUEUER_LOG.CREATED.gt(ago(Duration.ofHours(1)))),
-                false, 10);
-        long queued = sizes.stream().mapToLong(SizeRow::queued).sum();
-        long inFlight = sizes.stream().mapToLong(SizeRow::picked).sum();
-        long held = sizes.stream().mapToLong(SizeRow::failed).sum();
-        return new Overview(queued, inFlight, held, head.workers(), head.stale(), head.oldestQueued(), sizes,
-                throughput(q, now), failures, staleAfter);
-    }
-
-    private record Record3View(Optional<Instant> oldestQueued, long workers, long stale) {
-    }
-
-    /** Finished jobs per minute of the last hour, from pgqueuer_statistics. */
-    Chart throughput(DSLContext q, Instant now) {
-        Field<OffsetDateTime> minute = function("date_trunc", OffsetDateTime.class, inline("minute"),
-                PGQUEUER_STATISTICS.CREATED);
-        Instant last = now.truncatedTo(ChronoUnit.MINUTES);
-        Instant first = last.minus(59, ChronoUnit.MINUTES);
-        Map<Instant, long[]> counts = new HashMap<>();
-        q.select(minute, PGQUEUER_STATISTICS.STATUS, sum(PGQUEUER_STATISTICS.COUNT))
-                .from(PGQUEUER_STATISTICS)
-                .where(PGQUEUER_STATISTICS.CREATED.ge(val(first.atOffset(java.time.ZoneOffset.UTC))))
-                .groupBy(minute, PGQUEUER_STATISTICS.STATUS)
+                .groupBy(PGQUEUER.ENTRYPOINT, PGQUEUER.STATUS, due)
                 .forEach(r -> {
-                    long[] c = counts.computeIfAbsent(r.value1().toInstant(), k -> new long[3]);
-                    long n = r.value3() == null ? 0 : r.value3().longValue();
+                    long[] c = counts.computeIfAbsent(r.value1(), k -> new long[4]);
+                    Instant[] t = times.computeIfAbsent(r.value1(), k -> new Instant[2]);
+                    boolean isDue = Boolean.TRUE.equals(r.value3());
                     switch (r.value2()) {
-                        case successful -> c[0] += n;
-                        case exception, failed -> c[1] += n;
-                        case canceled, deleted -> c[2] += n;
-                        default -> { } // queued and picked are not finished jobs
+                        case queued -> {
+                            c[isDue ? 0 : 1] += r.value4();
+                            t[isDue ? 0 : 1] = r.value5().toInstant();
+                        }
+                        case picked -> c[2] += r.value4();
+                        default -> c[3] += r.value4(); // failed: held jobs are the only other status a queue row has
+                    }
+                    at[0] = r.value6().toInstant();
+                });
+        List<SizeRow> rows = new ArrayList<>();
+        counts.forEach((e, c) -> rows.add(new SizeRow(e, c[0], c[1], c[2], c[3], Optional.ofNullable(times.get(e)[0]),
+                Optional.ofNullable(times.get(e)[1]))));
+        return new Sizes(rows, at[0] == null ? now(q) : at[0]);
+    }
+
+    Overview overview(DSLContext q, Sizes sizes, Throughput throughput) {
+        long stale = q.selectCount().from(PGQUEUER)
+                .where(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.picked, PGQUEUER.STATUS))
+                        .and(PGQUEUER.HEARTBEAT.lt(ago(staleAfter))))
+                .fetchSingle().value1();
+        List<LogEntry> failures = log(q, failureRows().and(PGQUEUER_LOG.CREATED.gt(ago(Duration.ofHours(1)))), false, 10);
+        return new Overview(sizes, inspection.liveWorkers(q), stale, throughput, failures, staleAfter);
+    }
+
+    /**
+     * Finished jobs and failures per minute and entrypoint over the last hour: pgqueuer_statistics (which workers
+     * fill every ~30 s) plus the log rows not yet folded into it, in one statement, so a job is counted once.
+     */
+    Throughput throughput(DSLContext q, Instant now) {
+        Instant first = now.truncatedTo(ChronoUnit.MINUTES).minus(Throughput.MINUTES - 1, ChronoUnit.MINUTES);
+        OffsetDateTime from = first.atOffset(ZoneOffset.UTC);
+        Field<OffsetDateTime> statsMinute = minute(PGQUEUER_STATISTICS.CREATED);
+        Field<OffsetDateTime> logMinute = minute(PGQUEUER_LOG.CREATED);
+        Field<BigDecimal> logCount = count().cast(SQLDataType.NUMERIC);
+        Map<String, long[][]> per = new TreeMap<>();
+        q.select(statsMinute, PGQUEUER_STATISTICS.ENTRYPOINT, PGQUEUER_STATISTICS.STATUS, sum(PGQUEUER_STATISTICS.COUNT))
+                .from(PGQUEUER_STATISTICS)
+                .where(PGQUEUER_STATISTICS.CREATED.ge(val(from)).and(PGQUEUER_STATISTICS.STATUS.in(FINISHED)))
+                .groupBy(statsMinute, PGQUEUER_STATISTICS.ENTRYPOINT, PGQUEUER_STATISTICS.STATUS)
+                .unionAll(select(logMinute, PGQUEUER_LOG.ENTRYPOINT, PGQUEUER_LOG.STATUS, logCount)
+                        .from(PGQUEUER_LOG)
+                        // "not aggregated", spelled as the partial index pgqueuer_log_not_aggregated is
+                        .where(DSL.not(DSL.condition(PGQUEUER_LOG.AGGREGATED))
+                                .and(PGQUEUER_LOG.CREATED.ge(val(from))).and(PGQUEUER_LOG.STATUS.in(FINISHED)))
+                        .groupBy(logMinute, PGQUEUER_LOG.ENTRYPOINT, PGQUEUER_LOG.STATUS))
+                .forEach(r -> {
+                    int i = (int) ChronoUnit.MINUTES.between(first, r.value1().toInstant());
+                    if (i < 0 || i >= Throughput.MINUTES || r.value4() == null) {
+                        return;
+                    }
+                    long[][] s = per.computeIfAbsent(r.value2(), k -> new long[2][Throughput.MINUTES]);
+                    long n = r.value4().longValue();
+                    s[0][i] += n;
+                    if (r.value3() == PgqueuerStatus.exception || r.value3() == PgqueuerStatus.failed) {
+                        s[1][i] += n;
                     }
                 });
-        List<Chart.Minute> minutes = new ArrayList<>(60);
-        for (Instant t = first; !t.isAfter(last); t = t.plus(1, ChronoUnit.MINUTES)) {
-            long[] c = counts.getOrDefault(t, new long[3]);
-            minutes.add(new Chart.Minute(t, c[0], c[1], c[2]));
-        }
-        return Chart.of(minutes);
+        List<Throughput.Series> series = new ArrayList<>();
+        per.forEach((e, s) -> series.add(new Throughput.Series(e, s[0], s[1])));
+        return new Throughput(first, series, now);
+    }
+
+    /**
+     * Handler duration and queue wait per entrypoint from the newest {@link #DURATION_SAMPLE} jobs that finished
+     * within {@code window}: for each, its log rows (one index lookup by job id) give the last pick before the end
+     * and the last queued row before that pick. The cost is bounded by the sample, not by the log's size.
+     */
+    Durations durations(DSLContext q, Duration window) {
+        Field<OffsetDateTime> since = ago(window);
+        CommonTableExpression<Record3<Long, String, OffsetDateTime>> fin = name("pgqj_fin").fields("f_job", "f_ep", "f_at")
+                .as(select(PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.ENTRYPOINT, PGQUEUER_LOG.CREATED).from(PGQUEUER_LOG)
+                        .where(PGQUEUER_LOG.CREATED.gt(since).and(PGQUEUER_LOG.STATUS.in(FINISHED)))
+                        .orderBy(PGQUEUER_LOG.CREATED.desc())
+                        .limit(val(DURATION_SAMPLE)));
+        // unqualified: the render mapping would schema-qualify the CTE's name (see Cte)
+        Field<Long> job = DSL.field(name("f_job"), Long.class);
+        Field<String> ep = DSL.field(name("f_ep"), String.class);
+        Field<OffsetDateTime> end = DSL.field(name("f_at"), OffsetDateTime.class);
+        Table<?> l = PGQUEUER_LOG.as("pgqj_l");
+        Field<OffsetDateTime> lCreated = l.field(PGQUEUER_LOG.CREATED);
+        Field<PgqueuerStatus> lStatus = l.field(PGQUEUER_LOG.STATUS);
+        Table<?> marks = lateral(select(
+                        max(lCreated).filterWhere(lStatus.eq(inline(PgqueuerStatus.picked, PGQUEUER_LOG.STATUS))).as("t_picked"),
+                        max(lCreated).filterWhere(lStatus.eq(inline(PgqueuerStatus.queued, PGQUEUER_LOG.STATUS))).as("t_queued"))
+                .from(l)
+                .where(l.field(PGQUEUER_LOG.JOB_ID).eq(job).and(lCreated.le(end)))).as("pgqj_t");
+        Field<OffsetDateTime> picked = DSL.field(name("t_picked"), OffsetDateTime.class);
+        Field<OffsetDateTime> queued = DSL.field(name("t_queued"), OffsetDateTime.class);
+        Field<BigDecimal> run = epoch(end).minus(epoch(picked));
+        Field<BigDecimal> wait = when(queued.le(picked), epoch(picked).minus(epoch(queued)));
+        List<Durations.Row> rows = new ArrayList<>();
+        long[] sampled = {0};
+        Instant[] oldest = {null};
+        q.with(fin)
+                .select(ep, count(), percentileCont(0.5).withinGroupOrderBy(run), percentileCont(0.95).withinGroupOrderBy(run),
+                        percentileCont(0.99).withinGroupOrderBy(run), max(run), count(wait),
+                        percentileCont(0.5).withinGroupOrderBy(wait), percentileCont(0.95).withinGroupOrderBy(wait),
+                        percentileCont(0.99).withinGroupOrderBy(wait), min(end))
+                .from(fin.crossJoin(marks))
+                .where(picked.isNotNull())
+                .groupBy(ep)
+                .orderBy(ep)
+                .forEach(r -> {
+                    rows.add(new Durations.Row(r.value1(), r.value2(), d(r.value3()), d(r.value4()), d(r.value5()),
+                            d(r.value6()), r.value7(), d(r.value8()), d(r.value9()), d(r.value10())));
+                    sampled[0] += r.value2();
+                    Instant t = r.value11().toInstant();
+                    oldest[0] = oldest[0] == null || t.isBefore(oldest[0]) ? t : oldest[0];
+                });
+        return new Durations(window, DURATION_SAMPLE, sampled[0], Optional.ofNullable(oldest[0]), rows);
     }
 
     /** One keyset page of queue rows, newest first; the cursor is the primary key. */
@@ -184,7 +273,14 @@ final class DashboardQueries {
             c = c.and(PGQUEUER.ENTRYPOINT.eq(val(f.entrypoint().get())));
         }
         if (f.status().isPresent()) {
-            c = c.and(PGQUEUER.STATUS.eq(val(PgqueuerStatus.valueOf(f.status().get()), PGQUEUER.STATUS)));
+            String status = f.status().get();
+            boolean queuedKind = status.equals("due") || status.equals("scheduled");
+            c = c.and(PGQUEUER.STATUS.eq(val(PgqueuerStatus.valueOf(queuedKind ? "queued" : status), PGQUEUER.STATUS)));
+            if (status.equals("due")) {
+                c = c.and(PGQUEUER.EXECUTE_AFTER.le(currentOffsetDateTime()));
+            } else if (status.equals("scheduled")) {
+                c = c.and(PGQUEUER.EXECUTE_AFTER.gt(currentOffsetDateTime()));
+            }
         }
         if (f.priority().isPresent()) {
             c = c.and(PGQUEUER.PRIORITY.eq(val(f.priority().get())));
@@ -234,58 +330,115 @@ final class DashboardQueries {
         return new JobDetail(id, row, entrypoint, status, history, payload, headers);
     }
 
-    /** Held jobs with their last traceback, and the recent exception log. */
-    Failures failures(DSLContext q, int limit) {
-        List<Job> held = admin.failedJobs(q, limit);
-        Map<Long, Traceback> last = new HashMap<>();
-        if (!held.isEmpty()) {
-            Long[] ids = held.stream().map(Job::id).toArray(Long[]::new);
-            q.select(PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.TRACEBACK)
-                    .distinctOn(PGQUEUER_LOG.JOB_ID)
-                    .from(PGQUEUER_LOG)
-                    .where(PGQUEUER_LOG.JOB_ID.eq(any(val(ids, SQLDataType.BIGINT.array())))
-                            .and(PGQUEUER_LOG.TRACEBACK.isNotNull()))
-                    .orderBy(PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.CREATED.desc(), PGQUEUER_LOG.ID.desc())
-                    .forEach(x -> traceback(x.value2()).ifPresent(t -> last.put(x.value1(), t)));
+    /**
+     * The failures page: every held job from the {@link FailureIndex} (totals, groups by exception type, the
+     * filter), one page of the matching ones read in full (row, the failure that held it, its failure count),
+     * and the exception log of the last 24 hours.
+     */
+    Failures failures(DSLContext q, FailureFilter f, Instant now) {
+        List<FailureIndex.Held> held = failureIndex.refresh(q);
+        FailureFilter.Matcher m = f.at(now);
+        Map<String, Map<String, long[]>> perType = new HashMap<>();
+        Map<String, Instant> newest = new HashMap<>();
+        TreeSet<String> entrypoints = new TreeSet<>();
+        List<Long> matching = new ArrayList<>();
+        String lastEntrypoint = null;
+        for (FailureIndex.Held h : held) {
+            if (!h.entrypoint().equals(lastEntrypoint)) { // runs of one entrypoint are common: skip the set then
+                entrypoints.add(h.entrypoint());
+                lastEntrypoint = h.entrypoint();
+            }
+            if (!m.matchesAllButType(h.entrypoint(), h.heldSince())) {
+                continue;
+            }
+            perType.computeIfAbsent(h.exceptionType(), k -> new HashMap<>())
+                    .computeIfAbsent(h.entrypoint(), k -> new long[1])[0]++;
+            Instant n = newest.get(h.exceptionType());
+            if (n == null || h.heldSince().isAfter(n)) {
+                newest.put(h.exceptionType(), h.heldSince());
+            }
+            if (m.exceptionType() == null || m.exceptionType().equals(h.exceptionType())) {
+                matching.add(h.id()); // newest id first, as the index lists them
+            }
         }
-        List<HeldJob> rows = held.stream().map(j -> new HeldJob(new JobRow(j.id(), j.entrypoint(), j.status().label(),
-                j.priority(), j.created(), j.executeAfter(), j.heartbeat(), j.attempts(), j.queueManagerId()),
-                j.updated(), Optional.ofNullable(last.get(j.id())))).toList();
-        List<LogEntry> recent = log(q, PGQUEUER_LOG.STATUS.in(inline(PgqueuerStatus.exception, PGQUEUER_LOG.STATUS),
-                        inline(PgqueuerStatus.failed, PGQUEUER_LOG.STATUS)).and(PGQUEUER_LOG.CREATED.gt(ago(Duration.ofDays(1)))),
-                false, 50);
-        return new Failures(rows, recent, limit);
+        List<ExceptionGroup> groups = new ArrayList<>();
+        perType.forEach((type, eps) -> groups.add(new ExceptionGroup(type, eps.values().stream().mapToLong(c -> c[0]).sum(),
+                eps.entrySet().stream()
+                        .map(e -> (Map.Entry<String, Long>) new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()[0]))
+                        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                        .toList(), newest.get(type))));
+        groups.sort(Comparator.comparingLong(ExceptionGroup::count).reversed().thenComparing(ExceptionGroup::exceptionType));
+        List<Long> page = matching.stream().filter(id -> f.before().map(b -> id < b).orElse(true))
+                .limit(FAILURES_PAGE + 1).toList();
+        Optional<Long> older = page.size() > FAILURES_PAGE ? Optional.of(page.get(FAILURES_PAGE - 1)) : Optional.empty();
+        List<HeldJob> rows = heldJobs(q, page.subList(0, Math.min(page.size(), FAILURES_PAGE)));
+        List<LogEntry> recent = log(q, failureRows().and(PGQUEUER_LOG.CREATED.gt(ago(Duration.ofDays(1)))), false, 50);
+        return new Failures(f, held.size(), matching.size(), groups, rows, older, List.copyOf(entrypoints), recent,
+                Optional.empty());
     }
 
-    /** Queue managers known by the jobs they hold picked, and the picked jobs whose heartbeat stopped. */
+    /** How many held jobs a bulk action of {@code f} confirmed now would touch, and the instant it is bound to. */
+    Confirm confirm(DSLContext q, String action, FailureFilter f) {
+        Instant now = now(q);
+        FailureFilter.Matcher m = f.at(now);
+        long n = failureIndex.refresh(q).stream().filter(h -> m.matches(h.entrypoint(), h.exceptionType(), h.heldSince())).count();
+        return new Confirm(action, f, n, now);
+    }
+
+    /** The held jobs with these ids (newest first) with their last traceback and their failure count. */
+    private List<HeldJob> heldJobs(DSLContext q, List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Long[] array = ids.toArray(Long[]::new);
+        Map<Long, Traceback> last = new HashMap<>();
+        Map<Long, Long> failures = new HashMap<>();
+        Condition ofThese = PGQUEUER_LOG.JOB_ID.eq(any(val(array, SQLDataType.BIGINT.array())));
+        q.select(PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.TRACEBACK)
+                .distinctOn(PGQUEUER_LOG.JOB_ID)
+                .from(PGQUEUER_LOG)
+                .where(ofThese.and(PGQUEUER_LOG.TRACEBACK.isNotNull()))
+                .orderBy(PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.CREATED.desc(), PGQUEUER_LOG.ID.desc())
+                .forEach(x -> traceback(x.value2()).ifPresent(t -> last.put(x.value1(), t)));
+        q.select(PGQUEUER_LOG.JOB_ID, count())
+                .from(PGQUEUER_LOG)
+                .where(ofThese.and(failureRows().or(PGQUEUER_LOG.TRACEBACK.isNotNull())))
+                .groupBy(PGQUEUER_LOG.JOB_ID)
+                .forEach(x -> failures.put(x.value1(), x.value2().longValue()));
+        return q.select(ROW).select(PGQUEUER.UPDATED).from(PGQUEUER)
+                .where(PGQUEUER.ID.eq(any(val(array, SQLDataType.BIGINT.array())))
+                        .and(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.failed, PGQUEUER.STATUS))))
+                .orderBy(PGQUEUER.ID.desc())
+                .fetch(r -> new HeldJob(jobRow(r), r.get(PGQUEUER.UPDATED).toInstant(),
+                        Optional.ofNullable(last.get(r.get(PGQUEUER.ID))), failures.getOrDefault(r.get(PGQUEUER.ID), 0L)));
+    }
+
+    /** Live workers, and the picked jobs whose heartbeat stopped. */
     Workers workers(DSLContext q) {
-        Field<OffsetDateTime> last = max(PGQUEUER.HEARTBEAT);
-        Condition picked = PGQUEUER.STATUS.eq(inline(PgqueuerStatus.picked, PGQUEUER.STATUS));
-        Field<OffsetDateTime> staleBefore = ago(staleAfter);
-        List<WorkerRow> workers = q.select(PGQUEUER.QUEUE_MANAGER_ID, count(), last, arrayAggDistinct(PGQUEUER.ENTRYPOINT),
-                        DSL.field(last.lt(staleBefore)))
-                .from(PGQUEUER)
-                .where(picked.and(PGQUEUER.QUEUE_MANAGER_ID.isNotNull()))
-                .groupBy(PGQUEUER.QUEUE_MANAGER_ID)
-                .orderBy(last.desc())
-                .fetch(r -> new WorkerRow(r.value1(), r.value2(), r.value3().toInstant(), Arrays.asList(r.value4()),
-                        Boolean.TRUE.equals(r.value5())));
+        LiveWorkers live = inspection.liveWorkers(q);
         List<JobRow> stale = q.select(ROW).from(PGQUEUER)
-                .where(picked.and(PGQUEUER.HEARTBEAT.lt(staleBefore)))
+                .where(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.picked, PGQUEUER.STATUS))
+                        .and(PGQUEUER.HEARTBEAT.lt(ago(staleAfter))))
                 .orderBy(PGQUEUER.HEARTBEAT, PGQUEUER.ID)
                 .limit(100)
                 .fetch(DashboardQueries::jobRow);
-        return new Workers(workers, stale, staleAfter);
+        return new Workers(live, stale, staleAfter);
+    }
+
+    /** The tables' sizes and upkeep, the NOTIFY queue, the log's age and retention. */
+    TableHealth tables(DSLContext q) {
+        return inspection.tableHealth(q);
     }
 
     /** Every schedule row, soonest first. */
-    Schedules schedules(DSLContext q, Instant now) {
-        return new Schedules(q.selectFrom(PGQUEUER_SCHEDULES)
+    Views.Schedules schedules(DSLContext q, Instant now) {
+        return new Views.Schedules(q.selectFrom(PGQUEUER_SCHEDULES)
                 .orderBy(PGQUEUER_SCHEDULES.NEXT_RUN, PGQUEUER_SCHEDULES.ID)
-                .fetch(r -> new ScheduleRow(r.getId(), r.getExpression(), r.getEntrypoint(), r.getStatus().getLiteral(),
+                .fetch(r -> new ScheduleRow(r.getId(), r.getExpression(), r.getEntrypoint(),
+                        r.getStatus() == null ? "queued" : r.getStatus().getLiteral(), // the column is nullable
                         r.getNextRun().toInstant(), Optional.ofNullable(r.getLastRun()).map(OffsetDateTime::toInstant),
                         r.getHeartbeat().toInstant(),
-                        r.getStatus() == PgqueuerStatus.queued && r.getNextRun().toInstant().isBefore(now.minusSeconds(60)))));
+                        r.getStatus() != PgqueuerStatus.picked && r.getNextRun().toInstant().isBefore(now.minusSeconds(60)))));
     }
 
     /** Held jobs back to queued ({@link QueueAdmin#requeue}), in one transaction. */
@@ -296,6 +449,27 @@ final class DashboardQueries {
     /** Jobs canceled ({@link QueueAdmin#cancel}: row deleted, logged, cancellation_event sent), in one transaction. */
     List<Long> cancel(List<Long> ids) {
         return tables.dsl(dataSource).transactionResult(cfg -> admin.cancel(DSL.using(cfg), ids));
+    }
+
+    /** Every held job {@code f} matches and that was held at or before {@code asOf}, requeued in batches. */
+    BulkResult requeueHeld(FailureFilter f, Instant asOf) {
+        return admin.requeueHeld(dataSource, f.toHeldJobFilter(asOf));
+    }
+
+    /** Every held job {@code f} matches and that was held at or before {@code asOf}, canceled in batches. */
+    BulkResult cancelHeld(FailureFilter f, Instant asOf) {
+        return admin.cancelHeld(dataSource, f.toHeldJobFilter(asOf));
+    }
+
+    /** Makes an idle schedule due now ({@link Schedules#runNow}); false when it is running or gone. */
+    boolean runNow(long scheduleId) {
+        return read(q -> Schedules.runNow(tables, q, scheduleId));
+    }
+
+    /** Log rows of a failure: an exception, or a hold. */
+    private static Condition failureRows() {
+        return PGQUEUER_LOG.STATUS.in(inline(PgqueuerStatus.exception, PGQUEUER_LOG.STATUS),
+                inline(PgqueuerStatus.failed, PGQUEUER_LOG.STATUS));
     }
 
     private List<LogEntry> log(DSLContext q, Condition where, boolean oldestFirst, int limit) {
@@ -337,5 +511,22 @@ final class DashboardQueries {
 
     private static Field<OffsetDateTime> ago(Duration d) {
         return currentOffsetDateTime().minus(val(DayToSecond.valueOf(d)));
+    }
+
+    private static Field<OffsetDateTime> minute(Field<OffsetDateTime> t) {
+        return function("date_trunc", OffsetDateTime.class, inline("minute"), t);
+    }
+
+    private static Field<BigDecimal> epoch(Field<OffsetDateTime> t) {
+        // coerce: extract(epoch ...) is numeric with fractions in PostgreSQL, jOOQ types it Integer
+        return extract(t, DatePart.EPOCH).coerce(BigDecimal.class);
+    }
+
+    private static Optional<Instant> instant(OffsetDateTime t) {
+        return Optional.ofNullable(t).map(OffsetDateTime::toInstant);
+    }
+
+    private static double d(BigDecimal v) {
+        return v == null ? 0 : v.doubleValue();
     }
 }

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * only as bound values; a bad value is reported on the page, never guessed.
  *
  * @param entrypoint exact entrypoint name
- * @param status     one of the statuses a queue row can have (queued, picked, failed)
+ * @param status     one of {@link #STATUSES}: a status a queue row can have (queued, picked, failed), or due /
+ *                   scheduled (queued and runnable now / queued with {@code execute_after} in the future)
  * @param priority   exact priority
  * @param olderThan  only jobs created at least this long ago
  * @param before     keyset cursor: ids below this one (the next, older page)
@@ -24,8 +25,8 @@ import java.util.regex.Pattern;
 record JobFilter(Optional<String> entrypoint, Optional<String> status, Optional<Integer> priority,
                  Optional<Duration> olderThan, Optional<Long> before, Optional<Long> after) {
 
-    /** Statuses a row of the queue table can have (finished jobs live only in the log). */
-    static final List<String> QUEUE_STATUSES = List.of("queued", "picked", "failed");
+    /** Statuses a row of the queue table can have (finished jobs live only in the log), and queued split in two. */
+    static final List<String> STATUSES = List.of("queued", "due", "scheduled", "picked", "failed");
     private static final Pattern AGE = Pattern.compile("(\\d{1,6})\\s*([smhd])");
 
     static JobFilter none() {
@@ -41,8 +42,8 @@ record JobFilter(Optional<String> entrypoint, Optional<String> status, Optional<
     static JobFilter parse(Function<String, String> param) {
         Optional<String> entrypoint = text(param.apply("entrypoint"));
         Optional<String> status = text(param.apply("status")).map(s -> s.toLowerCase(Locale.ROOT));
-        if (status.isPresent() && !QUEUE_STATUSES.contains(status.get())) {
-            throw new IllegalArgumentException("status must be one of " + QUEUE_STATUSES + " (got '" + status.get() + "')");
+        if (status.isPresent() && !STATUSES.contains(status.get())) {
+            throw new IllegalArgumentException("status must be one of " + STATUSES + " (got '" + status.get() + "')");
         }
         Optional<Integer> priority = text(param.apply("priority")).map(p -> number(p, "priority", Integer::parseInt));
         Optional<Duration> age = text(param.apply("age")).map(JobFilter::age);
@@ -71,9 +72,14 @@ record JobFilter(Optional<String> entrypoint, Optional<String> status, Optional<
 
     /** The age as the form shows it back. */
     Optional<String> ageText() {
-        return olderThan.map(d -> d.toSeconds() % 86_400 == 0 ? d.toDays() + "d"
+        return olderThan.map(JobFilter::ageText);
+    }
+
+    /** A span in the form {@link #age} reads: "90m" stays "90m", "86400s" becomes "1d". */
+    static String ageText(Duration d) {
+        return d.toSeconds() % 86_400 == 0 ? d.toDays() + "d"
                 : d.toSeconds() % 3600 == 0 ? d.toHours() + "h"
-                : d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s");
+                : d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
     }
 
     /** The same filter with another cursor. */

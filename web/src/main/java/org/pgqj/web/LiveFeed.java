@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,12 +17,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.ChannelListener;
 import org.pgqj.notify.TableChangedEvent;
 import org.pgqj.web.Views.SizeRow;
+import org.pgqj.web.Views.Sizes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * Live updates for every open page from ONE {@code LISTEN} per dashboard: a queue-table NOTIFY marks the
  * snapshot stale; within {@link #DEBOUNCE} one query reads the queue sizes and the same server-sent event goes
  * to every viewer. A hundred viewers cost the database what one costs. The trigger fires on INSERT, DELETE and
- * TRUNCATE only (pgqueuer 1.x): claims, held failures and requeues are UPDATEs and send nothing, so while anyone
- * is watching the snapshot is also re-read every {@link #SWEEP} (once per server, not per viewer). All writes to
- * viewers happen on the feed's single thread.
+ * TRUNCATE only (pgqueuer 1.x; requeues and retries send their own NOTIFY since 2.0): claims and held failures
+ * are UPDATEs and send nothing, so while anyone is watching the snapshot is also re-read every {@link #SWEEP}
+ * (once per server, not per viewer). Pages with the throughput chart also get a {@code throughput} event,
+ * re-read at most every {@link #CHART_EVERY}. All writes to viewers happen on the feed's single thread.
  */
 final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
 
@@ -41,12 +43,15 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
     static final Duration DEBOUNCE = Duration.ofMillis(250);
     /** How often the snapshot is re-read while viewers are connected, for the changes that do not NOTIFY. */
     static final Duration SWEEP = Duration.ofSeconds(5);
+    /** The throughput chart counts per minute: re-reading it on every debounced NOTIFY would buy nothing. */
+    static final Duration CHART_EVERY = Duration.ofSeconds(2);
     private static final Duration KEEPALIVE = Duration.ofSeconds(15);
     private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DashboardQueries queries;
     private final Set<AsyncContext> viewers = ConcurrentHashMap.newKeySet();
+    private final Set<AsyncContext> chartViewers = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("pgqj-web-live").daemon().factory());
     private final AtomicBoolean refreshPending = new AtomicBoolean();
@@ -54,6 +59,11 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
     private volatile List<SizeRow> sizes = List.of();
     private volatile String snapshot = "";
     private volatile long snapshotNanos;
+    private volatile String chart = "";
+    private Throughput chartPushed; // feed thread only
+    private final Object chartLock = new Object();
+    private Throughput chartRead;
+    private long chartReadNanos;
     private volatile long refreshes;
 
     LiveFeed(DataSource dataSource, QueueTables tables, DashboardQueries queries, Duration healthCheckInterval) {
@@ -83,13 +93,14 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
         return listener.awaitConnected(timeout);
     }
 
-    /** Adds a viewer (an async SSE response) and sends it the current snapshot. */
-    void add(AsyncContext viewer) {
+    /** Adds a viewer (an async SSE response) and sends it the current snapshot; {@code charts}: the chart too. */
+    void add(AsyncContext viewer, boolean charts) {
         viewer.setTimeout(0);
         viewer.addListener(new AsyncListener() {
             @Override
             public void onComplete(AsyncEvent e) {
                 viewers.remove(viewer);
+                chartViewers.remove(viewer);
             }
 
             @Override
@@ -108,10 +119,16 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
         });
         thread.execute(() -> {
             viewers.add(viewer);
+            if (charts) {
+                chartViewers.add(viewer);
+            }
             if (snapshot.isEmpty() || System.nanoTime() - snapshotNanos > DEBOUNCE.toNanos()) {
                 refresh(); // a fresh snapshot for the newcomer (everyone else gets it too)
             } else {
                 send(viewer, "retry: 2000\nevent: queue\ndata: " + snapshot + "\n\n");
+                if (charts && !chart.isEmpty()) {
+                    send(viewer, "event: throughput\ndata: " + chart + "\n\n");
+                }
             }
         });
     }
@@ -140,33 +157,48 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
 
     @Override
     public void onDisconnected() {
-        thread.execute(() -> broadcast("event: offline\ndata: {}\n\n"));
+        thread.execute(() -> broadcast(viewers, "event: offline\ndata: {}\n\n"));
     }
 
     private void refresh() {
         refreshPending.set(false);
         try {
-            List<SizeRow> now = queries.read(queries::sizes);
-            sizes = now;
-            snapshot = json(now);
+            boolean charts = !chartViewers.isEmpty();
+            Throughput[] fresh = {null};
+            snapshot = queries.read(q -> {
+                Sizes now = queries.sizes(q);
+                sizes = now.rows();
+                if (charts) {
+                    fresh[0] = throughput(() -> queries.throughput(q, now.at()));
+                }
+                return json(now);
+            });
             snapshotNanos = System.nanoTime();
             refreshes++;
-            broadcast("event: queue\ndata: " + snapshot + "\n\n");
+            broadcast(viewers, "event: queue\ndata: " + snapshot + "\n\n");
+            if (fresh[0] != null && fresh[0] != chartPushed) { // a new read, not the one pushed last time
+                chartPushed = fresh[0];
+                chart = fresh[0].json();
+                broadcast(chartViewers, "event: throughput\ndata: " + chart + "\n\n");
+            }
         } catch (RuntimeException e) {
             LOG.warn("Live dashboard refresh failed: {}", e.getMessage());
         }
     }
 
-    private static String json(List<SizeRow> rows) {
+    private static String json(Sizes sizes) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("at", Instant.now().toString());
-        root.put("queued", rows.stream().mapToLong(SizeRow::queued).sum());
-        root.put("picked", rows.stream().mapToLong(SizeRow::picked).sum());
-        root.put("failed", rows.stream().mapToLong(SizeRow::failed).sum());
+        root.put("at", sizes.at().toString());
+        root.put("due", sizes.due());
+        root.put("later", sizes.later());
+        root.put("picked", sizes.picked());
+        root.put("failed", sizes.failed());
+        sizes.oldestDue().ifPresent(t -> root.put("oldestDueSeconds", Duration.between(t, sizes.at()).toSeconds()));
         ArrayNode list = root.putArray("entrypoints");
-        for (SizeRow r : rows) {
-            list.addObject().put("entrypoint", r.entrypoint()).put("queued", r.queued()).put("picked", r.picked())
-                    .put("failed", r.failed()).put("total", r.total());
+        for (SizeRow r : sizes.rows()) {
+            ObjectNode o = list.addObject().put("entrypoint", r.entrypoint()).put("due", r.due()).put("later", r.later())
+                    .put("picked", r.picked()).put("failed", r.failed()).put("total", r.total());
+            r.oldestDue().ifPresent(t -> o.put("oldestDueSeconds", Duration.between(t, sizes.at()).toSeconds()));
         }
         return root.toString(); // one line: JSON escapes every newline, so it is one SSE data field
     }
@@ -178,11 +210,11 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
     }
 
     private void keepalive() {
-        broadcast(": keepalive\n\n"); // a comment line; finds viewers that went away
+        broadcast(viewers, ": keepalive\n\n"); // a comment line; finds viewers that went away
     }
 
-    private void broadcast(String event) {
-        for (AsyncContext viewer : viewers) {
+    private void broadcast(Set<AsyncContext> to, String event) {
+        for (AsyncContext viewer : to) {
             send(viewer, event);
         }
     }
@@ -198,12 +230,27 @@ final class LiveFeed implements ChannelListener.Handler, AutoCloseable {
     }
 
     private void drop(AsyncContext viewer) {
+        chartViewers.remove(viewer);
         if (viewers.remove(viewer)) {
             try {
                 viewer.complete();
             } catch (RuntimeException ignored) {
                 // the container already ended it
             }
+        }
+    }
+
+    /**
+     * The throughput chart, read at most every {@link #CHART_EVERY} for every page and viewer together: its counts are
+     * per minute, and a page opened a second after another gets the same.
+     */
+    Throughput throughput(Supplier<Throughput> read) {
+        synchronized (chartLock) {
+            if (chartRead == null || System.nanoTime() - chartReadNanos >= CHART_EVERY.toNanos()) {
+                chartRead = read.get();
+                chartReadNanos = System.nanoTime();
+            }
+            return chartRead;
         }
     }
 

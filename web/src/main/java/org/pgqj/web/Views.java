@@ -3,8 +3,10 @@ package org.pgqj.web;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.pgqj.admin.LiveWorkers;
 
 /**
  * The models the templates render: plain immutable records, read by {@link DashboardQueries}. Package-private
@@ -18,6 +20,16 @@ final class Views {
     /** What every page shares: where it is mounted, its CSRF token, and whether actions are offered. */
     record Page(String base, String title, String nav, String csrf, boolean readOnly, Optional<String> flash,
                 Instant now) {
+        /** "3 min 12 s": the span from one instant to a later one. */
+        String span(Instant from, Instant to) {
+            return Format.duration(Duration.between(from, to));
+        }
+
+        /** An optional instant as "12 s ago", or {@code none}. */
+        String agoOr(Optional<Instant> then, String none) {
+            return then.map(t -> ago(t) + " ago").orElse(none);
+        }
+
         /** A link inside the dashboard, e.g. {@code href("/jobs")}. */
         String href(String path) {
             return base + path;
@@ -44,22 +56,57 @@ final class Views {
         }
     }
 
-    /** Queue rows of one entrypoint, per status still in the queue table. */
-    record SizeRow(String entrypoint, long queued, long picked, long failed) {
+    /**
+     * Queue rows of one entrypoint per status still in the queue table, queued ones split into due (runnable now)
+     * and scheduled for later ({@code execute_after} in the future), with the oldest due job's due time.
+     */
+    record SizeRow(String entrypoint, long due, long later, long picked, long failed, Optional<Instant> oldestDue,
+                   Optional<Instant> nextLater) {
+        long queued() {
+            return due + later;
+        }
+
         long total() {
-            return queued + picked + failed;
+            return due + later + picked + failed;
+        }
+    }
+
+    /** All entrypoints' sizes, read at {@code at} (the database's clock). */
+    record Sizes(List<SizeRow> rows, Instant at) {
+        long due() {
+            return rows.stream().mapToLong(SizeRow::due).sum();
+        }
+
+        long later() {
+            return rows.stream().mapToLong(SizeRow::later).sum();
+        }
+
+        long picked() {
+            return rows.stream().mapToLong(SizeRow::picked).sum();
+        }
+
+        long failed() {
+            return rows.stream().mapToLong(SizeRow::failed).sum();
+        }
+
+        /** When the job that has waited longest since it became due became due. */
+        Optional<Instant> oldestDue() {
+            return rows.stream().flatMap(r -> r.oldestDue().stream()).min(Instant::compareTo);
         }
     }
 
     /** The overview page. */
-    record Overview(long queued, long picked, long failed, long workers, long stalePicked,
-                    Optional<Instant> oldestQueued, List<SizeRow> sizes, Chart throughput,
+    record Overview(Sizes sizes, LiveWorkers workers, long stalePicked, Throughput throughput,
                     List<LogEntry> recentFailures, Duration staleAfter) {
     }
 
     /** One row of the jobs list (no payload: the list never reads it). */
     record JobRow(long id, String entrypoint, String status, int priority, Instant created, Instant executeAfter,
                   Instant heartbeat, int attempts, Optional<UUID> queueManagerId) {
+        /** Queued but not due before {@code now}: scheduled for later. */
+        boolean scheduledAfter(Instant now) {
+            return status.equals("queued") && executeAfter.isAfter(now);
+        }
     }
 
     /** The jobs page: a filter, one page of rows, and the keyset cursors around it. */
@@ -74,6 +121,10 @@ final class Views {
     /** A pgqueuer_log row, with the traceback read when there is one. */
     record LogEntry(long id, long jobId, Instant created, String status, String entrypoint, int priority,
                     Optional<Traceback> traceback) {
+        /** An exception, a hold, or a retry (logged 'queued' with the traceback of the failed attempt). */
+        boolean isFailure() {
+            return status.equals("exception") || status.equals("failed") || traceback.isPresent();
+        }
     }
 
     /** pgqueuer's traceback JSON, the fields an operator reads first, and the whole document pretty-printed. */
@@ -86,27 +137,50 @@ final class Views {
         boolean found() {
             return row.isPresent() || !history.isEmpty();
         }
+
+        /**
+         * Failures its log records: exceptions, holds, and retries (a 'queued' row with a traceback). pgqueuer's
+         * requeue resets {@code attempts} to 0, so a requeued job that fails again shows 0 attempts; this counts on.
+         */
+        long failures() {
+            return history.stream().filter(LogEntry::isFailure).count();
+        }
     }
 
-    /** A held job with its last failure. */
-    record HeldJob(JobRow row, Instant updated, Optional<Traceback> lastFailure) {
+    /** A held job with the failure that held it and how many failures its log records. */
+    record HeldJob(JobRow row, Instant heldSince, Optional<Traceback> lastFailure, long failures) {
     }
 
-    /** The failures page. */
-    record Failures(List<HeldJob> held, List<LogEntry> recentExceptions, int limit) {
+    /** Held jobs of one exception type among those the filter's other fields match. */
+    record ExceptionGroup(String exceptionType, long count, List<Map.Entry<String, Long>> perEntrypoint,
+                          Instant newest) {
     }
 
-    /** A queue manager known by the picked jobs it holds. */
-    record WorkerRow(UUID id, long picked, Instant lastHeartbeat, List<String> entrypoints, boolean stale) {
+    /** The failures page: totals, groups, one page of the matching held jobs, the recent exception log. */
+    record Failures(FailureFilter filter, long held, long matching, List<ExceptionGroup> groups, List<HeldJob> rows,
+                    Optional<Long> older, List<String> entrypoints, List<LogEntry> recentExceptions,
+                    Optional<String> error) {
     }
 
-    /** The workers page. */
-    record Workers(List<WorkerRow> workers, List<JobRow> stalePicked, Duration staleAfter) {
+    /** The page that asks before a bulk action, with the count the action is expected to touch. */
+    record Confirm(String action, FailureFilter filter, long count, Instant asOf) {
     }
+
+    /** The workers page: live workers, jobs held by no live worker's id, stale picked jobs. */
+    record Workers(LiveWorkers live, List<JobRow> stalePicked, Duration staleAfter) {
+    }
+
+    /** The charts page: live throughput and durations for a window. */
+    record Charts(Throughput throughput, Durations durations) {
+    }
+
 
     /** A row of pgqueuer_schedules. */
     record ScheduleRow(long id, String expression, String entrypoint, String status, Instant nextRun,
                        Optional<Instant> lastRun, Instant heartbeat, boolean overdue) {
+        boolean idle() {
+            return status.equals("queued");
+        }
     }
 
     /** The schedules page. */

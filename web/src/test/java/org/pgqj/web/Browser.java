@@ -76,6 +76,18 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** As {@link #screenshot}, the window first made as tall as the page (at most 1,800 pixels), then set back. */
+    Path fullPageScreenshot(String name) {
+        Dimension before = driver.manage().window().getSize();
+        Number height = (Number) driver.executeScript("return document.documentElement.scrollHeight;");
+        driver.manage().window().setSize(new Dimension(before.getWidth(), Math.min(1800, height.intValue() + 120)));
+        try {
+            return screenshot(name);
+        } finally {
+            driver.manage().window().setSize(before);
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -2,9 +2,12 @@ package org.pgqj.web;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pgqj.web.Pages.awaitFlash;
+import static org.pgqj.web.Pages.firstCells;
+import static org.pgqj.web.Pages.tableRows;
+import static org.pgqj.web.Pages.text;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -50,6 +52,7 @@ class DashboardBrowserTest {
     static Browser browser;
     static long emailWithHeaders;
     static long binaryJob;
+    static long laterJob;
     static long xssJob;
     static List<Long> pyFailed;
     static List<Long> javaFailed;
@@ -67,6 +70,7 @@ class DashboardBrowserTest {
             rows.pythonEnqueue("py_email", ("{\"to\": \"a@example.com\", \"n\": " + i + "}").getBytes(UTF_8), 0, null);
         }
         binaryJob = rows.pythonEnqueue("py_binary", new byte[] {0, (byte) 0xff, 0x10, 'a', 'b', 'c'}, 3, null);
+        laterJob = rows.pythonEnqueue("py_later", "{}".getBytes(UTF_8), 0, null, Duration.ofHours(2));
         long w1 = rows.pythonEnqueue("py_work", "{}".getBytes(UTF_8), 0, null);
         long w2 = rows.pythonEnqueue("py_work", "{}".getBytes(UTF_8), 0, null);
         long w3 = rows.pythonEnqueue("py_work", "{}".getBytes(UTF_8), 0, null);
@@ -114,20 +118,29 @@ class DashboardBrowserTest {
     void overviewShowsSizesWorkersStaleAndThroughput() {
         ChromeDriver d = open("");
         awaitLive(d, 1);
-        // 3 py_email + 1 py_binary + 1 xss + 4 java_report queued; 3 py_work picked; 2 py_fail + 2 java_fail held
-        assertEquals("9", text(d, "n-queued"));
+        // due: 3 py_email + 1 py_binary + 1 xss + 4 java_report; later: py_later (in 2 h); 3 py_work picked;
+        // 2 py_fail + 2 java_fail held
+        assertEquals("9", text(d, "n-due"));
+        assertEquals("1", text(d, "n-later"));
         assertEquals("3", text(d, "n-picked"));
         assertEquals("4", text(d, "n-failed"));
-        assertEquals("2", text(d, "n-workers"));
+        assertEquals("0", text(d, "n-workers"), "no worker is connected: the picked jobs' queue managers are not live workers");
         assertEquals("1", text(d, "n-stale"));
-        assertEquals(List.of(XSS_ENTRYPOINT + " 1 0 0 1", "java_fail 0 0 2 2", "java_report 4 0 0 4",
-                "py_binary 1 0 0 1", "py_email 3 0 0 3", "py_fail 0 0 2 2", "py_work 0 3 0 3"), tableRows(d, "sizes-body"));
+        assertTrue(text(d, "n-oldest-due").matches("\\d+ (s|min.*)"), text(d, "n-oldest-due"));
+        assertEquals(List.of(XSS_ENTRYPOINT + " 1 0 0 0 1", "java_fail 0 0 0 2 2", "java_report 4 0 0 0 4",
+                "py_binary 1 0 0 0 1", "py_email 3 0 0 0 3", "py_fail 0 0 0 2 2", "py_later 0 1 0 0 1", "py_work 0 0 3 0 3"),
+                firstCells(d, "sizes-body", 6), "entrypoint due later picked failed total (the last cell, the longest due wait, ticks)");
+        assertTrue(tableRows(d, "sizes-body").get(6).endsWith(" –"), "nothing of py_later is due, so no wait");
         // the chart: python's statistics rows (30 successful, 4 exceptions) plus the log aggregated by Java's
-        // StatisticsAggregation (the 2 python and 2 java held failures)
+        // StatisticsAggregation (the 2 python and 2 java held failures); failures are a series of their own
         assertEquals("38", text(d, "throughput-total"));
-        assertEquals(List.of("9", "3", "4"), List.of(text(d, "live-queued"), text(d, "live-picked"), text(d, "live-failed")));
-        assertFalse(d.findElements(By.cssSelector("#throughput rect.ok")).isEmpty());
-        assertFalse(d.findElements(By.cssSelector("#throughput rect.bad")).isEmpty());
+        assertEquals("8", text(d, "throughput-failures"));
+        assertEquals(List.of("9", "1", "3", "4"), List.of(text(d, "live-due"), text(d, "live-later"), text(d, "live-picked"),
+                text(d, "live-failed")));
+        assertEquals(List.of("java_fail", "py_email", "py_fail", "py_work"), d.findElements(By.cssSelector("#chart-finished g.series"))
+                .stream().map(g -> g.getDomAttribute("data-entrypoint")).toList());
+        assertEquals(List.of("java_fail", "py_fail", "py_work"), d.findElements(By.cssSelector("#chart-failures g.series"))
+                .stream().map(g -> g.getDomAttribute("data-entrypoint")).toList());
         // recent failures: the four held jobs' tracebacks (python ValueError/KeyError, java IllegalStateException)
         String failures = text(d, "recent-failures");
         assertTrue(failures.contains("ValueError: bad input"), failures);
@@ -173,8 +186,13 @@ class DashboardBrowserTest {
         assertEquals(3, ids(d).size());
         open("/jobs?age=5x");
         assertTrue(text(d, "filter-error").contains("age must be a number and a unit"), text(d, "filter-error"));
+        open("/jobs?status=scheduled");
+        assertEquals(List.of(laterJob), ids(d));
+        assertTrue(text(d, "jobs").contains("queued later"), "a job not due yet is marked");
+        open("/jobs?status=due&entrypoint=py_later");
+        assertEquals(List.of(), ids(d));
         open("/jobs?status=successful");
-        assertTrue(text(d, "filter-error").contains("status must be one of [queued, picked, failed]"));
+        assertTrue(text(d, "filter-error").contains("status must be one of [queued, due, scheduled, picked, failed]"));
     }
 
     @Test
@@ -205,19 +223,20 @@ class DashboardBrowserTest {
         assertEquals(List.of("queued", "picked", "failed"), column(d, "history", 1));
         assertTrue(text(d, "history").contains("IllegalStateException: java says no to job " + javaFailed.get(0)));
         assertEquals("0", text(d, "attempts"));
+        assertEquals("1", text(d, "failures"), "the hold, counted from the log");
     }
 
     @Test
     @Order(4)
     void workersPageListsQueueManagersAndStalePickedJobs() {
         ChromeDriver d = open("/workers");
-        List<String> workers = tableRows(d, "workers");
-        assertEquals(2, workers.size());
-        assertTrue(workers.get(0).startsWith(QM_A + " 2 "), workers.toString());
-        assertTrue(workers.get(1).startsWith(QM_B + " 1 ") && workers.get(1).contains("stale"), workers.toString());
+        assertEquals(List.of(), tableRows(d, "workers"), "no worker is connected");
+        List<String> held = tableRows(d, "unattributed");
+        assertEquals(2, held.size());
+        assertTrue(held.get(0).startsWith(QM_A + " 2 ") && !held.get(0).contains("stale"), held.toString());
+        assertTrue(held.get(1).startsWith(QM_B + " 1 ") && held.get(1).contains("stale"), held.toString());
         assertEquals(1, tableRows(d, "stale").size());
         assertTrue(tableRows(d, "stale").get(0).contains(QM_B.toString()));
-        browser.screenshot("workers");
     }
 
     @Test
@@ -249,7 +268,7 @@ class DashboardBrowserTest {
         open("");
         awaitLive(d, 1);
         rows.pythonEnqueue(XSS_ENTRYPOINT, "{}".getBytes(UTF_8), 0, null);
-        new WebDriverWait(d, Duration.ofSeconds(10)).until(x -> tableRows(d, "sizes-body").get(0).equals(XSS_ENTRYPOINT + " 2 0 0 2"));
+        new WebDriverWait(d, Duration.ofSeconds(10)).until(x -> tableRows(d, "sizes-body").get(0).startsWith(XSS_ENTRYPOINT + " 2 0 0 0 2 "));
         assertNull(d.executeScript("return window.__pwned;"));
     }
 
@@ -259,11 +278,12 @@ class DashboardBrowserTest {
         ChromeDriver d = open("");
         int before = awaitLive(d, 1);
         d.executeScript("window.__sameDocument = 42;");
-        long queuedBefore = Long.parseLong(text(d, "n-queued"));
+        long dueBefore = Long.parseLong(text(d, "n-due"));
         rows.pythonEnqueue("live_new", "{}".getBytes(UTF_8), 0, null); // the trigger NOTIFYs at commit
-        new WebDriverWait(d, Duration.ofSeconds(10)).until(x -> tableRows(d, "sizes-body").contains("live_new 1 0 0 1"));
-        assertEquals(String.valueOf(queuedBefore + 1), text(d, "n-queued"));
-        assertEquals(String.valueOf(queuedBefore + 1), text(d, "live-queued"));
+        new WebDriverWait(d, Duration.ofSeconds(10)).until(x -> tableRows(d, "sizes-body").stream()
+                .anyMatch(r -> r.startsWith("live_new 1 0 0 0 1 ")));
+        assertEquals(String.valueOf(dueBefore + 1), text(d, "n-due"));
+        assertEquals(String.valueOf(dueBefore + 1), text(d, "live-due"));
         assertEquals(42L, d.executeScript("return window.__sameDocument;"), "the page was updated in place, not reloaded");
         assertTrue(Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-live-events")) > before);
     }
@@ -285,6 +305,12 @@ class DashboardBrowserTest {
 
         d.findElement(By.cssSelector("#held input[name=ids][value='" + javaFailed.get(0) + "']")).click();
         d.findElement(By.id("cancel-selected")).click();
+        assertEquals("Cancel this job? A queued or held job is deleted and logged canceled; a running one is stopped by "
+                + "its worker. This cannot be undone.", d.switchTo().alert().getText());
+        d.switchTo().alert().dismiss();
+        assertEquals(1, rows.count("SELECT count(*) FROM pgqueuer WHERE id = ?", javaFailed.get(0)), "dismissed: kept");
+        d.findElement(By.id("cancel-selected")).click();
+        d.switchTo().alert().accept();
         awaitFlash(d, "Canceled 1 of 1 job.");
         assertEquals(0, rows.count("SELECT count(*) FROM pgqueuer WHERE id = ?", javaFailed.get(0)));
         assertEquals(List.of("canceled"), rows.strings(
@@ -296,10 +322,11 @@ class DashboardBrowserTest {
         awaitFlash(d, "Requeued 1 of 1 job.");
         assertEquals("queued", text(d, "status"));
         d.findElement(By.id("cancel")).click();
+        d.switchTo().alert().accept();
         awaitFlash(d, "Canceled 1 of 1 job.");
         assertEquals(0, rows.count("SELECT count(*) FROM pgqueuer WHERE id = ?", javaFailed.get(1)));
         open("/failures");
-        assertEquals("No held jobs.", text(d, "no-held"));
+        assertEquals("No held jobs match.", text(d, "no-held"));
     }
 
     private static ChromeDriver open(String path) {
@@ -310,35 +337,7 @@ class DashboardBrowserTest {
 
     /** Waits until the page has received at least {@code n} pushed snapshots; returns how many. */
     private static int awaitLive(ChromeDriver d, int n) {
-        new WebDriverWait(d, Duration.ofSeconds(10)).until(x ->
-                Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-live-events")) >= n);
-        return Integer.parseInt(d.findElement(By.tagName("body")).getDomAttribute("data-live-events"));
-    }
-
-    /**
-     * Waits for the message of the page an action redirects to (a submit click returns before that page loads). A
-     * flash element found on the page being left is gone from the document when the new one loads (Chrome says
-     * "stale element" or "node does not belong to the document"): that is a look again, not a failure.
-     */
-    private static void awaitFlash(ChromeDriver d, String expected) {
-        new WebDriverWait(d, Duration.ofSeconds(10)).ignoring(WebDriverException.class)
-                .withMessage(() -> "page " + d.getCurrentUrl() + " shows no flash '"
-                + expected + "'").until(x -> x.findElements(By.id("flash")).stream()
-                .anyMatch(e -> expected.equals(e.getText())));
-    }
-
-    private static String text(ChromeDriver d, String id) {
-        return d.findElement(By.id(id)).getText();
-    }
-
-    /** The rows' visible text, cells joined by one space; read in one script call (live updates replace rows). */
-    @SuppressWarnings("unchecked")
-    private static List<String> tableRows(ChromeDriver d, String id) {
-        return (List<String>) d.executeScript("""
-                var t = document.getElementById(arguments[0]);
-                var rows = t.tagName === 'TBODY' ? t.rows : t.tBodies[0].rows;
-                return Array.from(rows).filter(r => !r.classList.contains('empty'))
-                  .map(r => Array.from(r.cells).map(c => c.innerText.trim()).join(' ').replace(/\\s+/g, ' ').trim());""", id);
+        return Pages.awaitEvents(d, "data-live-events", n);
     }
 
     @SuppressWarnings("unchecked")

@@ -153,7 +153,7 @@ class DashboardSecurityTest {
         }
         rows.pythonEnqueue("fan_out", "{}".getBytes(UTF_8), 0, null);
         for (BlockingQueue<String> v : viewers) {
-            awaitEvent(v, "\"entrypoint\":\"fan_out\",\"queued\":1"); // the NOTIFY reached every viewer
+            awaitEvent(v, "\"entrypoint\":\"fan_out\",\"due\":1"); // the NOTIFY reached every viewer
         }
         // five viewers, one LISTEN connection (the read-only server has its own)
         assertEquals(2, rows.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "

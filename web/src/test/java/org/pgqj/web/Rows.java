@@ -41,11 +41,16 @@ final class Rows {
 
     /** Python's enqueue of one job: headers JSON null unless given, the 'queued' log row in the same statement. */
     long pythonEnqueue(String entrypoint, byte[] payload, int priority, String headersJson) {
+        return pythonEnqueue(entrypoint, payload, priority, headersJson, Duration.ZERO);
+    }
+
+    /** Python's enqueue of one job to run after {@code delay} (pgqueuer's execute_after = now() + delay). */
+    long pythonEnqueue(String entrypoint, byte[] payload, int priority, String headersJson, Duration delay) {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PgqueuerEnqueueStatement.SQL)) {
             st.setArray(1, c.createArrayOf("int4", new Object[] {priority}));
             st.setArray(2, c.createArrayOf("text", new Object[] {entrypoint}));
             st.setArray(3, c.createArrayOf("bytea", new byte[][] {payload}));
-            st.setArray(4, c.createArrayOf("interval", new Object[] {"0 seconds"}));
+            st.setArray(4, c.createArrayOf("interval", new Object[] {delay.toSeconds() + " seconds"}));
             st.setArray(5, c.createArrayOf("text", new Object[] {null}));
             st.setArray(6, c.createArrayOf("jsonb", new Object[] {headersJson == null ? "null" : headersJson}));
             try (ResultSet rs = st.executeQuery()) {
@@ -80,6 +85,44 @@ final class Rows {
                               WHERE id = ? RETURNING id, entrypoint, priority)
                 INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority, traceback)
                 SELECT id, 'failed', entrypoint, priority, ?::jsonb FROM held""", id, traceback);
+    }
+
+    /**
+     * {@code n} jobs of {@code entrypoint} that Python pgqueuer ran and held (on_failure=hold) {@code heldAgo} before
+     * now, as its statements leave them: the queue row (status failed, queue manager cleared, updated at the hold)
+     * and the log rows queued, picked (a second after enqueue) and failed with pgqueuer's traceback document. One
+     * statement for all of them. Returns the ids, ascending.
+     */
+    List<Long> pythonHeldFailures(String entrypoint, String exceptionType, int n, Duration heldAgo) {
+        return pythonHeldFailures(entrypoint, exceptionType, n, heldAgo, Duration.ofMillis(n));
+    }
+
+    /**
+     * As {@link #pythonHeldFailures(String, String, int, Duration)}, the holds spread evenly over {@code spread} before
+     * {@code heldAgo}, the later ids held later.
+     */
+    List<Long> pythonHeldFailures(String entrypoint, String exceptionType, int n, Duration heldAgo, Duration spread) {
+        return strings("""
+                WITH held AS (
+                  INSERT INTO pgqueuer (priority, created, updated, heartbeat, execute_after, status, entrypoint, payload,
+                                        headers, attempts)
+                  SELECT 0, t - interval '3 seconds', t, t - interval '2 seconds', t - interval '3 seconds', 'failed', ?,
+                         convert_to('{"n": ' || g || '}', 'UTF8'), 'null'::jsonb, 0
+                  FROM generate_series(1, ?) g, LATERAL (SELECT now() - ?::interval - (? - g) * ?::interval AS t) x
+                  RETURNING id, entrypoint, priority, created, updated),
+                logged AS (
+                  INSERT INTO pgqueuer_log (created, job_id, status, priority, entrypoint, traceback)
+                  SELECT v.t, id, v.s::pgqueuer_status, priority, entrypoint, v.tb FROM held CROSS JOIN LATERAL (VALUES
+                    (created, 'queued', NULL::jsonb),
+                    (created + interval '1 second', 'picked', NULL),
+                    (updated, 'failed', jsonb_build_object('job_id', id, 'timestamp', updated, 'exception_type', ?::text,
+                       'exception_message', 'job ' || id || ' failed calling https://api.example.com/v2/things',
+                       'traceback', 'Traceback (most recent call last):\n  File "/app/tasks.py", line 12, in run\n    return await client.call(payload)\n',
+                       'additional_context', jsonb_build_object('entrypoint', entrypoint)))) v(t, s, tb)
+                  RETURNING job_id)
+                SELECT DISTINCT job_id FROM logged ORDER BY job_id""",
+                entrypoint, n, heldAgo.toMillis() + " milliseconds", n, spread.toNanos() / 1000 / Math.max(1, n) + " microseconds",
+                exceptionType).stream().map(Long::valueOf).toList();
     }
 
     /** A statistics row as pgqueuer's aggregation writes it, {@code minutesAgo} before now. */

@@ -102,10 +102,10 @@ class ServletMountTest {
         // may still be on its way, so take snapshots until the one after the cancel, within the same bound.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String next = null;
-        while ((next == null || !next.contains("\"queued\":0")) && System.nanoTime() < deadline) {
+        while ((next == null || !next.contains("\"due\":0")) && System.nanoTime() < deadline) {
             next = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
-        assertTrue(next != null && next.contains("\"queued\":0"), String.valueOf(next));
+        assertTrue(next != null && next.contains("\"due\":0"), String.valueOf(next));
     }
 
     @Test

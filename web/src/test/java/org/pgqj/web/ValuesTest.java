@@ -4,12 +4,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.pgqj.admin.HeldJobFilter;
 
 /** How values are read from requests and shown: filters, payloads, spans. */
 class ValuesTest {
@@ -41,13 +44,40 @@ class ValuesTest {
         assertEquals(Optional.of(Duration.ofMinutes(90)), f.olderThan());
         assertEquals("?entrypoint=send_email&status=queued&priority=-2&age=90m&before=77", f.query("before", 77));
         assertEquals("?entrypoint=a+%26+b&after=5", JobFilter.parse(Map.of("entrypoint", "a & b")::get).query("after", 5));
-        assertEquals("status must be one of [queued, picked, failed] (got 'done')",
+        assertEquals("status must be one of [queued, due, scheduled, picked, failed] (got 'done')",
                 assertThrows(IllegalArgumentException.class, () -> JobFilter.parse(Map.of("status", "done")::get)).getMessage());
         assertEquals("priority must be a whole number (got '1 OR 1=1')",
                 assertThrows(IllegalArgumentException.class, () -> JobFilter.parse(Map.of("priority", "1 OR 1=1")::get)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> JobFilter.parse(Map.of("before", "1", "after", "2")::get));
         assertThrows(IllegalArgumentException.class, () -> JobFilter.age("5 weeks"));
         assertFalse(JobFilter.none().entrypoint().isPresent());
+    }
+
+    @Test
+    void failureFilterBecomesTheBulkActionsFilterBoundToTheConfirmedInstant() {
+        FailureFilter f = FailureFilter.parse(Map.of("entrypoint", "mail", "exception", "(none)", "age", "30m",
+                "within", "2h")::get);
+        assertEquals(Optional.of(""), f.exceptionTypeValue(), "(none): held without a traceback");
+        assertEquals("?entrypoint=mail&exception=%28none%29&age=30m&within=2h&action=cancel", f.query("action", "cancel"));
+        assertEquals("entrypoint mail, held without a traceback, held more than 30m ago, held within the last 2h", f.describe());
+        Instant asOf = Instant.parse("2026-12-07T12:00:00Z");
+        HeldJobFilter h = f.toHeldJobFilter(asOf);
+        assertEquals(Optional.of("mail"), h.entrypoint());
+        assertEquals(Optional.of(""), h.exceptionType());
+        assertEquals(Optional.of(Instant.parse("2026-12-07T11:30:00Z")), h.heldBefore());
+        assertEquals(Optional.of(Instant.parse("2026-12-07T10:00:00Z")), h.heldAfter());
+        assertEquals(Optional.of(asOf), FailureFilter.none().toHeldJobFilter(asOf).heldBefore(),
+                "never a job held after the count was shown");
+        FailureFilter.Matcher m = f.at(Instant.parse("2026-12-07T12:00:00Z"));
+        assertTrue(m.matches("mail", "", Instant.parse("2026-12-07T11:00:00Z")));
+        assertFalse(m.matches("mail", "", Instant.parse("2026-12-07T11:45:00Z")), "held 15 minutes ago");
+        assertFalse(m.matches("mail", "", Instant.parse("2026-12-07T09:45:00Z")), "held more than 2 hours ago");
+        assertFalse(m.matches("sms", "", Instant.parse("2026-12-07T11:00:00Z")));
+        assertFalse(m.matches("mail", "ValueError", Instant.parse("2026-12-07T11:00:00Z")));
+        assertTrue(m.matchesAllButType("mail", Instant.parse("2026-12-07T11:00:00Z")));
+        assertEquals("held more than 2h and less than 30m ago matches nothing: the first must be the shorter span",
+                assertThrows(IllegalArgumentException.class, () -> FailureFilter.parse(Map.of("age", "2h", "within", "30m")::get))
+                        .getMessage());
     }
 
     @Test
