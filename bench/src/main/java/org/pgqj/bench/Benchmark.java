@@ -196,9 +196,10 @@ public final class Benchmark {
             Map<String, Object> jvm = (Map<String, Object>) r.get("jvm");
             List<Long> samples = (List<Long>) jvm.get("heap_after_last_gc_samples_bytes");
             out.printf(Locale.ROOT, "    heap used %.1f MB before, %.1f MB after (after System.gc()); GC %d ms in %d collections;"
-                            + " heap after last GC %s MB; load %.2f -> %.2f%n",
+                            + " heap after last GC %s MB; this JVM's CPU %,d ms; load %.2f -> %.2f%n",
                     mb(jvm.get("heap_used_before_bytes")), mb(jvm.get("heap_used_after_bytes")), jvm.get("gc_time_ms"),
-                    jvm.get("gc_count"), sampleLine(samples), jvm.get("load_average_before"), jvm.get("load_average_after"));
+                    jvm.get("gc_count"), sampleLine(samples), jvm.get("cpu_ms"), jvm.get("load_average_before"),
+                    jvm.get("load_average_after"));
         }
         if (results.get("worker_to_baseline") instanceof Double ratio) {
             out.printf(Locale.ROOT, "  worker/baseline: %.2f (%.0f%% of the bare statements)%n", ratio, ratio * 100);

@@ -1,5 +1,8 @@
 package org.pgqj.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,9 +19,11 @@ import javax.sql.DataSource;
 
 /**
  * What the server did during one measured window, per job: WAL bytes and records ({@code pg_current_wal_lsn},
- * {@code pg_stat_wal}; the whole server's, so run on a server nothing else writes to), and with
+ * {@code pg_stat_wal}; the whole server's, so run on a server nothing else writes to), with
  * {@code pg_stat_statements} in the database the calls and execution time of the statements on the
- * benchmark's own tables (their text names its schema), grouped by kind.
+ * benchmark's own tables (their text names its schema), grouped by kind, and when the server runs on this
+ * machine the CPU time all its processes used (from {@code /proc}: every child of the postmaster, and what the
+ * exited ones left in its {@code cutime}), which a loaded machine inflates far less than it does wall time.
  *
  * <p>Every statement here reads the server's statistics views, not the queue tables, so it is plain SQL.
  */
@@ -41,9 +46,10 @@ final class ServerStats {
     private final String schema;
     private final boolean statements;
     private final boolean statWal;
+    private final long postmaster;
     private final Snapshot before;
 
-    private record Snapshot(String lsn, long walRecords, long walFpi, Map<Long, Call> calls) {
+    private record Snapshot(String lsn, long walRecords, long walFpi, Map<Long, Call> calls, long cpuTicks) {
     }
 
     private record Call(String query, long calls, long rows, double millis) {
@@ -60,6 +66,10 @@ final class ServerStats {
             }
             this.statWal = version >= 140_000;
             this.statements = version >= 140_000 && statementsReadable(st);
+            try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                this.postmaster = parentOf(rs.getInt(1));
+            }
         }
         this.before = snapshot();
     }
@@ -115,8 +125,57 @@ final class ServerStats {
                     }
                 }
             }
-            return new Snapshot(lsn, records, fpi, calls);
+            return new Snapshot(lsn, records, fpi, calls, serverCpuTicks());
         }
+    }
+
+    /** Linux's USER_HZ, the unit of the CPU times in {@code /proc/<pid>/stat}. */
+    private static final double TICKS_PER_SECOND = 100;
+
+    /** The fields of {@code /proc/<pid>/stat} after the command name: [0] state, [1] ppid, [11] utime ... [14] cstime. */
+    private static String[] stat(long pid) {
+        try {
+            String text = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            return text.substring(text.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The postmaster of backend {@code pid} when the server runs on this machine (a postgres process); else 0. */
+    private static long parentOf(int backend) {
+        String[] s = stat(backend);
+        try {
+            if (s == null || !Files.readString(Path.of("/proc", String.valueOf(backend), "comm")).strip().equals("postgres")) {
+                return 0;
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return Long.parseLong(s[1]);
+    }
+
+    /** CPU ticks of the postmaster, its live children and its exited ones; -1 when the server is not local. */
+    private long serverCpuTicks() {
+        if (postmaster == 0) {
+            return -1;
+        }
+        String[] pm = stat(postmaster);
+        if (pm == null) {
+            return -1;
+        }
+        long ticks = Long.parseLong(pm[11]) + Long.parseLong(pm[12]) + Long.parseLong(pm[13]) + Long.parseLong(pm[14]);
+        try (var dirs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+            for (Path dir : dirs) {
+                String[] s = stat(Long.parseLong(dir.getFileName().toString()));
+                if (s != null && Long.parseLong(s[1]) == postmaster) {
+                    ticks += Long.parseLong(s[11]) + Long.parseLong(s[12]);
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return ticks;
     }
 
     /** Ends the window: the figures per job of {@code jobs}. */
@@ -139,6 +198,9 @@ final class ServerStats {
         if (statWal) {
             m.put("wal_records_per_job", (after.walRecords - before.walRecords) / perJob);
             m.put("wal_full_page_images", after.walFpi - before.walFpi);
+        }
+        if (before.cpuTicks >= 0 && after.cpuTicks >= 0) {
+            m.put("server_cpu_us_per_job", (after.cpuTicks - before.cpuTicks) / TICKS_PER_SECOND * 1e6 / perJob);
         }
         if (!statements) {
             m.put("statements", "unavailable (pg_stat_statements is not installed in this database or not preloaded)");
@@ -194,6 +256,9 @@ final class ServerStats {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "WAL %,.0f B/job", server.get("wal_bytes_per_job")));
         if (server.get("wal_records_per_job") instanceof Double records) {
             s.append(String.format(Locale.ROOT, " (%.1f records)", records));
+        }
+        if (server.get("server_cpu_us_per_job") instanceof Double cpu) {
+            s.append(String.format(Locale.ROOT, "; PostgreSQL CPU %.1f us/job", cpu));
         }
         if (server.get("statements") instanceof Map<?, ?> byKind) {
             s.append(String.format(Locale.ROOT, "; %.4f statements/job, %.1f us of PostgreSQL/job:",
