@@ -38,7 +38,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Param;
 import org.jooq.Record4;
-import org.jooq.Record5;
+import org.jooq.Record6;
 import org.jooq.Row4;
 import org.jooq.Select;
 import org.jooq.impl.DSL;
@@ -284,7 +284,12 @@ public final class ClaimQuery {
         // each entrypoint only as far as the claim uses. Each entrypoint's window caps what it may give: a
         // limited one's free count (never slides past the limit), a rate-limited one's tokens, and for the others
         // one more claim size beyond their take, so SKIP LOCKED can pass rows another worker holds right now.
-        List<Select<Record5<Long, Integer, String, PgqueuerStatus, OffsetDateTime>>> branches = new ArrayList<>();
+        // ctid: the version each candidate read, which the lock below fetches directly (no second index probe);
+        // a system column, not in the generated classes
+        Field<Object> wCtid = field(name("w", "ctid"), SQLDataType.OTHER);
+        Field<Object> sCtid = field(name("s", "ctid"), SQLDataType.OTHER);
+        Field<Object> tCtid = field(name("t", "ctid"), SQLDataType.OTHER);
+        List<Select<Record6<Object, Long, Integer, String, PgqueuerStatus, OffsetDateTime>>> branches = new ArrayList<>();
         for (int i = 0; i < partCount; i++) {
             Field<String> ep = eps.get(i);
             Field<Integer> lim = lims.get(i);
@@ -295,14 +300,14 @@ public final class ClaimQuery {
                             field(select(hCount).from(held).where(hEntry.eq(ep))), inline(0)))), inline(0)))
                             .otherwise(unlimitedWindow)
                     : unlimitedWindow;
-            branches.add(select(w.ID, w.PRIORITY, w.ENTRYPOINT, w.STATUS, w.HEARTBEAT).from(w)
+            branches.add(select(wCtid, w.ID, w.PRIORITY, w.ENTRYPOINT, w.STATUS, w.HEARTBEAT).from(w)
                     .where(w.ENTRYPOINT.eq(ep), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.le(now))
                     .orderBy(w.PRIORITY.desc(), w.ID.asc())
                     .limit(window));
         }
         // stale picked rows not owned here: re-claimed, keeping their slot. Not "of other workers": a claim
         // whose reply was lost left rows under this worker's id that it never ran and never heartbeats.
-        branches.add(select(s.ID, s.PRIORITY, s.ENTRYPOINT, s.STATUS, s.HEARTBEAT)
+        branches.add(select(sCtid, s.ID, s.PRIORITY, s.ENTRYPOINT, s.STATUS, s.HEARTBEAT)
                 .from(s).join(paramsCte).on(s.ENTRYPOINT.eq(pEntry))
                 // the shortest stale age of the claim as a plain bound: an index range on the picked
                 // heartbeats that usually finds none, instead of visiting every picked row (each running
@@ -311,24 +316,28 @@ public final class ClaimQuery {
                         DSL.not(s.ID.eq(any(owned))), s.EXECUTE_AFTER.le(now))
                 .orderBy(s.PRIORITY.desc(), s.ID.asc())
                 .limit(inline(batch)));
-        Select<Record5<Long, Integer, String, PgqueuerStatus, OffsetDateTime>> union = branches.getFirst();
+        Select<Record6<Object, Long, Integer, String, PgqueuerStatus, OffsetDateTime>> union = branches.getFirst();
         for (int i = 1; i < branches.size(); i++) {
             union = union.unionAll(branches.get(i));
         }
-        var candidates = name("candidates").fields("c_id", "c_priority", "c_entrypoint", "c_status", "c_heartbeat")
+        var candidates = name("candidates")
+                .fields("c_ctid", "c_id", "c_priority", "c_entrypoint", "c_status", "c_heartbeat")
                 .as(union);
         ctes.add(candidates);
+        Field<Object> cCtid = Cte.col(candidates, "c_ctid", SQLDataType.OTHER);
         Field<Long> cId = Cte.col(candidates, "c_id", Long.class);
         Field<Integer> cPriority = Cte.col(candidates, "c_priority", Integer.class);
         Field<PgqueuerStatus> cStatus = Cte.col(candidates, "c_status", PGQUEUER.STATUS.getDataType());
         Field<OffsetDateTime> cHeartbeat = Cte.col(candidates, "c_heartbeat", OffsetDateTime.class);
 
         // Lock the candidates in claim order, skipping rows another worker (Java or Python) holds, until the
-        // claim is full: only rows the claim will use are locked. The lock re-checks each row on its current
-        // version: still due, and as the candidate read it (a queued row still queued; a stale one still picked
-        // with the same old heartbeat), since one committed after this statement's snapshot may be picked already.
+        // claim is full: only rows the claim will use are locked. A row updated since this statement's snapshot is
+        // locked in its current version and re-checked there (PostgreSQL re-evaluates these conditions, not the
+        // ctid): still due, and as the candidate read it (a queued row still queued; a stale one still picked with
+        // the same old heartbeat); one another worker picked meanwhile fails them and is passed.
         var locked = lateral(select(t.ID, t.PRIORITY, t.ENTRYPOINT).from(t)
-                .where(t.ID.eq(cId), t.STATUS.eq(cStatus), t.HEARTBEAT.eq(cHeartbeat), t.EXECUTE_AFTER.le(now))
+                .where(tCtid.eq(cCtid), t.ID.eq(cId), t.STATUS.eq(cStatus), t.HEARTBEAT.eq(cHeartbeat),
+                        t.EXECUTE_AFTER.le(now))
                 .forUpdate().of(t).skipLocked()).as("l");
         var eligible = name("eligible").fields("e_id", "e_priority", "e_entrypoint", "e_fresh")
                 .as(select(locked.field(t.ID), locked.field(t.PRIORITY), locked.field(t.ENTRYPOINT),
