@@ -101,8 +101,11 @@ public final class ClaimQuery {
         return Statuses.literal(s);
     }
 
-    /** Statements differ only by the number of entrypoints, whether any is limited, and the batch. */
-    private record Shape(int parts, boolean limited, int batch) {
+    /**
+     * Statements differ only by the number of entrypoints, whether any is limited, and the power of two the batch
+     * rounds up to (a few texts, each planned once per connection, whatever batches a worker asks for).
+     */
+    private record Shape(int parts, boolean limited, int cap) {
     }
 
     /*
@@ -128,7 +131,7 @@ public final class ClaimQuery {
         }
         RenderedStatement shape = shape(session, shapeOf(parts, batch));
         PreparedStatement ps = session.prepare(shape.sql());
-        shape.bind(ps, session.connection(), bindValues(parts, owned));
+        shape.bind(ps, session.connection(), bindValues(parts, batch, owned));
         try (ResultSet rs = ps.executeQuery()) {
             return read(rs, batch);
         } catch (SQLException e) {
@@ -159,7 +162,7 @@ public final class ClaimQuery {
         Shape key = shapeOf(parts, batch);
         RenderedStatement both = afterComplete.computeIfAbsent(key,
                 s -> RenderedStatement.sequence(complete.statement(session.dsl()), shape(session, s)));
-        Map<String, Object> values = bindValues(parts, owned);
+        Map<String, Object> values = bindValues(parts, batch, owned);
         values.putAll(CompleteQuery.values(outcomes));
         PreparedStatement ps = session.prepare(both.sql());
         both.bind(ps, session.connection(), values);
@@ -185,15 +188,19 @@ public final class ClaimQuery {
      * {@code dsl} renders it (the architecture doc shows it).
      */
     public String sql(DSLContext dsl, int parts, boolean limited, int batch) {
-        return build(dsl, parts, limited, batch).sql();
+        return build(dsl, parts, limited, cap(batch)).sql();
+    }
+
+    private static int cap(int batch) {
+        return batch <= 1 ? 1 : Integer.highestOneBit(batch - 1) << 1;
     }
 
     private static Shape shapeOf(List<Part> parts, int batch) {
-        return new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), batch);
+        return new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), cap(batch));
     }
 
     private RenderedStatement shape(DedicatedConnection.Session session, Shape shape) {
-        return shapes.computeIfAbsent(shape, s -> build(session.dsl(), s.parts(), s.limited(), s.batch()));
+        return shapes.computeIfAbsent(shape, s -> build(session.dsl(), s.parts(), s.limited(), s.cap()));
     }
 
     private static List<Job> read(ResultSet rs, int batch) throws SQLException {
@@ -204,9 +211,10 @@ public final class ClaimQuery {
         return jobs;
     }
 
-    private Map<String, Object> bindValues(List<Part> parts, Long[] owned) {
+    private Map<String, Object> bindValues(List<Part> parts, int batch, Long[] owned) {
         Map<String, Object> values = new HashMap<>();
         values.put("worker", workerId);
+        values.put("batch", batch);
         values.put("owned", owned);
         values.put("min_stale", parts.stream().mapToDouble(ClaimQuery::staleDays).min().orElseThrow());
         for (int i = 0; i < parts.size(); i++) {
@@ -230,13 +238,16 @@ public final class ClaimQuery {
     }
 
     /*
-     * The claim's own LIMIT is inlined: under the generic plan of a prepared statement a bound LIMIT is
-     * estimated as a tenth of the table, which turns the UPDATE ... FROM eligible into a sequential scan.
+     * The claim takes exactly the bound batch, under an inlined LIMIT of the power of two above it: under the
+     * generic plan of a prepared statement a bound LIMIT alone is estimated as a tenth of the table, which turns
+     * the UPDATE ... FROM eligible into a scan of the whole primary key; the literal keeps the estimate within
+     * twice the claim.
      */
     @SuppressWarnings("unchecked")
-    private RenderedStatement build(DSLContext dsl, int partCount, boolean limited, int batch) {
+    private RenderedStatement build(DSLContext dsl, int partCount, boolean limited, int cap) {
         RenderedStatement.Params params = new RenderedStatement.Params();
         Param<UUID> worker = params.uuid("worker");
+        Field<Integer> batch = cast(params.integer("batch"), SQLDataType.INTEGER);
         Param<Long[]> owned = params.bigintArray("owned");
         Param<Double> minStale = params.float8("min_stale");
         Field<OffsetDateTime> now = currentOffsetDateTime();
@@ -294,7 +305,7 @@ public final class ClaimQuery {
             Field<String> ep = eps.get(i);
             Field<Integer> lim = lims.get(i);
             Field<Integer> take = takes.get(i);
-            Field<Integer> unlimitedWindow = when(take.ge(inline(batch)), take.plus(inline(batch))).otherwise(take);
+            Field<Integer> unlimitedWindow = when(take.ge(batch), take.plus(batch)).otherwise(take);
             Field<Integer> window = limited
                     ? when(lim.gt(inline(0)), greatest(least(take, lim.minus(coalesce(
                             field(select(hCount).from(held).where(hEntry.eq(ep))), inline(0)))), inline(0)))
@@ -315,7 +326,7 @@ public final class ClaimQuery {
                 .where(s.STATUS.eq(lit(PICKED)), s.HEARTBEAT.lt(now.minus(minStale)), s.HEARTBEAT.lt(now.minus(pStale)),
                         DSL.not(s.ID.eq(any(owned))), s.EXECUTE_AFTER.le(now))
                 .orderBy(s.PRIORITY.desc(), s.ID.asc())
-                .limit(inline(batch)));
+                .limit(inline(cap)));
         Select<Record6<Object, Long, Integer, String, PgqueuerStatus, OffsetDateTime>> union = branches.getFirst();
         for (int i = 1; i < branches.size(); i++) {
             union = union.unionAll(branches.get(i));
@@ -339,12 +350,17 @@ public final class ClaimQuery {
                 .where(tCtid.eq(cCtid), t.ID.eq(cId), t.STATUS.eq(cStatus), t.HEARTBEAT.eq(cHeartbeat),
                         t.EXECUTE_AFTER.le(now))
                 .forUpdate().of(t).skipLocked()).as("l");
+        var lockedInOrder = select(locked.field(t.ID), locked.field(t.PRIORITY), locked.field(t.ENTRYPOINT),
+                        DSL.field(cStatus.eq(lit(QUEUED))))
+                .from(candidates.crossJoin(locked))
+                .orderBy(cPriority.desc(), cId.asc())
+                .limit(batch)
+                .asTable("x", "x_id", "x_priority", "x_entrypoint", "x_fresh");
         var eligible = name("eligible").fields("e_id", "e_priority", "e_entrypoint", "e_fresh")
-                .as(select(locked.field(t.ID), locked.field(t.PRIORITY), locked.field(t.ENTRYPOINT),
-                                DSL.field(cStatus.eq(lit(QUEUED))))
-                        .from(candidates.crossJoin(locked))
-                        .orderBy(cPriority.desc(), cId.asc())
-                        .limit(inline(batch)));
+                .as(select(lockedInOrder.field("x_id", Long.class), lockedInOrder.field("x_priority", Integer.class),
+                        lockedInOrder.field("x_entrypoint", String.class), lockedInOrder.field("x_fresh", Boolean.class))
+                        .from(lockedInOrder)
+                        .limit(inline(cap)));
         ctes.add(eligible);
         Field<Long> eId = Cte.col(eligible, "e_id", Long.class);
         Field<Integer> ePriority = Cte.col(eligible, "e_priority", Integer.class);

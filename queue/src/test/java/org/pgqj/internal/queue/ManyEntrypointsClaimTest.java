@@ -278,6 +278,36 @@ class ManyEntrypointsClaimTest {
     }
 
     @Test
+    void claimsExactlyTheBatchWhenBatchesShareAStatement() throws Exception {
+        List<NewJob> batch = new ArrayList<>();
+        for (int i = 0; i < ENTRYPOINTS * 3; i++) {
+            batch.add(job(i % ENTRYPOINTS, 0));
+        }
+        List<Long> ids = enqueue(batch);
+        try (DedicatedConnection mine = connection(); Connection probe = db.connect()) {
+            int taken = 0;
+            // 5 and 7 share one statement (a claim's text is per power of two above its batch)
+            for (int size : List.of(3, 5, 7, 1)) {
+                int from = taken;
+                List<Job> claimed = mine.jdbc(s -> claim.claim(s, parts(size, i -> 0), size, new Long[0]));
+                assertEquals(ids.subList(from, from + size), ids(claimed), "a claim of " + size);
+                taken += size;
+            }
+            int locked = mine.jdbc(s -> {
+                s.connection().setAutoCommit(false);
+                try {
+                    assertEquals(6, claim.claim(s, parts(6, i -> 0), 6, new Long[0]).size());
+                    return lockedRows(probe);
+                } finally {
+                    s.connection().rollback();
+                    s.connection().setAutoCommit(true);
+                }
+            });
+            assertEquals(6, locked, "a claim of 6 (its statement's limit is 8) locks 6 rows");
+        }
+    }
+
+    @Test
     void aRateLimitedEntrypointTakesNoMoreThanItsTokens() throws SQLException {
         List<NewJob> batch = new ArrayList<>();
         for (int i = 0; i < ENTRYPOINTS; i++) {
