@@ -164,14 +164,14 @@ final class BenchJobs {
     Worker worker(WorkerOptions.Mode mode, JobHandler handler) {
         BenchOptions o = options;
         Worker.Builder builder = Worker.builder(db.dataSource(), db.tables());
-        if (observability != null) {
-            observability.instrument(builder);
-        }
         WorkerOptions.Builder workerOptions = WorkerOptions.builder()
                 .batchSize(o.batchSize())
                 .maxConcurrentJobs(o.maxConcurrent())
                 .mode(mode);
         o.maxBatchSize().ifPresent(workerOptions::maxBatchSize);
+        if (observability != null) {
+            observability.instrument(workerOptions);
+        }
         for (int i = 0; i < entrypoints.size(); i++) {
             int limit = i < o.limited() ? o.concurrencyLimit() : 0;
             builder.entrypoint(entrypoints.get(i), EntrypointOptions.builder().concurrencyLimit(limit).build(), handler);

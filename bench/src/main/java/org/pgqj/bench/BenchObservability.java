@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.metrics.WorkerMetrics;
 import org.pgqj.tracing.OpenTelemetryTracing;
-import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerOptions;
 
 /**
  * What {@code --observability} turns on: the worker's meters on a Prometheus registry and spans through a
@@ -62,7 +62,7 @@ final class BenchObservability {
         return queue.withInterceptor(tracing);
     }
 
-    void instrument(Worker.Builder builder) {
+    void instrument(WorkerOptions.Builder builder) {
         builder.interceptor(metrics).observer(metrics).interceptor(tracing);
     }
 

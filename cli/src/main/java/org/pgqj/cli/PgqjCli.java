@@ -1,8 +1,12 @@
 package org.pgqj.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.pgqj.connect.ConnectionUrl;
 import org.pgqj.core.QueueTables;
@@ -11,7 +15,10 @@ import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.schema.SchemaVerification;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -19,7 +26,9 @@ import picocli.CommandLine.Spec;
  * {@code DATABASE_URL} / {@code PGDSN}; {@code --prefix} or {@code PGQUEUER_PREFIX}; {@code --schema} or
  * {@code PGQUEUER_SCHEMA}).
  */
-@Command(name = "pgqj", mixinStandardHelpOptions = true, version = "pgqj 0.1.0",
+@Command(name = "pgqj", mixinStandardHelpOptions = true, versionProvider = PgqjCli.Version.class,
+        // -h/--help and -V/--version on every command and subcommand, not only here
+        scope = ScopeType.INHERIT,
         description = "Manage and run a pgqueuer job queue from Java (the twin of pgqueuer's `pgq`).",
         subcommands = {SchemaCommands.Install.class, SchemaCommands.Upgrade.class, SchemaCommands.Uninstall.class,
                 SchemaCommands.Verify.class, QueueCommands.Queue.class, QueueCommands.Failed.class,
@@ -30,7 +39,7 @@ import picocli.CommandLine.Spec;
                 InspectCommands.Size.class, InspectCommands.Throughput.class, InspectCommands.Log.class,
                 InspectCommands.Jobs.class, InspectCommands.Tables.class, SqlCommand.class,
                 MaintenanceCommands.DurabilityCommand.class, MaintenanceCommands.Autovac.class,
-                MaintenanceCommands.Prune.class})
+                MaintenanceCommands.Prune.class, ContractCommand.class, DoctorCommand.class})
 public final class PgqjCli implements Runnable {
 
     @Spec
@@ -62,19 +71,48 @@ public final class PgqjCli implements Runnable {
 
     /** Runs the command line and returns its exit code (0 ok, 1 failed check or error, 2 bad usage). */
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The whole command tree, configured as {@link #execute} runs it. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new PgqjCli());
+        addHelpCommands(cli);
         // `--schema jobs` names a schema, not the `jobs` command
         cli.setAllowSubcommandsAsOptionParameters(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("pgqj: " + CliErrors.oneLine(e));
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code pgqj help CMD}, and {@code pgqj sql help CMD} under every command that has subcommands. */
+    private static void addHelpCommands(CommandLine command) {
+        if (command.getSubcommands().isEmpty()) {
+            return;
+        }
+        List.copyOf(command.getSubcommands().values()).forEach(PgqjCli::addHelpCommands);
+        command.addSubcommand("help", new HelpCommand());
+    }
+
+    /** {@code pgqj VERSION}, the version Maven packaged (its pom.properties travel in the jar). */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties pom = new Properties();
+            try (InputStream in = PgqjCli.class.getResourceAsStream("/META-INF/maven/org.pgqj/pgqj-cli/pom.properties")) {
+                if (in != null) {
+                    pom.load(in);
+                }
+            }
+            return new String[] {"pgqj " + pom.getProperty("version", "(version unknown: not run from the packaged jar)")};
+        }
     }
 
     PrintWriter out() {

@@ -176,13 +176,22 @@ final class QueueCommands {
         @ParentCommand
         PgqjCli root;
 
-        @Parameters(arity = "1..*", paramLabel = "ID", description = "Job ids.")
+        @Parameters(arity = "1..*", paramLabel = "ID", description = "Job ids (any number: the notification to the "
+                + "workers is split to fit PostgreSQL's payload limit).")
         List<Long> ids;
+
+        @Option(names = "--heartbeat-timeout", defaultValue = "30", paramLabel = "SECONDS",
+                description = "The workers' heartbeat timeout (their --heartbeat-timeout, default 30): a picked job "
+                        + "heard from within it is left to its worker, which stops the handler and logs it canceled.")
+        double heartbeatTimeout;
 
         @Override
         public Integer call() {
+            QueueAdmin admin = QueueAdmin.create(root.tables())
+                    .heartbeatTimeout(RunCommand.seconds(heartbeatTimeout, "--heartbeat-timeout"));
             DataSource ds = root.installedDataSource();
-            List<Long> done = QueueAdmin.create(root.tables()).cancel(root.tables().dsl(ds), ids);
+            // one transaction: the lock on running rows, the deletes and the notifications commit together
+            List<Long> done = root.tables().dsl(ds).transactionResult(trx -> admin.cancel(trx.dsl(), ids));
             root.out().println("canceled " + done.size() + " job(s): " + done);
             return 0;
         }

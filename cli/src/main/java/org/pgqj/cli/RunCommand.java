@@ -219,10 +219,7 @@ final class RunCommand implements Callable<Integer> {
     /** A scheduler with the one retention schedule, started: stopped with the worker. */
     private Scheduler startRetention(javax.sql.DataSource dataSource, Duration age) {
         String cron = retentionCron != null ? retentionCron : LogRetention.DEFAULT_CRON;
-        Scheduler s = Scheduler.builder(dataSource, root.tables())
-                .schedule(cron, LogRetention.ENTRYPOINT,
-                        LogRetention.create(root.tables()).task(dataSource, age, retentionStatistics))
-                .build();
+        Scheduler s = Scheduler.builder(dataSource, root.tables()).retention(cron, age, retentionStatistics).build();
         s.start();
         LOG.info("Retention schedule {} on '{}': deletes log{} rows older than {} (one process of all that run it "
                         + "takes each tick)", LogRetention.ENTRYPOINT, CronExpressions.normalize(cron),
@@ -294,7 +291,8 @@ final class RunCommand implements Callable<Integer> {
         });
     }
 
-    private static Duration seconds(double value, String flag) {
+    /** A positive number of seconds from option {@code flag}, or a one-line error naming it. */
+    static Duration seconds(double value, String flag) {
         if (!(value > 0)) {
             throw new CliException(flag + " must be a positive number of seconds, not " + value);
         }

@@ -1,9 +1,13 @@
 package org.pgqj.cli;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.pgqj.web.Dashboard;
 import org.pgqj.web.DashboardServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -13,6 +17,8 @@ import picocli.CommandLine.ParentCommand;
         + "HTTP Basic when PGQUEUER_WEB_USER and PGQUEUER_WEB_PASSWORD are set.")
 final class WebCommand implements Callable<Integer> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(WebCommand.class);
+
     @ParentCommand
     PgqjCli root;
 
@@ -20,8 +26,10 @@ final class WebCommand implements Callable<Integer> {
             description = "TCP port (default: $PGQUEUER_WEB_PORT, else 8080; 0 picks a free one).")
     int port;
 
+    // -h is help, as on every command; --host stays a long alias
     @Option(names = {"--bind", "--host"}, paramLabel = "ADDRESS", defaultValue = "${env:PGQUEUER_WEB_HOST:-127.0.0.1}",
-            description = "Address to listen on (default: $PGQUEUER_WEB_HOST, else 127.0.0.1: this machine only).")
+            description = "Address to listen on (default: $PGQUEUER_WEB_HOST, else 127.0.0.1: this machine only). "
+                    + "Any other address with actions on and no authentication logs a WARN.")
     String bind;
 
     @Option(names = "--read-only", description = "Offer no actions (no requeue, no cancel).")
@@ -35,7 +43,12 @@ final class WebCommand implements Callable<Integer> {
         Dashboard dashboard = Dashboard.builder(root.installedDataSource(), root.tables())
                 .readOnly(readOnly).basicAuthFromEnvironment().build();
         DashboardServer server = DashboardServer.start(dashboard, bind, port);
-        boolean auth = System.getenv("PGQUEUER_WEB_USER") != null && System.getenv("PGQUEUER_WEB_PASSWORD") != null;
+        boolean auth = isSet("PGQUEUER_WEB_USER") && isSet("PGQUEUER_WEB_PASSWORD"); // as basicAuthFromEnvironment
+        if (!readOnly && !auth && !isLoopback(bind)) {
+            LOG.warn("The dashboard at {} is bound to {}, reachable from other machines, with actions on and no "
+                    + "authentication: anyone who reaches it can cancel and requeue jobs. Set PGQUEUER_WEB_USER and "
+                    + "PGQUEUER_WEB_PASSWORD, pass --read-only, or bind 127.0.0.1", server.url(), bind);
+        }
         root.spec.commandLine().getErr().println("pgqj web: serving " + server.url() + (readOnly ? " (read-only)" : "")
                 + (auth ? " with HTTP Basic" : " without authentication (set PGQUEUER_WEB_USER and PGQUEUER_WEB_PASSWORD)")
                 + "; Ctrl-C to stop");
@@ -47,5 +60,19 @@ final class WebCommand implements Callable<Integer> {
         }, "pgqj-web-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static boolean isSet(String variable) {
+        String value = System.getenv(variable);
+        return value != null && !value.isEmpty();
+    }
+
+    /** Whether only this machine can reach {@code address}; a name that does not resolve counts as reachable. */
+    private static boolean isLoopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }

@@ -45,10 +45,10 @@ public class DefaultCatalog extends CatalogImpl {
     }
 
     /**
-     * A reference to the 3.21 minor release of the code generator. If this
+     * A reference to the 3.19 minor release of the code generator. If this
      * doesn't compile, it's because the runtime library uses an older minor
-     * release, namely: 3.21. You can turn off the generation of this reference
+     * release, namely: 3.19. You can turn off the generation of this reference
      * by specifying /configuration/generator/generate/jooqVersionReference
      */
-    private static final String REQUIRE_RUNTIME_JOOQ_VERSION = Constants.VERSION_3_21;
+    private static final String REQUIRE_RUNTIME_JOOQ_VERSION = Constants.VERSION_3_19;
 }

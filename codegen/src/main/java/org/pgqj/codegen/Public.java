@@ -9,7 +9,6 @@ import java.util.List;
 
 import org.jooq.Catalog;
 import org.jooq.Table;
-import org.jooq.impl.DSL;
 import org.jooq.impl.SchemaImpl;
 import org.pgqj.codegen.tables.Pgqueuer;
 import org.pgqj.codegen.tables.PgqueuerLog;
@@ -54,7 +53,7 @@ public class Public extends SchemaImpl {
      * No further instances allowed
      */
     private Public() {
-        super(DSL.name("public"), null, DSL.comment(""));
+        super("public", null);
     }
 
 

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -21,10 +24,7 @@ class PgBouncerPollOnlyFaultTest {
 
     @Test
     void workersAndProducersThroughTransactionPooling() throws Exception {
-        Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
-                + " (apt-get install postgresql-15): fault suite skipped");
-        Assumptions.assumeTrue(PgBouncer.available(), "PgBouncer not at " + PgBouncer.BINARY
-                + " (apt-get install pgbouncer): PgBouncer scenario skipped");
+        assumeServerAndBouncer();
         try (PgCluster cluster = PgCluster.primary("bouncer", 55141)) {
             PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
             try (PgBouncer bouncer = PgBouncer.start(cluster, 55142, "transaction", 3)) {
@@ -51,5 +51,58 @@ class PgBouncerPollOnlyFaultTest {
                 }
             }
         }
+    }
+
+    /**
+     * The workers' URL lacks {@code prepareThreshold=0}: pgjdbc would name their statements on the server after
+     * five runs, and through transaction pooling the next run of a name lands on a server connection that does
+     * not know it, or knows another client's statement of that name. Poll-only workers keep their statements
+     * unnamed themselves: no claim or write fails.
+     */
+    @Test
+    void pollOnlyWorkersNameNoStatementEvenWhenTheirUrlAllowsIt() throws Exception {
+        assumeServerAndBouncer();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        try (PgCluster cluster = PgCluster.primary("bouncer-named", 55143)) {
+            PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
+            // one server connection for all: the two workers' statements meet on it
+            try (PgBouncer bouncer = PgBouncer.start(cluster, 55144, "transaction", 1)) {
+                PGSimpleDataSource producers = new PGSimpleDataSource();
+                producers.setURL(bouncer.jdbcUrl());
+                PGSimpleDataSource workers = new PGSimpleDataSource();
+                workers.setURL(bouncer.jdbcUrl().replace("&prepareThreshold=0", ""));
+                // the workers' log (slf4j-simple writes to System.err) is read by the test and shown afterwards
+                System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+                try (FaultLoad load = new FaultLoad(() -> producers)) {
+                    var options = FaultLoad.options().listen(false).pollInterval(Duration.ofMillis(200));
+                    load.startWorker(workers, options.build());
+                    load.startWorker(workers, options.build());
+                    load.startProducers(2, 20, 40);
+                    Thread.sleep(6_000);
+                    FaultLoad.Drained drained = load.drain(cluster.dataSource(), Duration.ofSeconds(30));
+                    FaultLoad.report("pgbouncer-transaction-url-allows-named", load.acknowledged.size(), load.lost(),
+                            load.twice(), drained.stuck(), Double.NaN);
+                    assertTrue(drained.empty(), "the queue drains through PgBouncer");
+                    assertEquals(0, load.lost());
+                    assertEquals(0, load.twice());
+                    assertEquals(0, drained.stuck());
+                    assertTrue(load.acknowledged.size() > 500, "producers enqueued: " + load.acknowledged.size());
+                }
+            }
+        } finally {
+            System.setErr(err);
+            err.print(log.toString(StandardCharsets.UTF_8));
+        }
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertFalse(text.contains("Claim failed") || text.contains("could not write"), "no claim or write failed");
+        assertFalse(text.contains("prepared statement"), "no statement name reached the wrong server connection");
+    }
+
+    private static void assumeServerAndBouncer() {
+        Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
+                + " (apt-get install postgresql-15): fault suite skipped");
+        Assumptions.assumeTrue(PgBouncer.available(), "PgBouncer not at " + PgBouncer.BINARY
+                + " (apt-get install pgbouncer): PgBouncer scenario skipped");
     }
 }

@@ -86,8 +86,8 @@ class CrossLanguageTracingTest {
         JsonNode produced = JSON.readTree(python("produce", "py_to_java"));
         OpenTelemetryTracing tracing = OpenTelemetryTracing.using(sdk);
         Worker.builder(db.dataSource(), TABLES)
-                .options(WorkerOptions.builder().mode(WorkerOptions.Mode.DRAIN).dequeueTimeout(Duration.ofSeconds(1)).build())
-                .interceptor(tracing)
+                .options(WorkerOptions.builder().mode(WorkerOptions.Mode.DRAIN).dequeueTimeout(Duration.ofSeconds(1))
+                        .interceptor(tracing).build())
                 .entrypoint("py_to_java", EntrypointOptions.defaults(), (job, ctx) -> { })
                 .build().run();
         List<SpanData> process = SPANS.getFinishedSpanItems().stream()

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,13 +29,14 @@ import org.pgqj.worker.WorkerObserver;
  *
  * <pre>{@code
  * WorkerMetrics metrics = WorkerMetrics.create(registry);
- * Worker.builder(dataSource, tables).interceptor(metrics).observer(metrics) ...
+ * Worker.builder(dataSource, tables).options(WorkerOptions.builder().interceptor(metrics).observer(metrics).build()) ...
  * }</pre>
  *
- * <p>Names, tags and units are in the README's metrics table. Counters and timers of several workers on one
- * registry add up; the two gauges ({@code pgqj.jobs.running}, {@code pgqj.listener.connected}) belong to the
- * first worker that registered them, so give each worker of a JVM its own common tag (e.g.
- * {@code Tags.of("worker", "fast")}) if several share a registry.
+ * <p>Names, tags and units are in the README's metrics table. Every registered entrypoint's meters exist from
+ * the worker's start, at zero ({@link #onStarted}), so an alert on "no job of X ran" has a series to look at.
+ * Counters and timers of several workers on one registry add up; the two gauges ({@code pgqj.jobs.running},
+ * {@code pgqj.listener.connected}) belong to the first worker that registered them, so give each worker of a JVM
+ * its own common tag (e.g. {@code Tags.of("worker", "fast")}) if several share a registry.
  */
 public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
 
@@ -111,6 +113,12 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
         return outcome;
     }
 
+    /** Makes every entrypoint's meters at the worker's start, so "never ran" shows as zero, not as absent. */
+    @Override
+    public void onStarted(Set<String> entrypoints) {
+        entrypoints.forEach(e -> byEntrypoint.computeIfAbsent(e, EntrypointMeters::new));
+    }
+
     @Override
     public void onClaim(int requested, int claimed, Duration took) {
         claimBatch.record(claimed);
@@ -140,7 +148,7 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
         return "WorkerMetrics[" + registry.getClass().getSimpleName() + common + "]";
     }
 
-    /** The meters of one entrypoint, made on its first job (cached: no registry lookup per job). */
+    /** The meters of one entrypoint, made at the worker's start (cached: no registry lookup per job). */
     private final class EntrypointMeters {
         final Timer queueWait;
         final AtomicInteger running = new AtomicInteger();

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerOptions;
 
 /** The README's metrics snippet (compiled here, copied into the README by examples/fill-readme-snippets.py). */
 final class MetricsSnippets {
@@ -19,8 +20,10 @@ final class MetricsSnippets {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         WorkerMetrics metrics = WorkerMetrics.create(registry);       // pgqj.* meters of this worker
         Worker worker = Worker.builder(dataSource, QueueTables.defaults())
-                .interceptor(metrics)                                   // jobs, durations, queue wait, running
-                .observer(metrics)                                      // claims, flushes, LISTEN connection
+                .options(WorkerOptions.builder()
+                        .interceptor(metrics)                           // jobs, durations, queue wait, running
+                        .observer(metrics)                              // claims, flushes, LISTEN connection
+                        .build())
                 .entrypoint("send_email", EntrypointOptions.defaults(), (job, ctx) -> { /* ... */ })
                 .build();
         PgqueuerGauges gauges = PgqueuerGauges.register(registry, dataSource, QueueTables.defaults());

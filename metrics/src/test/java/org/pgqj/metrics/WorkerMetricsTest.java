@@ -30,6 +30,7 @@ import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.worker.EntrypointOptions;
+import org.pgqj.worker.JobOutcome;
 import org.pgqj.worker.RetryRequested;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -88,9 +89,9 @@ class WorkerMetricsTest {
         enqueue("ok", 23);
         enqueue("boom", 4);
         enqueue("again", 3);
-        Worker worker = Worker.builder(db.dataSource(), TABLES).options(drain())
-                .interceptor(metrics).observer(metrics)
-                .interceptor(scraped).observer(scraped)
+        Worker worker = Worker.builder(db.dataSource(), TABLES)
+                .options(drain().toBuilder().interceptor(metrics).observer(metrics).interceptor(scraped).observer(scraped)
+                        .build())
                 .entrypoint("ok", EntrypointOptions.defaults(), (job, ctx) -> { })
                 .entrypoint("boom", EntrypointOptions.defaults(), (job, ctx) -> {
                     throw new IllegalStateException("boom");
@@ -133,13 +134,37 @@ class WorkerMetricsTest {
     void theListenerGaugeIsOneWhileConnected() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         WorkerMetrics metrics = WorkerMetrics.create(registry, io.micrometer.core.instrument.Tags.of("worker", "w1"));
-        try (Worker worker = Worker.builder(db.dataSource(), TABLES).observer(metrics)
+        try (Worker worker = Worker.builder(db.dataSource(), TABLES)
+                .options(WorkerOptions.builder().observer(metrics).build())
                 .entrypoint("idle", EntrypointOptions.defaults(), (job, ctx) -> { }).build()) {
             worker.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (registry.get(WorkerMetrics.LISTENER_CONNECTED).tags("worker", "w1").gauge().value() != 1.0) {
                 assertTrue(System.nanoTime() < deadline, "listener gauge never became 1");
                 Thread.sleep(10);
+            }
+        }
+    }
+
+    @Test
+    void everyEntrypointsMetersExistAtZeroFromTheStart() throws Exception {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        WorkerMetrics metrics = WorkerMetrics.create(prometheus);
+        try (Worker worker = Worker.builder(db.dataSource(), TABLES)
+                .options(WorkerOptions.builder().interceptor(metrics).observer(metrics).build())
+                .entrypoint("never_ran", EntrypointOptions.defaults(), (job, ctx) -> { })
+                .entrypoint("nor_this", EntrypointOptions.defaults(), (job, ctx) -> { }).build()) {
+            assertTrue(prometheus.find(WorkerMetrics.JOBS_COMPLETED).meters().isEmpty(), "nothing before the start");
+            worker.start();
+            Map<String, Double> s = samples(prometheus.scrape());
+            for (String entrypoint : List.of("never_ran", "nor_this")) {
+                for (JobOutcome.Status status : JobOutcome.Status.values()) {
+                    String labels = "{entrypoint=\"" + entrypoint + "\",status=\"" + status.label() + "\"}";
+                    assertEquals(0.0, s.get("pgqj_jobs_completed_total" + labels), labels + " in " + s.keySet());
+                    assertEquals(0.0, s.get("pgqj_job_duration_seconds_count" + labels), labels);
+                }
+                assertEquals(0.0, s.get("pgqj_job_queue_wait_seconds_count{entrypoint=\"" + entrypoint + "\"}"));
+                assertEquals(0.0, s.get("pgqj_jobs_running{entrypoint=\"" + entrypoint + "\"}"));
             }
         }
     }

@@ -18,7 +18,6 @@ import org.jooq.impl.DSL;
 import org.jooq.types.DayToSecond;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schedule.ScheduledTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * pruning never loses a count. A job whose last log row is pruned has no status for
  * {@link QueueAdmin#jobStatuses} any more.
  *
- * <p>{@link #task} is the built-in retention schedule: register it with a
- * {@link org.pgqj.schedule.Scheduler}; pgqueuer's schedule claim ({@code FOR UPDATE SKIP LOCKED} on the
- * schedule row) lets at most one worker of the whole fleet run it at a time. Immutable and thread-safe.
+ * <p>The built-in retention schedule ({@link #ENTRYPOINT} on {@link #DEFAULT_CRON}) runs these two calls:
+ * {@code Scheduler.Builder.retention} wires it, and pgqueuer's schedule claim ({@code FOR UPDATE SKIP LOCKED}
+ * on the schedule row) lets at most one scheduler of the whole fleet run it at a time. Immutable and
+ * thread-safe.
  */
 public final class LogRetention {
 
@@ -106,33 +106,6 @@ public final class LogRetention {
                         .where(PGQUEUER_STATISTICS.CREATED.lt(cutoff))
                         .limit(batchSize).forUpdate().skipLocked()))
                 .execute());
-    }
-
-    /**
-     * The built-in retention schedule's task: prunes the log (and, when {@code statistics}, the statistics)
-     * of rows older than {@code olderThan}, and logs one line per tick. Register it under {@link #ENTRYPOINT}
-     * on {@link #DEFAULT_CRON} or a cron of your own.
-     *
-     * @throws IllegalArgumentException when {@code olderThan} is zero or negative (a schedule that deletes
-     *                                  every counted log row at every tick is a mistake, not a retention)
-     */
-    public ScheduledTask task(DataSource dataSource, Duration olderThan, boolean statistics) {
-        Objects.requireNonNull(dataSource, "dataSource");
-        Objects.requireNonNull(olderThan, "olderThan");
-        if (!olderThan.isPositive()) {
-            throw new IllegalArgumentException("the retention schedule's age must be positive (got " + olderThan
-                    + "); pass how old a row must be to go, e.g. Duration.ofDays(7)");
-        }
-        return context -> {
-            long log = pruneLog(dataSource, olderThan).rowsDeleted();
-            if (statistics) {
-                long stats = pruneStatistics(dataSource, olderThan).rowsDeleted();
-                LOG.info("Retention tick {}: pruned {} log and {} statistics rows older than {}", context.scheduledAt(),
-                        log, stats, olderThan);
-            } else {
-                LOG.info("Retention tick {}: pruned {} log rows older than {}", context.scheduledAt(), log, olderThan);
-            }
-        };
     }
 
     private interface BatchDelete {

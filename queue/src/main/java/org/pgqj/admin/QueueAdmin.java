@@ -4,7 +4,6 @@ import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
 import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
@@ -40,12 +39,12 @@ import org.pgqj.core.JobStatus;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.listen.ChannelSubscription;
+import org.pgqj.internal.notify.NotifyPayloads;
 import org.pgqj.internal.queue.RetryQuery;
 import org.pgqj.internal.sql.Cte;
 import org.pgqj.internal.sql.JobRows;
 import org.pgqj.internal.sql.Statuses;
 import org.pgqj.notify.CancellationEvent;
-import org.pgqj.notify.NotifyEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,15 +61,37 @@ public final class QueueAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(QueueAdmin.class);
     private static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
 
-    private final QueueTables tables;
+    /** The heartbeat timeout {@link #create} assumes: the worker's default ({@code WorkerOptions}), as pgqueuer's. */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
 
-    private QueueAdmin(QueueTables tables) {
+    private final QueueTables tables;
+    private final Duration heartbeatTimeout;
+
+    private QueueAdmin(QueueTables tables, Duration heartbeatTimeout) {
         this.tables = Objects.requireNonNull(tables, "tables");
+        this.heartbeatTimeout = heartbeatTimeout;
     }
 
-    /** The admin API for this install. */
+    /** The admin API for this install, for workers with the default heartbeat timeout (30 s). */
     public static QueueAdmin create(QueueTables tables) {
-        return new QueueAdmin(tables);
+        return new QueueAdmin(tables, DEFAULT_HEARTBEAT_TIMEOUT);
+    }
+
+    /**
+     * The same admin API for workers whose heartbeat timeout is {@code timeout} (their
+     * {@code WorkerOptions.heartbeatTimeout()}): {@link #cancel} counts a picked job's worker as alive while its
+     * heartbeat is younger than that, and leaves the row to it.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is not positive
+     */
+    public QueueAdmin heartbeatTimeout(Duration timeout) {
+        requirePositive(timeout, "heartbeatTimeout");
+        return new QueueAdmin(tables, timeout);
+    }
+
+    /** The heartbeat timeout {@link #cancel} counts a running job's worker alive within. */
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
     }
 
     /** Job counts in the queue table per entrypoint, priority and status (pgqueuer's {@code queue_size}). */
@@ -147,18 +168,15 @@ public final class QueueAdmin {
     }
 
     /**
-     * How recent a picked job's heartbeat must be for {@link #cancel} to count its worker as alive (the
-     * worker's default heartbeat timeout).
-     */
-    public static final Duration LIVE_HEARTBEAT = Duration.ofSeconds(30);
-
-    /**
      * Cancels jobs and sends a {@code cancellation_event} NOTIFY with the ids, so the worker running one
      * stops it (delivered when the caller commits). As in pgqueuer 2.0, a {@code picked} job with a live
-     * worker (heartbeat within {@link #LIVE_HEARTBEAT}) keeps its row, and so its concurrency slot and
+     * worker (heartbeat within {@link #heartbeatTimeout()}) keeps its row, and so its concurrency slot and
      * dedupe key, until that worker records the outcome: it deletes the row and logs {@code canceled} once
      * the handler has stopped. Every other requested job (queued, held, or picked with a stale heartbeat,
      * whose worker is gone) is deleted and logged {@code canceled} at once.
+     *
+     * <p>Any number of ids: the event is sent as several cancellations when one would exceed PostgreSQL's
+     * 8000-byte NOTIFY payload limit, each naming a run of the ids (Java and Python workers read each alone).
      *
      * @return the ids canceled: deleted now, or left to their running worker (a finished job is not in
      *         the queue any more and is not among them)
@@ -171,24 +189,25 @@ public final class QueueAdmin {
         DSLContext q = q(dsl);
         Condition requested = PGQUEUER.ID.eq(any(val(array, SQLDataType.BIGINT.array())));
         Condition running = PGQUEUER.STATUS.eq(Statuses.literal(PgqueuerStatus.picked))
-                .and(PGQUEUER.HEARTBEAT.ge(currentOffsetDateTime().minus(val(DayToSecond.valueOf(LIVE_HEARTBEAT)))));
+                .and(PGQUEUER.HEARTBEAT.ge(currentOffsetDateTime().minus(val(DayToSecond.valueOf(heartbeatTimeout)))));
         // locked, so the worker's completion and this cancel of the same row serialise
         List<Long> leftToWorker = q.select(PGQUEUER.ID).from(PGQUEUER).where(requested, running).forUpdate()
                 .fetch(r -> r.value1());
         List<Long> deleted = deleteAndLog(q, requested.andNot(running), PgqueuerStatus.canceled);
         // like pgqueuer, the event names every requested id; a worker ignores ids it is not running
-        q.select(function("pg_notify", Object.class, val(tables.channel()), val(cancellationEvent(array))))
-                .fetch();
+        Instant now = Instant.now(); // pgqueuer sends its creation time as both sent_at and received_at
+        NotifyPayloads.send(q, new CancellationEvent(tables.channel(), now, now, List.of(array)));
         List<Long> canceled = new ArrayList<>(deleted);
         canceled.addAll(leftToWorker);
         LOG.info("Canceled {} of {} requested jobs: deleted {}, running ones left to their workers {}",
-                canceled.size(), array.length, deleted, leftToWorker);
+                canceled.size(), array.length, abbreviated(deleted), abbreviated(leftToWorker));
         return canceled;
     }
 
-    private String cancellationEvent(Long[] ids) {
-        Instant now = Instant.now(); // pgqueuer sends its creation time as both sent_at and received_at
-        return NotifyEvents.toJson(new CancellationEvent(tables.channel(), now, now, List.of(ids)));
+    /** Up to 20 ids, then how many more: a cancel of thousands stays one readable log line. */
+    private static String abbreviated(List<Long> ids) {
+        return ids.size() <= 20 ? ids.toString()
+                : ids.subList(0, 20).toString().replace("]", ", ... " + (ids.size() - 20) + " more]");
     }
 
     /**
@@ -359,6 +378,6 @@ public final class QueueAdmin {
 
     @Override
     public String toString() {
-        return "QueueAdmin[" + tables + "]";
+        return "QueueAdmin[" + tables + ", heartbeatTimeout=" + heartbeatTimeout + "]";
     }
 }

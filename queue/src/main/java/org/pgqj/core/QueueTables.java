@@ -11,6 +11,8 @@ import org.jooq.conf.RenderMapping;
 import org.jooq.conf.Settings;
 import org.jooq.conf.SettingsTools;
 import org.jooq.impl.DSL;
+import org.pgqj.internal.compat.DependencyVersions;
+import org.pgqj.internal.compat.DependencyVersions.Library;
 import org.pgqj.schema.PgqueuerNames;
 
 /**
@@ -18,7 +20,9 @@ import org.pgqj.schema.PgqueuerNames;
  * prefix, through jOOQ's render mapping. Every query of the library goes through a {@link DSLContext}
  * made here, so the same classes serve {@code public.pgqueuer} and {@code jobs.acme_pgqueuer}.
  *
- * <p>Immutable and thread-safe; build one per install and share it.
+ * <p>Immutable and thread-safe; build one per install and share it. Creating one checks the versions of jOOQ,
+ * Flyway, Jackson and the JDBC driver on the class path (Micrometer and OpenTelemetry too with pgqj-metrics or
+ * pgqj-tracing there), and throws {@link org.pgqj.compat.UnsupportedDependencyException} for one older than supported.
  */
 public final class QueueTables {
 
@@ -26,6 +30,9 @@ public final class QueueTables {
     private final RenderMapping mapping;
 
     private QueueTables(PgqueuerNames names) {
+        // Before any generated class loads: an older jOOQ fails here with one clear message, not a NoSuchMethodError.
+        DependencyVersions.requireSupported(Library.JOOQ, Library.FLYWAY, Library.JACKSON, Library.PGJDBC);
+        DependencyVersions.requireSupportedForOptionalModules();
         this.names = Objects.requireNonNull(names, "names");
         this.mapping = new RenderMapping().withSchemata(new MappedSchema()
                 .withInput("public") // the schema the classes were generated in; CTE names stay unqualified

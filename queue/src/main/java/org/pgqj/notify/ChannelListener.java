@@ -13,6 +13,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.internal.listen.ChannelSubscription;
+import org.pgqj.internal.notify.NotifyPayloads;
+import org.pgqj.internal.sql.Backoff;
 import org.pgqj.internal.sql.ConnectionErrors;
 import org.postgresql.ds.common.BaseDataSource;
 import org.slf4j.Logger;
@@ -108,7 +110,7 @@ public final class ChannelListener implements AutoCloseable {
     }
 
     private void loop() {
-        long backoffMillis = 100;
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
         boolean everConnected = false;
         while (!closed) {
             try {
@@ -121,7 +123,7 @@ public final class ChannelListener implements AutoCloseable {
                 ChannelSubscription events = ChannelSubscription.listen(c, channel);
                 connected = true;
                 lastFailure = null;
-                backoffMillis = 100;
+                backoff.succeeded();
                 if (everConnected) {
                     LOG.info("LISTEN connection on {} is back", channel);
                 } else {
@@ -149,8 +151,7 @@ public final class ChannelListener implements AutoCloseable {
                 connection = null;
             }
             if (!closed) {
-                sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+                sleep(backoff.failed().toMillis());
             }
         }
     }
@@ -200,7 +201,7 @@ public final class ChannelListener implements AutoCloseable {
     }
 
     private void sendHealthCheck(Connection c, UUID id, Instant now) throws SQLException {
-        String json = NotifyEvents.toJson(new HealthCheckEvent(channel, now, now, id));
+        String json = NotifyPayloads.encode(new HealthCheckEvent(channel, now, now, id));
         // pg_notify on the listening connection itself: the probe proves this very session still receives.
         // Plain JDBC, not jOOQ: it touches no queue table, and this connection is a bare pgjdbc session.
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {

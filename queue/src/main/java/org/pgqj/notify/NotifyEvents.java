@@ -2,16 +2,14 @@ package org.pgqj.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.pgqj.internal.notify.NotifyPayloads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +18,6 @@ public final class NotifyEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(NotifyEvents.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter WITH_MICROS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter WHOLE_SECONDS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
     private NotifyEvents() {
     }
@@ -67,40 +61,12 @@ public final class NotifyEvents {
     }
 
     /**
-     * The JSON pgqueuer sends for {@code event}, keys in its models' field order (channel, sent_at,
-     * type, then the event's own: operation and table; received_at and ids; received_at and id), every
-     * instant as pydantic writes an aware UTC datetime ({@link #format}).
+     * The JSON pgqueuer sends for {@code event}, field for field as its models write it. One document, whatever
+     * its size: a cancellation of many ids can exceed PostgreSQL's 8000-byte NOTIFY limit, so
+     * {@code QueueAdmin.cancel} sends it split into several cancellations that each fit.
      */
     public static String toJson(NotifyEvent event) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("channel", event.channel());
-        node.put("sent_at", format(event.sentAt()));
-        node.put("type", event.type());
-        switch (event) {
-            case TableChangedEvent t -> {
-                node.put("operation", t.operation());
-                node.put("table", t.table());
-            }
-            case CancellationEvent c -> {
-                node.put("received_at", format(c.receivedAt()));
-                c.ids().forEach(node.putArray("ids")::add);
-            }
-            case HealthCheckEvent h -> {
-                node.put("received_at", format(h.receivedAt()));
-                node.put("id", h.id().toString());
-            }
-        }
-        return node.toString();
-    }
-
-    /**
-     * An instant as pydantic serialises an aware UTC datetime: ISO-8601 with {@code Z}, microseconds
-     * (six digits) when not zero, none when zero ({@code 2024-01-01T12:00:00.123456Z},
-     * {@code 2024-01-01T12:00:00Z}). Python's datetimes stop at microseconds, so finer digits are cut.
-     */
-    static String format(Instant instant) {
-        Instant micros = instant.truncatedTo(ChronoUnit.MICROS);
-        return (micros.getNano() == 0 ? WHOLE_SECONDS : WITH_MICROS).format(micros);
+        return NotifyPayloads.encode(event);
     }
 
     private static String text(JsonNode node, String field) {

@@ -10,15 +10,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.pgqj.admin.LogRetention;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.lifecycle.Lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #start()} inserts the registrations ({@code ON CONFLICT DO NOTHING}), then a virtual thread
- * claims due rows shortly after each fire time (and at least every {@code maxPollInterval}, which also
+ * claims due rows shortly after each fire time (and at least every {@link SchedulerOptions#maxPollInterval()}, which also
  * rescues rows whose runner stopped heartbeating 30 s ago). Each claimed tick runs on its own virtual
  * thread; its row is heartbeated every second, then set {@code queued} with {@code last_run}. Fire times
- * are computed in UTC. {@link #close()} stops claiming and waits up to {@code shutdownTimeout} for running
+ * are computed in UTC. {@link #close()} stops claiming and waits up to {@link SchedulerOptions#shutdownTimeout()} for running
  * tasks, then interrupts them; their rows are released either way.
  */
 public final class Scheduler implements AutoCloseable {
@@ -58,20 +58,17 @@ public final class Scheduler implements AutoCloseable {
      */
     private static final Duration SLOW_CLAIM = Duration.ofSeconds(1);
 
-    private enum State { NEW, RUNNING, CLOSED }
-
     private final DSLContext dsl;
     private final List<ScheduleRegistration> registrations;
     private final Map<Key, ScheduleRegistration> byKey;
-    private final Duration maxPollInterval;
-    private final Duration shutdownTimeout;
+    private final SchedulerOptions options;
 
-    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final CountDownLatch terminated = new CountDownLatch(1);
-    private final CountDownLatch tasksDone = new CountDownLatch(1);
+    private final Lifecycle lifecycle = new Lifecycle();
+    /** Ids of the schedule rows whose task runs now: added by the poll thread, removed by the task's thread, read by the heartbeat thread. */
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
+    /** One virtual thread per task; terminated once close() has let the running tasks end. */
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    /** Written by start(), read by close() (the lifecycle orders the two). */
     private Thread poller;
     private Thread heartbeat;
 
@@ -81,8 +78,7 @@ public final class Scheduler implements AutoCloseable {
         this.dsl = b.tables.dsl(b.dataSource);
         this.registrations = List.copyOf(b.registrations.values());
         this.byKey = Map.copyOf(b.registrations);
-        this.maxPollInterval = b.maxPollInterval;
-        this.shutdownTimeout = b.shutdownTimeout;
+        this.options = b.options;
     }
 
     /** A builder for the install {@code tables} in {@code dataSource} (each statement auto-commits). */
@@ -90,26 +86,30 @@ public final class Scheduler implements AutoCloseable {
         return new Builder(dataSource, tables);
     }
 
+    /** The options. */
+    public SchedulerOptions options() {
+        return options;
+    }
+
     /**
      * Registers the schedules in the database and starts claiming in the background. Returns once the
-     * registrations are written; throws (and stays unstarted) if that fails.
+     * registrations are written; throws (and is closed) if that fails.
      *
      * @throws IllegalStateException if already started or closed
      */
     public void start() {
-        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
-            throw new IllegalStateException("Scheduler already " + state.get().name().toLowerCase()
-                    + "; build a new one to start again");
-        }
+        lifecycle.start(this::register, state -> new IllegalStateException("Scheduler already "
+                + (state == Lifecycle.State.CLOSED ? "closed" : "running") + "; build a new one to start again"));
+    }
+
+    private void register() {
         try {
             int inserted = dsl.connectionResult(c ->
                     ScheduleStatements.register(dsl.configuration().derive(c).dsl(), registrations, Instant.now()));
             LOG.info("Scheduler started: {} schedules ({} new rows): {}", registrations.size(), inserted,
                     registrations.stream().map(r -> r.entrypoint() + " '" + r.expression() + "'").toList());
         } catch (RuntimeException e) {
-            state.set(State.CLOSED);
             tasks.shutdown();
-            terminated.countDown();
             throw new PgqjException("Could not register schedules in pgqueuer_schedules; is the schema installed?", e);
         }
         poller = Thread.ofVirtual().name("pgqj-scheduler-poll").start(this::pollLoop);
@@ -118,44 +118,37 @@ public final class Scheduler implements AutoCloseable {
 
     /** Starts (if not yet started) and blocks until {@link #close()} is called from another thread. */
     public void run() throws InterruptedException {
-        if (state.get() == State.NEW) {
-            start();
-        }
-        terminated.await();
+        lifecycle.startIfNew(this::register);
+        lifecycle.awaitClosed();
     }
 
-    /** Stops claiming, waits for running tasks (up to the shutdown timeout), releases their rows. Idempotent. */
+    /**
+     * Stops claiming, waits for running tasks (up to the shutdown timeout), releases their rows. Idempotent: a
+     * close while another is under way returns when that one is done.
+     */
     @Override
     public void close() {
-        State before = state.getAndSet(State.CLOSED);
-        if (before == State.CLOSED) {
-            awaitQuietly(terminated);
-            return;
+        if (!lifecycle.close(this::stop)) {
+            tasks.shutdown(); // not running: no task was or will be started on it
         }
-        stopRequested.countDown();
+    }
+
+    private void stop() {
+        Duration timeout = options.shutdownTimeout();
         try {
-            if (poller != null) {
-                poller.join();
-            }
+            poller.join();
             tasks.shutdown();
-            if (!tasks.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("Scheduled tasks still running after {}; interrupting {} of them", shutdownTimeout, running.size());
+            if (!tasks.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Scheduled tasks still running after {}; interrupting {} of them", timeout, running.size());
                 tasks.shutdownNow();
-                tasks.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                tasks.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
-            tasksDone.countDown();
-            if (heartbeat != null) {
-                heartbeat.join();
-            }
+            heartbeat.join();
         } catch (InterruptedException e) {
             tasks.shutdownNow();
-            tasksDone.countDown();
             Thread.currentThread().interrupt();
         } finally {
-            if (before == State.RUNNING) {
-                LOG.info("Scheduler stopped");
-            }
-            terminated.countDown();
+            LOG.info("Scheduler stopped");
         }
     }
 
@@ -167,14 +160,14 @@ public final class Scheduler implements AutoCloseable {
             if (first.isBefore(now)) {
                 first = first.plusSeconds(1);
             }
-            if (stopRequested.await(Duration.between(now, first).toNanos(), TimeUnit.NANOSECONDS)) {
+            if (lifecycle.awaitStopping(Duration.between(now, first))) {
                 return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        while (stopRequested.getCount() > 0) {
+        while (!lifecycle.isStopping()) {
             try {
                 // "now" is read once the connection is open: pgqueuer adds (next fire time - now) to the
                 // database's now(), so any time spent in between would push next_run late.
@@ -197,7 +190,7 @@ public final class Scheduler implements AutoCloseable {
             }
             Duration wait = Duration.between(Instant.now(), nextWake(Instant.now()));
             try {
-                if (!wait.isNegative() && stopRequested.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+                if (!wait.isNegative() && lifecycle.awaitStopping(wait)) {
                     return;
                 }
             } catch (InterruptedException e) {
@@ -209,12 +202,12 @@ public final class Scheduler implements AutoCloseable {
 
     /**
      * The next poll: just after the earliest fire time of the registrations, and at least every
-     * {@code maxPollInterval}, always {@link #LEEWAY} after a whole second of the JVM clock. Fire times are
+     * {@link SchedulerOptions#maxPollInterval()}, always {@link #LEEWAY} after a whole second of the JVM clock. Fire times are
      * whole seconds, so a poll never computes the next fire time a few milliseconds before the database
      * clock reaches the current one (which would set {@code next_run} back to the tick just run).
      */
     Instant nextWake(Instant now) {
-        Instant wake = now.plus(maxPollInterval);
+        Instant wake = now.plus(options.maxPollInterval());
         for (ScheduleRegistration r : registrations) {
             Instant next = r.cron().nextAfter(now).orElse(wake);
             if (next.isBefore(wake)) {
@@ -275,7 +268,8 @@ public final class Scheduler implements AutoCloseable {
 
     private void heartbeatLoop() {
         try {
-            while (!tasksDone.await(HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+            // until close() has let the running tasks end: the executor terminates then
+            while (!tasks.awaitTermination(HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
                 List<Long> ids = new ArrayList<>(running);
                 if (ids.isEmpty()) {
                     continue;
@@ -291,22 +285,13 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Collects schedules and options; {@link #build()} makes an unstarted {@link Scheduler}. */
     public static final class Builder {
 
         private final DataSource dataSource;
         private final QueueTables tables;
         private final Map<Key, ScheduleRegistration> registrations = new LinkedHashMap<>();
-        private Duration maxPollInterval = Duration.ofSeconds(10);
-        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private SchedulerOptions options = SchedulerOptions.defaults();
 
         private Builder(DataSource dataSource, QueueTables tables) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -338,25 +323,37 @@ public final class Scheduler implements AutoCloseable {
         }
 
         /**
-         * Longest time between two polls (default 10 s). Polls also happen right after each fire time;
-         * this bounds how late a row abandoned by a dead runner is rescued after its 30 s.
+         * Adds the built-in log retention schedule, {@link LogRetention#ENTRYPOINT} on {@code cron}
+         * ({@link LogRetention#DEFAULT_CRON}: hourly at minute 17): each tick deletes counted log rows (and, with
+         * {@code statistics}, statistics rows) older than {@code olderThan}, in {@link LogRetention}'s batches, and
+         * logs one line.
+         *
+         * @throws IllegalArgumentException       when {@code olderThan} is zero or negative (a schedule that deletes
+         *                                        every counted log row at every tick is a mistake, not a retention)
+         * @throws InvalidCronExpressionException if the expression is invalid
          */
-        public Builder maxPollInterval(Duration interval) {
-            Objects.requireNonNull(interval, "interval");
-            if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("maxPollInterval must be at least 1 s, got " + interval);
+        public Builder retention(String cron, Duration olderThan, boolean statistics) {
+            Objects.requireNonNull(olderThan, "olderThan");
+            if (!olderThan.isPositive()) {
+                throw new IllegalArgumentException("the retention schedule's age must be positive (got " + olderThan
+                        + "); pass how old a row must be to go, e.g. Duration.ofDays(7)");
             }
-            this.maxPollInterval = interval;
-            return this;
+            LogRetention retention = LogRetention.create(tables);
+            return schedule(cron, LogRetention.ENTRYPOINT, context -> {
+                long log = retention.pruneLog(dataSource, olderThan).rowsDeleted();
+                if (statistics) {
+                    long stats = retention.pruneStatistics(dataSource, olderThan).rowsDeleted();
+                    LOG.info("Retention tick {}: pruned {} log and {} statistics rows older than {}",
+                            context.scheduledAt(), log, stats, olderThan);
+                } else {
+                    LOG.info("Retention tick {}: pruned {} log rows older than {}", context.scheduledAt(), log, olderThan);
+                }
+            });
         }
 
-        /** How long {@link Scheduler#close()} waits for running tasks before interrupting them (default 30 s). */
-        public Builder shutdownTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("shutdownTimeout must not be negative, got " + timeout);
-            }
-            this.shutdownTimeout = timeout;
+        /** Scheduler options (default {@link SchedulerOptions#defaults()}). */
+        public Builder options(SchedulerOptions schedulerOptions) {
+            this.options = Objects.requireNonNull(schedulerOptions, "options");
             return this;
         }
 

@@ -20,8 +20,11 @@ public final class JobContext {
 
     private final Job job;
     private final UUID workerId;
+    /** Added by the handler (job thread); run and removed by the canceling thread. */
     private final List<Runnable> cancelListeners = new CopyOnWriteArrayList<>();
+    /** Written by the canceling thread (listener, or close after the shutdown timeout); read by the job thread. */
     private volatile boolean cancelled;
+    /** Written by the job thread (attach, detach); read by the canceling thread to interrupt it. */
     private volatile Thread thread;
 
     JobContext(Job job, UUID workerId) {

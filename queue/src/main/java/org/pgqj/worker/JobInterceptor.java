@@ -13,13 +13,13 @@ import org.pgqj.core.Job;
  *     log.info("{} {} in {} us", job.entrypoint(), outcome.status(), (System.nanoTime() - start) / 1000);
  *     return outcome;
  * };
- * Worker.builder(ds, tables).interceptor(timing).interceptor("send_email", tenantScope) ...
+ * WorkerOptions.builder().interceptor(timing).interceptor("send_email", tenantScope).build() ...
  * }</pre>
  *
  * <p>Order: the worker's own MDC scope ({@code pgqj.job_id}, {@code pgqj.entrypoint}, {@code pgqj.attempt})
- * is outermost, then the interceptors of {@link WorkerOptions.Builder#interceptor}, then those of
- * {@link Worker.Builder#interceptor(JobInterceptor)}, then the entrypoint's own, in registration order,
- * then the handler. All run on the job's virtual thread.
+ * is outermost, then the worker-wide interceptors of {@link WorkerOptions.Builder#interceptor(JobInterceptor)},
+ * then the entrypoint's own ({@link WorkerOptions.Builder#interceptor(String, JobInterceptor)}), each in the order
+ * added, then the handler. All run on the job's virtual thread.
  */
 @FunctionalInterface
 public interface JobInterceptor {

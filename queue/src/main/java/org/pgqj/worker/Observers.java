@@ -2,6 +2,7 @@ package org.pgqj.worker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,11 @@ final class Observers implements WorkerObserver {
 
     boolean isEmpty() {
         return observers.isEmpty();
+    }
+
+    @Override
+    public void onStarted(Set<String> entrypoints) {
+        each(o -> o.onStarted(entrypoints));
     }
 
     @Override

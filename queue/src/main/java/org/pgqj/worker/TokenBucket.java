@@ -5,7 +5,7 @@ import java.util.function.LongSupplier;
 /**
  * The requests-per-second limit of one entrypoint: refills at {@code rate} tokens per second up to a
  * burst of {@code max(1, rate / 10)} (a tenth of a second of work), one token per claimed job.
- * Used by the dispatcher thread only.
+ * Used by the claim loop's thread only (so are its two mutable fields).
  */
 final class TokenBucket {
 

@@ -7,15 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
-import org.pgqj.internal.queue.ClaimQuery;
-import org.pgqj.internal.sql.ConnectionErrors;
-import org.pgqj.internal.sql.DedicatedConnection;
-import org.pgqj.notify.CancellationEvent;
-import org.pgqj.notify.ChannelListener;
-import org.pgqj.notify.TableChangedEvent;
+import org.pgqj.internal.lifecycle.Lifecycle;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.payload.PayloadException;
 import org.pgqj.schema.PgqueuerSchema;
@@ -52,30 +46,18 @@ public final class Worker implements AutoCloseable {
     private final DataSource dataSource;
     private final QueueTables tables;
     private final WorkerOptions options;
-    private final Map<String, Registration> registrations;
+    private final List<Registration> registrations;
     private final Observers observers;
-    private final Object stateLock = new Object();
-    private State state = State.NEW;
-    private Dispatcher dispatcher;
-    private CompletionBuffer completions;
-    private DedicatedConnection claimConnection;
-    private DedicatedConnection writeConnection;
-    private ChannelListener listener;
-    private Thread dispatcherThread;
-    private Thread writerThread;
-    private Thread shutdownHook;
-    private CompletionWriter writer;
-
-    private enum State { NEW, RUNNING, CLOSED }
+    private final Lifecycle lifecycle = new Lifecycle();
+    /** Written once by start(); read by close(), run() and the accessors, on any thread. */
+    private volatile RunningWorker running;
 
     private Worker(Builder b) {
         this.dataSource = b.dataSource;
         this.tables = b.tables;
         this.options = b.options;
-        this.registrations = Map.copyOf(b.chained());
-        List<WorkerObserver> all = new ArrayList<>(b.options.observers());
-        all.addAll(b.observers);
-        this.observers = new Observers(all);
+        this.registrations = b.chained();
+        this.observers = new Observers(b.options.observers());
     }
 
     /** A builder for a worker on {@code dataSource} and the pgqueuer install {@code tables}. */
@@ -100,153 +82,39 @@ public final class Worker implements AutoCloseable {
 
     /** Whether the LISTEN connection is up. */
     public boolean isListening() {
-        ChannelListener l = listener;
-        return l != null && l.isConnected();
+        RunningWorker r = running;
+        return r != null && r.isListening();
     }
 
     /** Jobs running on this worker now. */
     public int runningJobs() {
-        Dispatcher d = dispatcher;
-        return d == null ? 0 : d.inflight();
+        RunningWorker r = running;
+        return r == null ? 0 : r.runningJobs();
     }
 
     /**
      * Starts claiming and running jobs in the background; returns at once.
      *
      * @throws WorkerException when the pgqueuer schema is missing or incomplete (the message lists what
-     *                         is missing and says to run the migrations), or the worker was started before
+     *                         is missing and says to run the migrations), a connection cannot be opened, or the
+     *                         worker was started before; a worker whose start failed is closed
      */
     public Worker start() {
-        synchronized (stateLock) {
-            if (state != State.NEW) {
-                throw new WorkerException("Worker " + id() + " was already started (state " + state + "); build a new one");
-            }
-            // Fail here, with the fix in the message, rather than on the first claim (the seed's "forgot pgq install").
-            SchemaVerification schema = PgqueuerSchema.forDataSource(dataSource).names(tables.names()).verify();
-            if (!schema.isComplete()) {
-                throw new WorkerException("Worker " + id() + " cannot start: " + schema.describe());
-            }
-            state = State.RUNNING;
-        }
-        completions = new CompletionBuffer(options.batchSize());
-        claimConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
-        writeConnection = new DedicatedConnection(dataSource, tables, WorkerException::new, options.listen());
-        ClaimQuery claim = new ClaimQuery(options.workerId(), tables.names());
-        Dispatcher d = new Dispatcher(options, registrations, claim, claimConnection, completions, this::isListening,
-                observers);
-        dispatcher = d;
-        try {
-            openConnections(d);
-        } catch (RuntimeException e) {
-            closeConnections();
-            synchronized (stateLock) {
-                state = State.CLOSED;
-            }
-            throw e;
-        }
-        writer = new CompletionWriter(options, registrations.values(), tables, completions, writeConnection, d,
-                observers);
-        writerThread = Thread.ofPlatform().name("pgqj-writer-" + id()).daemon().start(writer::loop);
-        dispatcherThread = Thread.ofPlatform().name("pgqj-dispatcher-" + id()).daemon().start(d::loop);
-        if (options.shutdownHook()) {
-            shutdownHook = new Thread(this::close, "pgqj-shutdown-" + id());
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        }
-        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.keySet(), options);
+        lifecycle.start(this::startRunning, state -> new WorkerException("Worker " + id() + " was already started (state "
+                + state + "); build a new one"));
         return this;
     }
 
-    /**
-     * Opens every connection the worker needs before it claims anything: a worker that could claim but
-     * not write its outcomes would run jobs nobody records. Waits up to {@link WorkerOptions#startupWait()}.
-     */
-    private void openConnections(Dispatcher d) {
-        long deadline = System.nanoTime() + options.startupWait().toNanos();
-        long backoff = 100;
-        for (DedicatedConnection c : new DedicatedConnection[] {claimConnection, writeConnection}) {
-            while (true) {
-                try {
-                    c.open();
-                    break;
-                } catch (WorkerException e) {
-                    if (System.nanoTime() - deadline >= 0) {
-                        throw startupFailure(c == claimConnection ? "claim" : "completion-write", e);
-                    }
-                    LOG.warn("Worker {} waits for a connection ({}); retrying in {} ms", id(), e.getMessage(), backoff);
-                    CompletionWriter.sleepQuietly(backoff);
-                    backoff = Math.min(backoff * 2, 2_000);
-                }
-            }
+    private void startRunning() {
+        // Fail here, with the fix in the message, rather than on the first claim (the seed's "forgot pgq install").
+        SchemaVerification schema = PgqueuerSchema.forDataSource(dataSource).names(tables.names()).verify();
+        if (!schema.isComplete()) {
+            throw new WorkerException("Worker " + id() + " cannot start: " + schema.describe());
         }
-        if (!options.listen()) {
-            return;
-        }
-        listener = ChannelListener.start(dataSource, tables.channel(), listenerApplicationName(), new ChannelListener.Handler() {
-            @Override
-            public void onTableChanged(TableChangedEvent event) {
-                if (event.addsWork()) {
-                    d.wake();
-                } else if ("delete".equals(event.operation()) && d.isBlocked()) {
-                    d.wake(); // a job finished somewhere: its concurrency slot may be free now
-                }
-            }
-
-            @Override
-            public void onCancellation(CancellationEvent event) {
-                event.ids().forEach(d::cancel);
-            }
-
-            @Override
-            public void onConnected() {
-                d.wake(); // notifications may have been missed while down
-                observers.onListenerConnected();
-            }
-
-            @Override
-            public void onDisconnected() {
-                observers.onListenerDisconnected();
-            }
-        }, options.healthCheckInterval());
-        // the listener connects on its own thread; a refusal shows up as its last failure
-        long hardDeadline = deadline + TimeUnit.SECONDS.toNanos(60);
-        try {
-            while (!listener.awaitConnected(Duration.ofMillis(50))) {
-                long now = System.nanoTime();
-                var failure = listener.lastFailure();
-                if ((failure.isPresent() && now - deadline >= 0) || now - hardDeadline >= 0) {
-                    Exception cause = failure.orElse(null);
-                    throw startupFailure("LISTEN", cause == null
-                            ? new WorkerException("no LISTEN connection within " + options.startupWait().plusSeconds(60))
-                            : cause);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WorkerException("Worker " + id() + " was interrupted while opening its connections", e);
-        }
-    }
-
-    private WorkerException startupFailure(String which, Exception e) {
-        int needed = options.listen() ? 3 : 2;
-        String why = ConnectionErrors.describe(e);
-        if (ConnectionErrors.isTooManyConnections(e)) {
-            return new WorkerException("Worker " + id() + " cannot start: it needs " + needed + " connections (claims, "
-                    + "completion writes" + (options.listen() ? ", LISTEN" : "") + ") and the server refused its " + which
-                    + " connection: " + why + ". The server's max_connections is used up: raise max_connections, "
-                    + "give other pools fewer connections, run fewer workers, or let the worker wait for a free "
-                    + "connection with WorkerOptions.startupWait (pgqj run --startup-wait)", e);
-        }
-        return new WorkerException("Worker " + id() + " cannot start: could not open its " + which + " connection: "
-                + why + ". Check the database URL and that the server is up, or let the worker wait with "
-                + "WorkerOptions.startupWait (pgqj run --startup-wait)", e);
-    }
-
-    private void closeConnections() {
-        if (listener != null) {
-            listener.close();
-        }
-        claimConnection.close();
-        writeConnection.close();
+        running = RunningWorker.start(dataSource, tables, options, registrations, observers, listenerApplicationName(),
+                this::close);
+        LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.stream().map(Registration::name).toList(),
+                options);
     }
 
     /**
@@ -254,13 +122,12 @@ public final class Worker implements AutoCloseable {
      * otherwise until {@link #close()} is called from another thread (or the thread is interrupted).
      */
     public void run() throws InterruptedException {
-        synchronized (stateLock) {
-            if (state == State.NEW) {
-                start();
-            }
-        }
+        lifecycle.startIfNew(this::startRunning);
         try {
-            dispatcherThread.join();
+            RunningWorker r = running;
+            if (r != null) {
+                r.awaitClaimsEnded();
+            }
         } finally {
             close();
         }
@@ -271,69 +138,25 @@ public final class Worker implements AutoCloseable {
      * into the future count as queued). Returns false on timeout.
      */
     public boolean awaitDrained(Duration timeout) throws InterruptedException {
-        Dispatcher d = dispatcher;
-        if (d == null) {
+        RunningWorker r = running;
+        if (r == null) {
             throw new WorkerException("Worker " + id() + " is not started; call start() first");
         }
-        d.wake();
-        return d.awaitDrained(timeout);
+        return r.awaitDrained(timeout);
     }
 
     /**
      * Graceful shutdown: stop claiming, wait up to the shutdown timeout for running jobs, flush their
      * outcomes, close the listener and connections. Jobs still running after the timeout are left
-     * {@code picked}; another worker re-runs them once their heartbeat is stale. Idempotent.
+     * {@code picked}; another worker re-runs them once their heartbeat is stale. Idempotent: a close while
+     * another is under way returns when that one is done.
      */
     @Override
     public void close() {
-        synchronized (stateLock) {
-            if (state != State.RUNNING) {
-                state = State.CLOSED;
-                return;
-            }
-            state = State.CLOSED;
-        }
-        Dispatcher d = dispatcher;
-        d.stop();
-        join(dispatcherThread, Duration.ofSeconds(30));
-        boolean idle;
-        try {
-            idle = d.awaitIdle(options.shutdownTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            idle = false;
-        }
-        if (!idle) {
-            LOG.warn("Worker {} closing with {} jobs still running after {}; they will be re-run elsewhere",
-                    id(), d.inflight(), options.shutdownTimeout());
-        }
-        completions.close();
-        writer.stop();
-        join(writerThread, Duration.ofSeconds(5));
-        writer.finalFlush();
-        if (!idle) {
-            d.cancelRunning();
-        }
-        closeConnections();
-        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException ignored) {
-                // the JVM is already shutting down
-            }
-        }
-        LOG.info("Worker {} stopped", id());
-    }
-
-    private static void join(Thread t, Duration timeout) {
-        if (t == null || t == Thread.currentThread()) {
-            return;
-        }
-        try {
-            t.join(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        lifecycle.close(() -> {
+            running.stop();
+            LOG.info("Worker {} stopped", id());
+        });
     }
 
     /** Registers entrypoints and options; {@link #build()} validates and makes the worker. */
@@ -341,9 +164,6 @@ public final class Worker implements AutoCloseable {
         private final DataSource dataSource;
         private final QueueTables tables;
         private final Map<String, Registration> registrations = new LinkedHashMap<>();
-        private final List<JobInterceptor> interceptors = new ArrayList<>();
-        private final Map<String, List<JobInterceptor>> entrypointInterceptors = new LinkedHashMap<>();
-        private final List<WorkerObserver> observers = new ArrayList<>();
         private WorkerOptions options = WorkerOptions.defaults();
         private PayloadCodec codec = PayloadCodec.defaults();
 
@@ -397,44 +217,23 @@ public final class Worker implements AutoCloseable {
             registrations.put(name, new Registration(name, entrypointOptions, invoker, List.of()));
         }
 
-        /**
-         * Adds an interceptor around every handler call of this worker, inside those of
-         * {@link WorkerOptions#interceptors()} and after the ones added before (see {@link JobInterceptor}).
-         */
-        public Builder interceptor(JobInterceptor interceptor) {
-            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
-            return this;
-        }
-
-        /** Adds an interceptor around the handler calls of one entrypoint, inside the worker-wide ones. */
-        public Builder interceptor(String entrypoint, JobInterceptor interceptor) {
-            Objects.requireNonNull(entrypoint, "entrypoint");
-            Objects.requireNonNull(interceptor, "interceptor");
-            entrypointInterceptors.computeIfAbsent(entrypoint, k -> new ArrayList<>()).add(interceptor);
-            return this;
-        }
-
-        /** Adds an observer of the worker's claims, writes and listener (after those of the options). */
-        public Builder observer(WorkerObserver observer) {
-            observers.add(Objects.requireNonNull(observer, "observer"));
-            return this;
-        }
-
-        /** Each registration with its whole chain: MDC, the options', the worker's, the entrypoint's. */
-        private Map<String, Registration> chained() {
-            Map<String, Registration> out = new LinkedHashMap<>();
+        /** Each registration with its whole chain: MDC, the options' worker-wide, then the entrypoint's own. */
+        private List<Registration> chained() {
+            List<Registration> out = new ArrayList<>();
             registrations.forEach((name, r) -> {
                 List<JobInterceptor> chain = new ArrayList<>();
                 chain.add(MdcScope.INSTANCE);
                 chain.addAll(options.interceptors());
-                chain.addAll(interceptors);
-                chain.addAll(entrypointInterceptors.getOrDefault(name, List.of()));
-                out.put(name, r.withInterceptors(chain));
+                chain.addAll(options.entrypointInterceptors().getOrDefault(name, List.of()));
+                out.add(r.withInterceptors(chain));
             });
             return out;
         }
 
-        /** Worker options (default {@link WorkerOptions#defaults()}). */
+        /**
+         * Worker options (default {@link WorkerOptions#defaults()}), with the worker's interceptors and
+         * observers.
+         */
         public Builder options(WorkerOptions workerOptions) {
             this.options = Objects.requireNonNull(workerOptions, "options");
             return this;
@@ -451,7 +250,7 @@ public final class Worker implements AutoCloseable {
             if (registrations.isEmpty()) {
                 throw new WorkerException("A worker needs at least one entrypoint; call entrypoint(...) before build()");
             }
-            for (String name : entrypointInterceptors.keySet()) {
+            for (String name : options.entrypointInterceptors().keySet()) {
                 if (!registrations.containsKey(name)) {
                     throw new WorkerException("Interceptor for entrypoint '" + name + "', which this worker does not "
                             + "register (it has " + registrations.keySet() + "); register it or fix the name");

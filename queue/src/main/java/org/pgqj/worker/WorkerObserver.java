@@ -1,14 +1,24 @@
 package org.pgqj.worker;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
- * What a worker reports about its own machinery, for metrics: claims, completion writes, the LISTEN
- * connection. Every method has a no-op default; implement the ones you need. Called on the worker's own
- * threads (dispatcher, writer, listener): keep it quick and never block. An exception is logged and
- * ignored. Register with {@link WorkerOptions.Builder#observer} or {@link Worker.Builder#observer}.
+ * What a worker reports about its own machinery, for metrics: its start, claims, completion writes, the
+ * LISTEN connection. Every method has a no-op default; implement the ones you need. Called on the worker's own
+ * threads (claim loop, writer, listener): keep it quick and never block. An exception is logged and
+ * ignored. Register with {@link WorkerOptions.Builder#observer}.
  */
 public interface WorkerObserver {
+
+    /**
+     * The worker started, before its first claim: these are the entrypoints it runs (so per-entrypoint meters
+     * can exist, at zero, before any job of theirs).
+     *
+     * @param entrypoints the registered entrypoint names
+     */
+    default void onStarted(Set<String> entrypoints) {
+    }
 
     /**
      * A claim statement ran.

@@ -2,13 +2,17 @@ package org.pgqj.worker;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * How a worker claims and runs jobs (pgqueuer's {@code QueueManager.run} options). Immutable; start
- * from {@link #defaults()} or {@link #builder()}.
+ * How a worker claims and runs jobs (pgqueuer's {@code QueueManager.run} options), and the one place for its
+ * {@link JobInterceptor}s and {@link WorkerObserver}s. Immutable; start from {@link #defaults()} or
+ * {@link #builder()}.
  */
 public final class WorkerOptions {
 
@@ -22,6 +26,8 @@ public final class WorkerOptions {
 
     private final int batchSize;
     private final int maxBatchSize;
+    /** As set on the builder: 0 when it follows batchSize (kept for toBuilder). */
+    private final int maxBatchSizeSet;
     private final int maxConcurrentJobs;
     private final Duration heartbeatTimeout;
     private final Duration dequeueTimeout;
@@ -35,10 +41,12 @@ public final class WorkerOptions {
     private final Duration pollInterval;
     private final Duration startupWait;
     private final List<JobInterceptor> interceptors;
+    private final Map<String, List<JobInterceptor>> entrypointInterceptors;
     private final List<WorkerObserver> observers;
 
     private WorkerOptions(Builder b) {
         this.batchSize = b.batchSize;
+        this.maxBatchSizeSet = b.maxBatchSize;
         this.maxBatchSize = b.maxBatchSize == 0 ? Math.max(b.batchSize, DEFAULT_MAX_BATCH_SIZE) : b.maxBatchSize;
         if (maxBatchSize < batchSize) {
             throw new WorkerException("maxBatchSize (" + maxBatchSize + ") must be at least batchSize (" + batchSize
@@ -57,6 +65,9 @@ public final class WorkerOptions {
         this.pollInterval = b.pollInterval;
         this.startupWait = b.startupWait;
         this.interceptors = List.copyOf(b.interceptors);
+        Map<String, List<JobInterceptor>> byEntrypoint = new LinkedHashMap<>();
+        b.entrypointInterceptors.forEach((name, chain) -> byEntrypoint.put(name, List.copyOf(chain)));
+        this.entrypointInterceptors = Collections.unmodifiableMap(byEntrypoint);
         this.observers = List.copyOf(b.observers);
     }
 
@@ -71,6 +82,29 @@ public final class WorkerOptions {
     /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder starting from these options (the same worker id, interceptors and observers). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.batchSize = batchSize;
+        b.maxBatchSize = maxBatchSizeSet;
+        b.maxConcurrentJobs = maxConcurrentJobs;
+        b.heartbeatTimeout = heartbeatTimeout;
+        b.dequeueTimeout = dequeueTimeout;
+        b.mode = mode;
+        b.workerId = workerId;
+        b.shutdownTimeout = shutdownTimeout;
+        b.statisticsInterval = statisticsInterval;
+        b.healthCheckInterval = healthCheckInterval;
+        b.shutdownHook = shutdownHook;
+        b.listen = listen;
+        b.pollInterval = pollInterval;
+        b.startupWait = startupWait;
+        b.interceptors.addAll(interceptors);
+        entrypointInterceptors.forEach((name, chain) -> b.entrypointInterceptors.put(name, new ArrayList<>(chain)));
+        b.observers.addAll(observers);
+        return b;
     }
 
     /**
@@ -141,8 +175,8 @@ public final class WorkerOptions {
      * Whether the worker LISTENs for notifications (default). False is poll-only mode, for a data source
      * behind a transaction pooler (PgBouncer {@code pool_mode=transaction}, where LISTEN does not work): no
      * LISTEN connection, a claim at least every {@link #pollInterval()}, and the worker's connections carry
-     * no session settings and force no server-side prepared statements. Cancellations (which arrive as
-     * notifications) are not seen in this mode.
+     * no session settings and name no statement on the server ({@code prepareThreshold} 0, whatever the URL
+     * says). Cancellations (which arrive as notifications) are not seen in this mode.
      */
     public boolean listen() {
         return listen;
@@ -166,6 +200,11 @@ public final class WorkerOptions {
         return interceptors;
     }
 
+    /** Interceptors around one entrypoint's handler calls, inside the worker-wide ones, by entrypoint name. */
+    public Map<String, List<JobInterceptor>> entrypointInterceptors() {
+        return entrypointInterceptors;
+    }
+
     /** Observers of the worker's claims, writes and listener (see {@link WorkerObserver}). */
     public List<WorkerObserver> observers() {
         return observers;
@@ -180,6 +219,7 @@ public final class WorkerOptions {
                 + ", statisticsInterval=" + statisticsInterval + ", healthCheckInterval=" + healthCheckInterval
                 + ", shutdownHook=" + shutdownHook + ", listen=" + listen + ", pollInterval=" + pollInterval
                 + ", startupWait=" + startupWait + ", interceptors=" + interceptors.size()
+                + (entrypointInterceptors.isEmpty() ? "" : ", entrypointInterceptors=" + entrypointInterceptors.keySet())
                 + ", observers=" + observers.size() + "]";
     }
 
@@ -200,6 +240,7 @@ public final class WorkerOptions {
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration startupWait = Duration.ZERO;
         private final List<JobInterceptor> interceptors = new ArrayList<>();
+        private final Map<String, List<JobInterceptor>> entrypointInterceptors = new LinkedHashMap<>();
         private final List<WorkerObserver> observers = new ArrayList<>();
 
         private Builder() {
@@ -227,11 +268,22 @@ public final class WorkerOptions {
         }
 
         /**
-         * Adds an interceptor around every handler call (after those added before); the place for
-         * instrumentation a launcher adds to any worker, such as {@code pgqj run --otel}.
+         * Adds an interceptor around every handler call, inside those added before (see {@link JobInterceptor});
+         * also the place for instrumentation a launcher adds to any worker, such as {@code pgqj run --otel}.
          */
         public Builder interceptor(JobInterceptor interceptor) {
             interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /**
+         * Adds an interceptor around the handler calls of one entrypoint, inside the worker-wide ones and those
+         * of the entrypoint added before. The worker's build fails when it does not register {@code entrypoint}.
+         */
+        public Builder interceptor(String entrypoint, JobInterceptor interceptor) {
+            Objects.requireNonNull(entrypoint, "entrypoint");
+            Objects.requireNonNull(interceptor, "interceptor");
+            entrypointInterceptors.computeIfAbsent(entrypoint, k -> new ArrayList<>()).add(interceptor);
             return this;
         }
 

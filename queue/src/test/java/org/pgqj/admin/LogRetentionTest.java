@@ -17,7 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
+import org.pgqj.schedule.Schedule;
 import org.pgqj.schedule.Scheduler;
+import org.pgqj.schedule.Schedules;
+import org.pgqj.testing.Await;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
@@ -82,7 +85,7 @@ class LogRetentionTest {
                 () -> QueueAdmin.create(TABLES).pruneLog(db.dataSource(), Duration.ofDays(-1)));
         assertTrue(e.getMessage().contains("PT-24H"), e.getMessage());
         var zero = assertThrows(IllegalArgumentException.class,
-                () -> LogRetention.create(TABLES).task(db.dataSource(), Duration.ZERO, false));
+                () -> Scheduler.builder(db.dataSource(), TABLES).retention(LogRetention.DEFAULT_CRON, Duration.ZERO, false));
         assertTrue(zero.getMessage().contains("must be positive (got PT0S)"), zero.getMessage());
     }
 
@@ -92,11 +95,11 @@ class LogRetentionTest {
         List<String> runs = new CopyOnWriteArrayList<>();
         List<Scheduler> schedulers = new ArrayList<>();
         for (String name : List.of("a", "b")) {
-            var task = retention.task(db.dataSource(), Duration.ofDays(7), true);
             schedulers.add(Scheduler.builder(db.dataSource(), TABLES)
                     .schedule("* * * * * *", LogRetention.ENTRYPOINT, context -> {
                         runs.add(name + ":start");
-                        task.run(context);
+                        retention.pruneLog(db.dataSource(), Duration.ofDays(7));
+                        retention.pruneStatistics(db.dataSource(), Duration.ofDays(7));
                         Thread.sleep(300); // overlap, if two could run at once
                         runs.add(name + ":end");
                     }).build());
@@ -119,11 +122,25 @@ class LogRetentionTest {
         assertEquals(4, count(db, "pgqueuer_statistics"));
     }
 
-    static long count(TestDatabase db, String table) throws Exception {
+    @Test
+    void theSchedulersRetentionSchedulePrunesOnItsTick(TestDatabase db) throws Exception {
+        try (Scheduler scheduler = Scheduler.builder(db.dataSource(), TABLES)
+                .retention("* * * * * *", Duration.ofDays(7), true).build()) {
+            scheduler.start();
+            assertEquals(List.of(LogRetention.ENTRYPOINT),
+                    Schedules.list(TABLES, db.dataSource()).stream().map(Schedule::entrypoint).toList());
+            Await.until("a tick pruned the old counted log rows and the old statistics", Duration.ofSeconds(20),
+                    () -> count(db, "pgqueuer_log") == 12 && count(db, "pgqueuer_statistics") == 4);
+        }
+    }
+
+    static long count(TestDatabase db, String table) {
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
         }
     }
 }

@@ -169,6 +169,25 @@ class QueueAdminTest {
                 "a job with a live worker stays picked until that worker records the cancel");
     }
 
+    @Test
+    void cancelCountsAWorkerAliveWithinTheHeartbeatTimeoutInUse() {
+        long quiet = enqueue("slow", 0);
+        // picked 10 s ago and not heard from since: alive for workers with the default 30 s timeout
+        db.update(PGQUEUER).set(PGQUEUER.STATUS, PgqueuerStatus.picked)
+                .set(PGQUEUER.HEARTBEAT, OffsetDateTime.now().minusSeconds(10)).where(PGQUEUER.ID.eq(quiet)).execute();
+        assertEquals(List.of(quiet), ADMIN.cancel(db, List.of(quiet)));
+        assertTrue(db.fetchExists(PGQUEUER, PGQUEUER.ID.eq(quiet)), "left to its worker");
+        // dead for workers with a 5 s timeout, whose claims re-pick it already: deleted at once
+        QueueAdmin fiveSeconds = ADMIN.heartbeatTimeout(Duration.ofSeconds(5));
+        assertEquals(Duration.ofSeconds(5), fiveSeconds.heartbeatTimeout());
+        assertEquals(QueueAdmin.DEFAULT_HEARTBEAT_TIMEOUT, ADMIN.heartbeatTimeout(), "a copy, the original unchanged");
+        assertEquals(List.of(quiet), fiveSeconds.cancel(db, List.of(quiet)));
+        assertFalse(db.fetchExists(PGQUEUER, PGQUEUER.ID.eq(quiet)));
+        assertEquals(JobStatus.CANCELED, ADMIN.jobStatuses(db, List.of(quiet)).get(quiet));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ADMIN.heartbeatTimeout(Duration.ZERO));
+        assertTrue(e.getMessage().contains("heartbeatTimeout must be positive (got PT0S)"), e.getMessage());
+    }
+
     private static void drain(PGConnection pg) throws Exception {
         pg.getNotifications(1);
     }

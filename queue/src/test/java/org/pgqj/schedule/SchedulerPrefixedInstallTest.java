@@ -37,7 +37,7 @@ class SchedulerPrefixedInstallTest {
                     runs.add(ctx);
                     twoRuns.countDown();
                 })
-                .shutdownTimeout(Duration.ofSeconds(5))
+                .options(SchedulerOptions.builder().shutdownTimeout(Duration.ofSeconds(5)).build())
                 .build()) {
             scheduler.start();
             assertTrue(twoRuns.await(15, TimeUnit.SECONDS), "two ticks ran: " + runs);

@@ -256,7 +256,7 @@ class SchedulerTest {
                         throw e;
                     }
                 })
-                .shutdownTimeout(Duration.ofMillis(300))
+                .options(SchedulerOptions.builder().shutdownTimeout(Duration.ofMillis(300)).build())
                 .build();
         schedulers.add(scheduler);
         Thread runner = Thread.ofVirtual().start(() -> {

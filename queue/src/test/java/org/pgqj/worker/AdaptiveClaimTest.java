@@ -67,8 +67,7 @@ class AdaptiveClaimTest {
         try (Worker worker = Worker.builder(db.dataSource(), QueueTables.defaults())
                 .entrypoint("deep", EntrypointOptions.defaults(), (job, ctx) ->
                         runs.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet())
-                .observer(claims)
-                .options(WorkerOptions.builder().batchSize(10).maxBatchSize(200).build())
+                .options(WorkerOptions.builder().batchSize(10).maxBatchSize(200).observer(claims).build())
                 .build().start()) {
             Await.until("3,000 jobs run", Duration.ofSeconds(60), () -> runs.size() == 3_000 && jobs.queueCount() == 0);
             List<Integer> deep = new ArrayList<>(claims.requested);

@@ -122,6 +122,6 @@ class LimitedClaimWakeTest {
     }
 
     private static boolean onClaimLoop() {
-        return Thread.currentThread().getName().startsWith("pgqj-dispatcher-");
+        return Thread.currentThread().getName().startsWith("pgqj-claims-");
     }
 }

@@ -63,18 +63,19 @@ class WorkerInterceptorTest {
         List<String> trace = Collections.synchronizedList(new ArrayList<>());
         Map<String, JobOutcome> outcomes = new ConcurrentHashMap<>();
         CountDownLatch cancelMe = new CountDownLatch(1);
-        WorkerOptions options = WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1))
-                .interceptor(recording("options", trace)).build();
         JobInterceptor outcomeOf = (job, ctx, next) -> {
             JobOutcome o = next.proceed();
             outcomes.put(job.entrypoint(), o);
             return o;
         };
-        EntrypointOptions hold = EntrypointOptions.builder().onFailure(EntrypointOptions.OnFailure.HOLD).build();
-        try (Worker worker = Worker.builder(db.dataSource(), QueueTables.defaults()).options(options)
+        WorkerOptions options = WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1))
+                .interceptor(recording("options", trace))
+                .interceptor("ok", recording("ok-only", trace)) // inside every worker-wide one, added before or after
                 .interceptor(recording("worker", trace))
                 .interceptor(outcomeOf)
-                .interceptor("ok", recording("ok-only", trace))
+                .build();
+        EntrypointOptions hold = EntrypointOptions.builder().onFailure(EntrypointOptions.OnFailure.HOLD).build();
+        try (Worker worker = Worker.builder(db.dataSource(), QueueTables.defaults()).options(options)
                 .entrypoint("ok", EntrypointOptions.defaults(), (job, ctx) -> {
                     trace.add("handler");
                 })
@@ -123,19 +124,20 @@ class WorkerInterceptorTest {
         AtomicInteger handlerRuns = new AtomicInteger();
         List<JobOutcome> seen = new CopyOnWriteArrayList<>();
         try (Worker worker = Worker.builder(db.dataSource(), QueueTables.defaults())
-                .options(WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).build())
-                .interceptor((job, ctx, next) -> {
-                    JobOutcome o = next.proceed();
-                    seen.add(o);
-                    return o;
-                })
-                .interceptor("guarded", (job, ctx, next) -> {
-                    throw new SecurityException("no tenant in headers");
-                })
-                .interceptor("twice", (job, ctx, next) -> {
-                    next.proceed();
-                    return next.proceed();
-                })
+                .options(WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1))
+                        .interceptor((job, ctx, next) -> {
+                            JobOutcome o = next.proceed();
+                            seen.add(o);
+                            return o;
+                        })
+                        .interceptor("guarded", (job, ctx, next) -> {
+                            throw new SecurityException("no tenant in headers");
+                        })
+                        .interceptor("twice", (job, ctx, next) -> {
+                            next.proceed();
+                            return next.proceed();
+                        })
+                        .build())
                 .entrypoint("guarded", EntrypointOptions.defaults(), (job, ctx) -> handlerRuns.incrementAndGet())
                 .entrypoint("twice", EntrypointOptions.defaults(), (job, ctx) -> handlerRuns.incrementAndGet())
                 .build()) {
@@ -182,14 +184,15 @@ class WorkerInterceptorTest {
         };
         jobs.enqueueMany("observed", 25);
         try (Worker worker = Worker.builder(db.dataSource(), QueueTables.defaults())
-                .options(WorkerOptions.builder().batchSize(10).dequeueTimeout(Duration.ofSeconds(1)).build())
-                .observer(observer)
-                .observer(new WorkerObserver() {
-                    @Override
-                    public void onClaim(int requested, int got, Duration took) {
-                        throw new IllegalStateException("a broken observer must not stop the worker");
-                    }
-                })
+                .options(WorkerOptions.builder().batchSize(10).dequeueTimeout(Duration.ofSeconds(1))
+                        .observer(observer)
+                        .observer(new WorkerObserver() {
+                            @Override
+                            public void onClaim(int requested, int got, Duration took) {
+                                throw new IllegalStateException("a broken observer must not stop the worker");
+                            }
+                        })
+                        .build())
                 .entrypoint("observed", EntrypointOptions.defaults(), (job, ctx) -> { })
                 .build()) {
             worker.start();
@@ -206,7 +209,7 @@ class WorkerInterceptorTest {
     void anInterceptorForAnUnknownEntrypointIsRejected() {
         WorkerException e = assertThrows(WorkerException.class, () -> Worker.builder(db.dataSource(), QueueTables.defaults())
                 .entrypoint("known", EntrypointOptions.defaults(), (job, ctx) -> { })
-                .interceptor("knwon", (job, ctx, next) -> next.proceed())
+                .options(WorkerOptions.builder().interceptor("knwon", (job, ctx, next) -> next.proceed()).build())
                 .build());
         assertTrue(e.getMessage().contains("'knwon'") && e.getMessage().contains("[known]"), e.getMessage());
     }

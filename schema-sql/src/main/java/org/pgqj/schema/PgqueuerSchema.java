@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.pgqj.internal.compat.DependencyVersions;
+import org.pgqj.internal.compat.DependencyVersions.Library;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +51,14 @@ public final class PgqueuerSchema {
         this.durability = Objects.requireNonNull(durability, "durability");
     }
 
-    /** The schema in {@code dataSource}, with no prefix, schema {@code public}, durability durable. */
+    /**
+     * The schema in {@code dataSource}, with no prefix, schema {@code public}, durability durable.
+     *
+     * @throws org.pgqj.compat.UnsupportedDependencyException when Flyway or the JDBC driver on the class path is
+     *         older than supported
+     */
     public static PgqueuerSchema forDataSource(DataSource dataSource) {
+        DependencyVersions.requireSupported(Library.FLYWAY, Library.PGJDBC);
         return new PgqueuerSchema(dataSource, PgqueuerNames.defaults(), Durability.DURABLE);
     }
 

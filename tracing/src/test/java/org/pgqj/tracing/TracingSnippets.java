@@ -7,6 +7,7 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerOptions;
 
 /** The README's tracing snippet (compiled here, copied into the README by examples/fill-readme-snippets.py). */
 final class TracingSnippets {
@@ -21,7 +22,9 @@ final class TracingSnippets {
                 .withInterceptor(tracing);           // "send <entrypoint>" span, context in headers["otel"]
         queue.enqueue(dsl, NewJob.of("send_email", null));
         Worker worker = Worker.builder(dataSource, QueueTables.defaults())
-                .interceptor(tracing)                // "process <entrypoint>" span, child of the sender's
+                .options(WorkerOptions.builder()
+                        .interceptor(tracing)        // "process <entrypoint>" span, child of the sender's
+                        .build())
                 .entrypoint("send_email", EntrypointOptions.defaults(), (job, ctx) -> { /* ... */ })
                 .build();
         // end::tracing[]

@@ -20,14 +20,13 @@ import org.jooq.PlainSQL;
 import org.jooq.QueryPart;
 import org.jooq.SQL;
 import org.jooq.Schema;
+import org.jooq.Select;
 import org.jooq.Stringly;
 import org.jooq.Table;
 import org.jooq.TableField;
-import org.jooq.TableLike;
 import org.jooq.TableOptions;
 import org.jooq.UniqueKey;
 import org.jooq.impl.DSL;
-import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 import org.pgqj.codegen.Indexes;
@@ -62,7 +61,7 @@ public class Pgqueuer extends TableImpl<PgqueuerRecord> {
     /**
      * The column <code>public.pgqueuer.id</code>.
      */
-    public final TableField<PgqueuerRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).generatedByDefaultAsIdentity(), this, "");
+    public final TableField<PgqueuerRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).identity(true), this, "");
 
     /**
      * The column <code>public.pgqueuer.priority</code>.
@@ -222,7 +221,7 @@ public class Pgqueuer extends TableImpl<PgqueuerRecord> {
      */
     @Override
     public Pgqueuer where(Condition condition) {
-        return new Pgqueuer(getQualifiedName(), aliased() ? this : null, null, Internal.condition(this, condition));
+        return new Pgqueuer(getQualifiedName(), aliased() ? this : null, null, condition);
     }
 
     /**
@@ -289,7 +288,7 @@ public class Pgqueuer extends TableImpl<PgqueuerRecord> {
      * Create an inline derived table from this table
      */
     @Override
-    public Pgqueuer whereExists(TableLike<?> select) {
+    public Pgqueuer whereExists(Select<?> select) {
         return where(DSL.exists(select));
     }
 
@@ -297,7 +296,7 @@ public class Pgqueuer extends TableImpl<PgqueuerRecord> {
      * Create an inline derived table from this table
      */
     @Override
-    public Pgqueuer whereNotExists(TableLike<?> select) {
+    public Pgqueuer whereNotExists(Select<?> select) {
         return where(DSL.notExists(select));
     }
 }

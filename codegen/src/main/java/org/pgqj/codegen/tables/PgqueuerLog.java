@@ -19,14 +19,13 @@ import org.jooq.PlainSQL;
 import org.jooq.QueryPart;
 import org.jooq.SQL;
 import org.jooq.Schema;
+import org.jooq.Select;
 import org.jooq.Stringly;
 import org.jooq.Table;
 import org.jooq.TableField;
-import org.jooq.TableLike;
 import org.jooq.TableOptions;
 import org.jooq.UniqueKey;
 import org.jooq.impl.DSL;
-import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 import org.pgqj.codegen.Indexes;
@@ -61,7 +60,7 @@ public class PgqueuerLog extends TableImpl<PgqueuerLogRecord> {
     /**
      * The column <code>public.pgqueuer_log.id</code>.
      */
-    public final TableField<PgqueuerLogRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).generatedByDefaultAsIdentity(), this, "");
+    public final TableField<PgqueuerLogRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).identity(true), this, "");
 
     /**
      * The column <code>public.pgqueuer_log.created</code>.
@@ -191,7 +190,7 @@ public class PgqueuerLog extends TableImpl<PgqueuerLogRecord> {
      */
     @Override
     public PgqueuerLog where(Condition condition) {
-        return new PgqueuerLog(getQualifiedName(), aliased() ? this : null, null, Internal.condition(this, condition));
+        return new PgqueuerLog(getQualifiedName(), aliased() ? this : null, null, condition);
     }
 
     /**
@@ -258,7 +257,7 @@ public class PgqueuerLog extends TableImpl<PgqueuerLogRecord> {
      * Create an inline derived table from this table
      */
     @Override
-    public PgqueuerLog whereExists(TableLike<?> select) {
+    public PgqueuerLog whereExists(Select<?> select) {
         return where(DSL.exists(select));
     }
 
@@ -266,7 +265,7 @@ public class PgqueuerLog extends TableImpl<PgqueuerLogRecord> {
      * Create an inline derived table from this table
      */
     @Override
-    public PgqueuerLog whereNotExists(TableLike<?> select) {
+    public PgqueuerLog whereNotExists(Select<?> select) {
         return where(DSL.notExists(select));
     }
 }

@@ -17,14 +17,13 @@ import org.jooq.PlainSQL;
 import org.jooq.QueryPart;
 import org.jooq.SQL;
 import org.jooq.Schema;
+import org.jooq.Select;
 import org.jooq.Stringly;
 import org.jooq.Table;
 import org.jooq.TableField;
-import org.jooq.TableLike;
 import org.jooq.TableOptions;
 import org.jooq.UniqueKey;
 import org.jooq.impl.DSL;
-import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 import org.pgqj.codegen.Keys;
@@ -58,7 +57,7 @@ public class PgqueuerSchedules extends TableImpl<PgqueuerSchedulesRecord> {
     /**
      * The column <code>public.pgqueuer_schedules.id</code>.
      */
-    public final TableField<PgqueuerSchedulesRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).generatedByDefaultAsIdentity(), this, "");
+    public final TableField<PgqueuerSchedulesRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).identity(true), this, "");
 
     /**
      * The column <code>public.pgqueuer_schedules.expression</code>.
@@ -193,7 +192,7 @@ public class PgqueuerSchedules extends TableImpl<PgqueuerSchedulesRecord> {
      */
     @Override
     public PgqueuerSchedules where(Condition condition) {
-        return new PgqueuerSchedules(getQualifiedName(), aliased() ? this : null, null, Internal.condition(this, condition));
+        return new PgqueuerSchedules(getQualifiedName(), aliased() ? this : null, null, condition);
     }
 
     /**
@@ -260,7 +259,7 @@ public class PgqueuerSchedules extends TableImpl<PgqueuerSchedulesRecord> {
      * Create an inline derived table from this table
      */
     @Override
-    public PgqueuerSchedules whereExists(TableLike<?> select) {
+    public PgqueuerSchedules whereExists(Select<?> select) {
         return where(DSL.exists(select));
     }
 
@@ -268,7 +267,7 @@ public class PgqueuerSchedules extends TableImpl<PgqueuerSchedulesRecord> {
      * Create an inline derived table from this table
      */
     @Override
-    public PgqueuerSchedules whereNotExists(TableLike<?> select) {
+    public PgqueuerSchedules whereNotExists(Select<?> select) {
         return where(DSL.notExists(select));
     }
 }

@@ -18,14 +18,13 @@ import org.jooq.PlainSQL;
 import org.jooq.QueryPart;
 import org.jooq.SQL;
 import org.jooq.Schema;
+import org.jooq.Select;
 import org.jooq.Stringly;
 import org.jooq.Table;
 import org.jooq.TableField;
-import org.jooq.TableLike;
 import org.jooq.TableOptions;
 import org.jooq.UniqueKey;
 import org.jooq.impl.DSL;
-import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 import org.pgqj.codegen.Indexes;
@@ -60,7 +59,7 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
     /**
      * The column <code>public.pgqueuer_statistics.id</code>.
      */
-    public final TableField<PgqueuerStatisticsRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).generatedByDefaultAsIdentity(), this, "");
+    public final TableField<PgqueuerStatisticsRecord, Long> ID = createField(DSL.name("id"), SQLDataType.BIGINT.nullable(false).identity(true), this, "");
 
     /**
      * The column <code>public.pgqueuer_statistics.created</code>.
@@ -180,7 +179,7 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
      */
     @Override
     public PgqueuerStatistics where(Condition condition) {
-        return new PgqueuerStatistics(getQualifiedName(), aliased() ? this : null, null, Internal.condition(this, condition));
+        return new PgqueuerStatistics(getQualifiedName(), aliased() ? this : null, null, condition);
     }
 
     /**
@@ -247,7 +246,7 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
      * Create an inline derived table from this table
      */
     @Override
-    public PgqueuerStatistics whereExists(TableLike<?> select) {
+    public PgqueuerStatistics whereExists(Select<?> select) {
         return where(DSL.exists(select));
     }
 
@@ -255,7 +254,7 @@ public class PgqueuerStatistics extends TableImpl<PgqueuerStatisticsRecord> {
      * Create an inline derived table from this table
      */
     @Override
-    public PgqueuerStatistics whereNotExists(TableLike<?> select) {
+    public PgqueuerStatistics whereNotExists(Select<?> select) {
         return where(DSL.notExists(select));
     }
 }

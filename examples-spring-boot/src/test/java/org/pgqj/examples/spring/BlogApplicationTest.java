@@ -73,18 +73,19 @@ class BlogApplicationTest {
     }
 
     @Test
-    void theDashboardIsMountedAtPgqjAndRefusesAnActionWithoutItsCsrfToken() throws Exception {
+    void theDashboardIsMountedAtPgqjReadOnlyWhileNothingAuthenticatesIt() throws Exception {
         long id = draft("On the dashboard");
         assertThat(post("/articles/" + id + "/publish").statusCode()).isEqualTo(200);
         HttpResponse<String> jobs = get("/pgqj/jobs?entrypoint=index_article");
         assertThat(jobs.statusCode()).isEqualTo(200);
-        assertThat(jobs.body()).contains("index_article");
+        assertThat(jobs.body()).contains("index_article").contains("Read-only dashboard");
         assertThat(get("/pgqj/healthz").statusCode()).isEqualTo(200);
         long before = jdbc.queryForObject("SELECT count(*) FROM pgqueuer_log", Long.class);
-        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(uri("/pgqj/actions/cancel"))
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(uri("/pgqj/actions/cancel"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("ids=1")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("read-only");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM pgqueuer_log WHERE status = 'canceled'", Long.class)).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM pgqueuer_log", Long.class)).isGreaterThanOrEqualTo(before);
     }

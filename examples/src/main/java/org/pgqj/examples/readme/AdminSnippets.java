@@ -2,6 +2,7 @@ package org.pgqj.examples.readme;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.pgqj.admin.CompletionResult;
@@ -58,10 +59,8 @@ final class AdminSnippets {
         admin.pruneStatistics(dataSource, Duration.ofDays(30));
 
         // or let the fleet do it: one hourly schedule row ("17 * * * *"), run by one scheduler at a time
-        LogRetention retention = LogRetention.create(QueueTables.defaults());
         Scheduler scheduler = Scheduler.builder(dataSource, QueueTables.defaults())
-                .schedule(LogRetention.DEFAULT_CRON, LogRetention.ENTRYPOINT,
-                        retention.task(dataSource, Duration.ofDays(7), true))
+                .retention(LogRetention.DEFAULT_CRON, Duration.ofDays(7), true) // log and statistics rows
                 .build();
         // end::retention[]
     }
@@ -80,7 +79,8 @@ final class AdminSnippets {
         url.properties();                  // user, password, sslmode
         DataSource dataSource = url.dataSource();
 
-        ConnectionUrl.fromEnvironment();   // DATABASE_URL, else PGQUEUER_DSN, else PGDSN
+        Optional<ConnectionUrl> fromEnv = ConnectionUrl.fromEnvironment(); // DATABASE_URL, else PGQUEUER_DSN, else PGDSN
+        DataSource sameAsPython = fromEnv.orElseThrow().dataSource();      // fromEnv is empty when none of them is set
         // end::url[]
         return dataSource;
     }

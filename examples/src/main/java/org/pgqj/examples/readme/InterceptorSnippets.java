@@ -9,6 +9,7 @@ import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.JobInterceptor;
 import org.pgqj.worker.JobOutcome;
 import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,10 @@ final class InterceptorSnippets {
                         .map(j -> j.toBuilder().header("tenant", tenants.current()).build())
                         .toList());
         Worker worker = Worker.builder(dataSource, QueueTables.defaults())
-                .interceptor(slowJobs)                       // every entrypoint, outermost first
-                .interceptor("send_invoice", tenantScope)    // this entrypoint only
+                .options(WorkerOptions.builder()
+                        .interceptor(slowJobs)                       // every entrypoint, outermost first
+                        .interceptor("send_invoice", tenantScope)    // this entrypoint only, inside those
+                        .build())
                 .entrypoint("send_invoice", EntrypointOptions.defaults(), (job, ctx) -> { /* ... */ })
                 .build();
         // end::interceptors[]

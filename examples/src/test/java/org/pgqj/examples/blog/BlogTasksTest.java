@@ -19,7 +19,8 @@ class BlogTasksTest {
     // tag::unit[]
     @Test
     void sendsTheWelcomeMail() throws Exception {
-        Job job = Job.of("send_welcome", "{\"email\": \"ada@example.com\"}".getBytes(UTF_8)); // a fake job
+        Job job = Job.of("send_welcome", // a fake job, its payload as complete as the record's contract asks
+                "{\"email\": \"ada@example.com\", \"signedUpAt\": \"2026-01-31T12:00:00Z\"}".getBytes(UTF_8));
         SendWelcome payload = PayloadCodec.defaults().decode(job.payload(), SendWelcome.class);
         DSLContext offline = DSL.using(SQLDialect.POSTGRES); // sendWelcome does not touch the database
         BlogTasks tasks = new BlogTasks(offline, new Articles(offline, JobQueue.create(QueueTables.defaults())));

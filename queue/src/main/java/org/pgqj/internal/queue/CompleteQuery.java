@@ -146,9 +146,9 @@ public final class CompleteQuery {
                         .returningResult(PGQUEUER.ID, PGQUEUER.ENTRYPOINT, PGQUEUER.PRIORITY));
         List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(deleted, held));
         Field<Long> deletedId = Cte.col(deleted, "id", Long.class);
-        // successful = deleted and neither canceled nor exception: "id = ANY(successful)" searched the whole
-        // array for every deleted row (500 x 500 comparisons per flush of a drain, a tenth of its time);
-        // the other two arrays are empty or short in a healthy batch
+        // successful = deleted and neither canceled nor exception: "id = ANY(successful)" would search the
+        // whole array for every deleted row (quadratic in the batch); the other two arrays are empty or
+        // short in a healthy batch
         List<Select<? extends Record5<Long, PgqueuerStatus, String, Integer, JSONB>>> logRows = List.of(
                 withoutTraceback(deleted, PgqueuerStatus.successful,
                         DSL.not(deletedId.eq(any(canceledIds))).and(DSL.not(deletedId.eq(any(exceptionIds))))),

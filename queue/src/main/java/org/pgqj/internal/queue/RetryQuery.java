@@ -1,7 +1,6 @@
 package org.pgqj.internal.queue;
 
 import static org.jooq.impl.DSL.currentOffsetDateTime;
-import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
@@ -16,9 +15,9 @@ import org.jooq.JSONB;
 import org.jooq.impl.SQLDataType;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.notify.NotifyPayloads;
 import org.pgqj.internal.sql.Cte;
 import org.pgqj.internal.sql.Statuses;
-import org.pgqj.notify.NotifyEvents;
 import org.pgqj.notify.TableChangedEvent;
 
 /**
@@ -61,8 +60,7 @@ public final class RetryQuery {
      * commit); Java and Python workers alike treat it as "look for work".
      */
     public static void notifyUpdate(DSLContext dsl, QueueTables tables) {
-        String json = NotifyEvents.toJson(TableChangedEvent.update(tables));
-        dsl.select(function("pg_notify", Object.class, val(tables.channel()), val(json))).fetch();
+        NotifyPayloads.send(dsl, TableChangedEvent.update(tables));
     }
 
     private static Field<JSONB> DSL_cast(JSONB traceback) {

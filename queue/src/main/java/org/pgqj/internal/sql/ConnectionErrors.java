@@ -4,8 +4,8 @@ import java.sql.SQLException;
 
 /**
  * Reading connection failures: is it the server's connection limit, and a message that is never "null"
- * (a timeout's or a closed stream's exception has none). Used by the worker's claim and write loops and
- * by the LISTEN connection.
+ * (a timeout's or a closed stream's exception has none); the one wording of a connection-limit refusal. Used
+ * by the worker's claim and write loops and by the LISTEN connection.
  *
  * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
@@ -25,6 +25,15 @@ public final class ConnectionErrors {
             }
         }
         return false;
+    }
+
+    /**
+     * What to log when the server refuses {@code connection} for lack of connection slots:
+     * {@code "<what>: the server refuses its <connection> connection (<why>). Its max_connections is used up: ..."}.
+     */
+    public static String refusal(String what, String connection, Throwable e) {
+        return what + ": the server refuses its " + connection + " connection (" + describe(e) + "). Its "
+                + "max_connections is used up: raise max_connections or use fewer connections elsewhere";
     }
 
     /** The innermost message there is, or the exception's class. */

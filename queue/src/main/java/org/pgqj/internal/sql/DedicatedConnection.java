@@ -14,6 +14,8 @@ import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.pgqj.core.QueueTables;
+import org.postgresql.PGConnection;
+import org.postgresql.PGStatement;
 
 /**
  * One connection a worker thread keeps for its own statements (claims, or completion writes), so a
@@ -50,6 +52,7 @@ public final class DedicatedConnection implements AutoCloseable {
     private final DataSource dataSource;
     private final QueueTables tables;
     private final BiFunction<String, SQLException, RuntimeException> openFailure;
+    /** This and the three fields below: guarded by this object's monitor (the owning loop's thread, and close()). */
     private final Map<String, PreparedStatement> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final Session session = new Session() {
         @Override
@@ -68,6 +71,8 @@ public final class DedicatedConnection implements AutoCloseable {
         }
     };
     private final boolean sessionState;
+    /** The connection's own prepareThreshold, put back before it is closed (a pool gets it as it gave it); -1: untouched. */
+    private int urlPrepareThreshold = -1;
     private Connection connection;
     private DSLContext dsl;
 
@@ -83,9 +88,9 @@ public final class DedicatedConnection implements AutoCloseable {
     /**
      * {@code sessionState = false} for a connection through a transaction pooler (PgBouncer
      * {@code pool_mode=transaction}): each statement may land on another server connection, so no session
-     * settings (they would stick to a server connection other clients get) and no forced server-side
-     * prepare (a named statement exists on one server connection only); the driver's own
-     * {@code prepareThreshold} applies (set {@code prepareThreshold=0} in the URL for PgBouncer before 1.21).
+     * settings (they would stick to a server connection other clients get) and no named server-side
+     * statements (one exists on one server connection only): this connection's {@code prepareThreshold} is 0
+     * whatever the URL says, and what the URL said is put back before the connection is closed.
      */
     public DedicatedConnection(DataSource dataSource, QueueTables tables,
                                BiFunction<String, SQLException, RuntimeException> openFailure, boolean sessionState) {
@@ -137,6 +142,9 @@ public final class DedicatedConnection implements AutoCloseable {
             try {
                 connection = dataSource.getConnection();
                 connection.setAutoCommit(true);
+                if (!sessionState) {
+                    unnamedStatementsOnly();
+                }
             } catch (SQLException e) {
                 throw openFailure.apply("Cannot open a worker connection: " + e.getMessage(), e);
             }
@@ -149,11 +157,25 @@ public final class DedicatedConnection implements AutoCloseable {
             dsl.set(DSL.name("plan_cache_mode"), DSL.inline("force_generic_plan")).execute();
             // A generic plan made while the queue table is (nearly) empty, as when a worker starts before
             // the first enqueue, joins the claimed ids by hashing a sequential scan of the table, and is
-            // kept as the table grows (measured: 43 ms per claim at 300,000 rows, 186 jobs/s). Every worker
-            // statement has an index to use, so sequential scans are priced out on these connections.
+            // kept as the table grows. Every worker statement has an index to use, so sequential scans are
+            // priced out on these connections (GenericPlanTest).
             dsl.set(DSL.name("enable_seqscan"), DSL.inline("off")).execute();
         }
         return dsl;
+    }
+
+    /**
+     * pgjdbc names a statement on the server after {@code prepareThreshold} runs (5 unless the URL says
+     * otherwise), and this connection's statements run thousands of times: through a transaction pooler
+     * the name would reach server connections that never prepared it ("prepared statement S_1 does not
+     * exist", or another client's statement of that name).
+     */
+    private void unnamedStatementsOnly() throws SQLException {
+        if (connection.isWrapperFor(PGConnection.class)) {
+            PGConnection pg = connection.unwrap(PGConnection.class);
+            urlPrepareThreshold = pg.getPrepareThreshold();
+            pg.setPrepareThreshold(0);
+        }
     }
 
     private PreparedStatement statement(String sql) throws SQLException {
@@ -162,7 +184,7 @@ public final class DedicatedConnection implements AutoCloseable {
             ps = connection.prepareStatement(sql);
             if (sessionState) {
                 // server-prepared from the first run: these statements are run thousands of times
-                ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(1);
+                ps.unwrap(PGStatement.class).setPrepareThreshold(1);
             }
             statements.put(sql, ps);
             if (statements.size() > MAX_STATEMENTS) {
@@ -203,6 +225,13 @@ public final class DedicatedConnection implements AutoCloseable {
         statements.clear();
         if (connection != null) {
             try {
+                if (urlPrepareThreshold >= 0) {
+                    connection.unwrap(PGConnection.class).setPrepareThreshold(urlPrepareThreshold);
+                }
+            } catch (SQLException ignored) {
+                // a closed connection goes nowhere else
+            }
+            try {
                 connection.close();
             } catch (SQLException ignored) {
                 // discarded anyway
@@ -210,5 +239,6 @@ public final class DedicatedConnection implements AutoCloseable {
         }
         connection = null;
         dsl = null;
+        urlPrepareThreshold = -1;
     }
 }

@@ -19,8 +19,8 @@ import org.jooq.impl.DSL;
  * or the caller's connection for the enqueue).
  *
  * <p>Why not run the jOOQ query each time: rendering and binding these CTE chains walks the whole
- * query tree (even a kept statement re-walks it to bind), which costs the worker more CPU per claim of
- * 100 jobs than PostgreSQL spends running it (JFR: ~40% of the claim thread in jOOQ's bind/render).
+ * query tree (even a kept statement re-walks it to bind), which costs the worker more CPU per claim than
+ * PostgreSQL spends running it.
  *
  * <p>Each value is declared through {@link Params} under a name with a sample value unique to it, so
  * the bind markers of the rendered text can be matched to names; a marker that matches no declared

@@ -14,11 +14,13 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.schedule.InvalidCronExpressionException;
 import org.pgqj.schedule.Scheduler;
+import org.pgqj.schedule.SchedulerOptions;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.spring.TransactionalJobQueue;
 import org.pgqj.worker.JobInterceptor;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerObserver;
+import org.pgqj.worker.WorkerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -133,11 +135,11 @@ public class PgqjAutoConfiguration {
         return new TransactionalJobQueue(queue, dataSources.shared());
     }
 
-    /** Queue sizes, requeue, cancel, statistics. */
+    /** Queue sizes, requeue, cancel, statistics; cancel knows the workers' pgqj.worker.heartbeat-timeout. */
     @Bean
     @ConditionalOnMissingBean
-    public QueueAdmin pgqjQueueAdmin(QueueTables tables) {
-        return QueueAdmin.create(tables);
+    public QueueAdmin pgqjQueueAdmin(QueueTables tables, PgqjProperties properties) {
+        return QueueAdmin.create(tables).heartbeatTimeout(properties.getWorker().getHeartbeatTimeout());
     }
 
     /**
@@ -163,11 +165,12 @@ public class PgqjAutoConfiguration {
                     + " configure entrypoints that no handler serves (handlers: " + handlers.keySet()
                     + "); fix the name or remove the setting");
         }
-        Worker.Builder builder = Worker.builder(dataSources.dedicated(), tables).payloadCodec(codec)
-                .options(properties.getWorker().toOptions(phaseTimeout(environment)));
+        WorkerOptions.Builder options = properties.getWorker().toOptions(phaseTimeout(environment)).toBuilder();
         // interceptor and observer beans (the metrics and tracing auto-configurations add theirs), in @Order
-        interceptors.orderedStream().forEach(builder::interceptor);
-        observers.orderedStream().forEach(builder::observer);
+        interceptors.orderedStream().forEach(options::interceptor);
+        observers.orderedStream().forEach(options::observer);
+        Worker.Builder builder = Worker.builder(dataSources.dedicated(), tables).payloadCodec(codec)
+                .options(options.build());
         handlers.values().forEach(h -> {
             try {
                 builder.entrypoint(h.entrypoint(), properties.entrypointOptions(h.entrypoint()), h.handler());
@@ -200,9 +203,11 @@ public class PgqjAutoConfiguration {
                                    PgqjSchemaInitializer schema, ConfigurableListableBeanFactory beans,
                                    Environment environment) {
         Scheduler.Builder builder = Scheduler.builder(dataSources.shared(), tables)
-                .maxPollInterval(properties.getScheduler().getMaxPollInterval())
-                .shutdownTimeout(properties.getScheduler().getShutdownTimeout() != null
-                        ? properties.getScheduler().getShutdownTimeout() : phaseTimeout(environment));
+                .options(SchedulerOptions.builder()
+                        .maxPollInterval(properties.getScheduler().getMaxPollInterval())
+                        .shutdownTimeout(properties.getScheduler().getShutdownTimeout() != null
+                                ? properties.getScheduler().getShutdownTimeout() : phaseTimeout(environment))
+                        .build());
         for (PgqjBeans.Schedule s : PgqjBeans.schedules(beans)) {
             try {
                 builder.schedule(s.cron(), s.entrypoint(), s.task());
@@ -213,8 +218,7 @@ public class PgqjAutoConfiguration {
         PgqjProperties.Retention retention = properties.getRetention();
         if (retention.getOlderThan() != null) {
             try {
-                builder.schedule(retention.getCron(), LogRetention.ENTRYPOINT, LogRetention.create(tables)
-                        .task(dataSources.shared(), retention.getOlderThan(), retention.isStatistics()));
+                builder.retention(retention.getCron(), retention.getOlderThan(), retention.isStatistics());
             } catch (InvalidCronExpressionException e) {
                 throw new PgqjStartupException("pgqj.retention.cron: " + e.getMessage(), e);
             } catch (IllegalArgumentException e) {

@@ -1,6 +1,8 @@
 package org.pgqj.spring.autoconfigure;
 
 import java.util.Optional;
+import org.pgqj.admin.DoctorOptions;
+import org.pgqj.admin.QueueDoctor;
 import org.pgqj.core.QueueTables;
 import org.pgqj.worker.Worker;
 import org.springframework.beans.factory.ObjectProvider;
@@ -12,7 +14,7 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
-/** The {@code pgqj} health indicator, when Spring Boot's health support (Actuator) is on the classpath. */
+/** The {@code pgqj} and {@code pgqjDoctor} health indicators, when Spring Boot's health support (Actuator) is on the classpath. */
 @AutoConfiguration(after = PgqjAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(PgqjDataSources.class)
@@ -26,5 +28,24 @@ public class PgqjHealthAutoConfiguration {
                                                    ObjectProvider<Worker> worker, PgqjProperties properties) {
         return new PgqjHealthIndicator(dataSources, tables, Optional.ofNullable(worker.getIfAvailable()),
                 properties.getWorker().getHeartbeatTimeout());
+    }
+
+    /**
+     * Health {@code pgqjDoctor}: the queue doctor's findings as details, never DOWN
+     * (management.health.pgqj-doctor.enabled=false turns it off). The concurrency limits it compares the picked
+     * rows with are those of {@code pgqj.entrypoints.<name>.concurrency-limit}.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "pgqjDoctorHealthIndicator")
+    @ConditionalOnEnabledHealthIndicator("pgqj-doctor")
+    public PgqjDoctorHealthIndicator pgqjDoctorHealthIndicator(PgqjDataSources dataSources, QueueTables tables,
+                                                               PgqjProperties properties) {
+        DoctorOptions.Builder options = DoctorOptions.builder();
+        properties.getEntrypoints().forEach((name, entrypoint) -> {
+            if (entrypoint.getConcurrencyLimit() != null && entrypoint.getConcurrencyLimit() > 0) {
+                options.concurrencyLimit(name, entrypoint.getConcurrencyLimit());
+            }
+        });
+        return new PgqjDoctorHealthIndicator(dataSources, QueueDoctor.create(tables, options.build()));
     }
 }

@@ -16,7 +16,8 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * Actuator health {@code pgqj}: DOWN when the database cannot be reached, the queue schema is incomplete,
- * or this app's worker has lost its LISTEN connection. Details: {@code listener}, {@code runningJobs},
+ * or this app's worker has lost its LISTEN connection (a poll-only worker, {@code pgqj.worker.listen=false}, has
+ * none to lose: its detail says {@code off}). Details: {@code listener}, {@code runningJobs},
  * {@code schema}, and {@code stalePickedJobs} (picked jobs whose heartbeat is older than the heartbeat
  * timeout: their worker died; another worker re-claims them, so they are reported but do not make this
  * app DOWN — restarting it would not help them).
@@ -41,10 +42,15 @@ public final class PgqjHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) {
         boolean up = true;
         if (worker.isPresent()) {
-            boolean listening = worker.get().isListening();
-            builder.withDetail("listener", listening ? "up" : "down")
-                    .withDetail("runningJobs", worker.get().runningJobs());
-            up = listening;
+            Worker w = worker.get();
+            if (w.options().listen()) {
+                boolean listening = w.isListening();
+                builder.withDetail("listener", listening ? "up" : "down");
+                up = listening;
+            } else {
+                builder.withDetail("listener", "off (poll-only, every " + w.options().pollInterval() + ")");
+            }
+            builder.withDetail("runningJobs", w.runningJobs());
         }
         SchemaVerification schema = PgqueuerSchema.forDataSource(dataSources.shared()).names(tables.names()).verify();
         builder.withDetail("schema", schema.isComplete() ? "complete" : schema.describe());

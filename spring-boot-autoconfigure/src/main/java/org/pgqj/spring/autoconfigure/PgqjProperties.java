@@ -183,8 +183,19 @@ public class PgqjProperties {
         /** The path the dashboard is mounted under, e.g. /pgqj (pages at /pgqj/). */
         private String path = "/pgqj";
 
-        /** No actions: requeue and cancel are neither shown nor accepted. */
-        private boolean readOnly = false;
+        /**
+         * Whether requeue and cancel are off. Unset: off unless the dashboard is authenticated, by HTTP Basic
+         * (pgqj.web.user and pgqj.web.password, or PGQUEUER_WEB_USER and PGQUEUER_WEB_PASSWORD) or by the app's
+         * Spring Security refusing anonymous requests to the path. false: actions on (logged as a WARN when
+         * nothing authenticates them); true: never actions.
+         */
+        private Boolean readOnly;
+
+        /** HTTP Basic user of the dashboard; unset: PGQUEUER_WEB_USER (as pgqueuer's dashboard). */
+        private String user;
+
+        /** HTTP Basic password of the dashboard; unset: PGQUEUER_WEB_PASSWORD. */
+        private String password;
 
         public boolean isEnabled() {
             return enabled;
@@ -202,12 +213,28 @@ public class PgqjProperties {
             this.path = path;
         }
 
-        public boolean isReadOnly() {
+        public Boolean getReadOnly() {
             return readOnly;
         }
 
-        public void setReadOnly(boolean readOnly) {
+        public void setReadOnly(Boolean readOnly) {
             this.readOnly = readOnly;
+        }
+
+        public String getUser() {
+            return user;
+        }
+
+        public void setUser(String user) {
+            this.user = user;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
         }
 
         /** The path with one leading slash and none trailing; fails naming the property when it is unusable. */
@@ -332,6 +359,16 @@ public class PgqjProperties {
         private Duration healthCheckInterval = Duration.ofSeconds(10);
 
         /**
+         * LISTEN for notifications (default). false is poll-only mode, for a database behind a transaction pooler
+         * (PgBouncer pool_mode=transaction, where LISTEN does not work): no LISTEN connection, a claim at least
+         * every poll-interval, and no cancellations of running jobs (they arrive as notifications).
+         */
+        private boolean listen = true;
+
+        /** Longest wait between claims in poll-only mode, or while the LISTEN connection is down. */
+        private Duration pollInterval = Duration.ofSeconds(1);
+
+        /**
          * Also register the worker's own JVM shutdown hook. Spring's context shutdown already stops the
          * worker gracefully, so this stays false unless the context is not closed on exit.
          */
@@ -348,6 +385,8 @@ public class PgqjProperties {
                     .shutdownTimeout(shutdownTimeout != null ? shutdownTimeout : phaseTimeout)
                     .statisticsInterval(statisticsInterval)
                     .healthCheckInterval(healthCheckInterval)
+                    .listen(listen)
+                    .pollInterval(pollInterval)
                     .shutdownHook(shutdownHook);
             if (workerId != null) {
                 b.workerId(workerId);
@@ -444,6 +483,22 @@ public class PgqjProperties {
 
         public void setHealthCheckInterval(Duration healthCheckInterval) {
             this.healthCheckInterval = healthCheckInterval;
+        }
+
+        public boolean isListen() {
+            return listen;
+        }
+
+        public void setListen(boolean listen) {
+            this.listen = listen;
+        }
+
+        public Duration getPollInterval() {
+            return pollInterval;
+        }
+
+        public void setPollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
         }
 
         public boolean isShutdownHook() {

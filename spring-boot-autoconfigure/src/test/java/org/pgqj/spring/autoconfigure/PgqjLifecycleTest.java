@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -99,6 +100,24 @@ class PgqjLifecycleTest {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> health.health(true).getStatus().equals(Status.UP));
             assertThat(health.health(true).getDetails()).containsEntry("listener", "up");
+        }
+    }
+
+    @Test
+    void aPollOnlyWorkerRunsJobsAndIsHealthyWithoutAListener(TestDatabase db) throws Exception {
+        try (ConfigurableApplicationContext context = PgqjMisconfigurationTest.start(App.class, db,
+                "pgqj.worker.listen=false", "pgqj.worker.poll-interval=200ms")) {
+            Worker worker = context.getBean(Worker.class);
+            assertThat(worker.options().listen()).isFalse();
+            assertThat(worker.options().pollInterval()).isEqualTo(Duration.ofMillis(200));
+            var dsl = DSL.using(db.dataSource(), org.jooq.SQLDialect.POSTGRES);
+            context.getBean(JobQueue.class).enqueue(dsl, NewJob.builder("slow").build());
+            assertThat(context.getBean(SlowHandler.class).started.await(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("claimed by polling").isTrue();
+            Health health = context.getBean("pgqjHealthIndicator", HealthIndicator.class).health(true);
+            assertThat(worker.isListening()).isFalse();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("listener", "off (poll-only, every PT0.2S)");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jooq.DSLContext;
 import org.pgqj.admin.QueueAdmin;
@@ -167,6 +168,7 @@ class PgqjStarterTest {
         assertThat(worker.options().batchSize()).isEqualTo(7);
         assertThat(worker.options().maxConcurrentJobs()).isEqualTo(5);
         assertThat(worker.options().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(admin.heartbeatTimeout()).as("cancel counts workers alive by theirs").isEqualTo(Duration.ofSeconds(20));
         assertThat(worker.options().statisticsInterval()).isZero();
         // unset: the shutdown phase timeout (Spring's default 30 s)
         assertThat(worker.options().shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -201,6 +203,29 @@ class PgqjStarterTest {
         assertThat(health.getStatus()).isEqualTo(Status.UP);
         assertThat(health.getDetails()).containsEntry("listener", "up").containsEntry("schema", "complete")
                 .containsEntry("stalePickedJobs", 0);
+    }
+
+    @Autowired HealthIndicator pgqjDoctorHealthIndicator;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void doctorHealthReportsTheFleetAndStaysUp() {
+        // another worker declared index_article's limit higher than this app's 2: its job runs in slot 3
+        long id = jdbc.queryForObject("INSERT INTO pgqueuer (priority, entrypoint, payload, status, heartbeat, slot, "
+                + "queue_manager_id) VALUES (0, 'index_article', NULL, 'picked', now(), 3, gen_random_uuid()) RETURNING id",
+                Long.class);
+        try {
+            Health health = pgqjDoctorHealthIndicator.health(true);
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("status", "warning");
+            List<Map<String, String>> findings = (List<Map<String, String>>) health.getDetails().get("findings");
+            assertThat(findings).anySatisfy(f -> assertThat(f).containsEntry("check", "concurrency_limit")
+                    .containsEntry("subject", "index_article")
+                    .containsEntry("problem", "1 running job holds slots up to 3 while this application declares a "
+                            + "limit of 2: another worker declares a higher one, and pgqueuer lets the highest win"));
+        } finally {
+            jdbc.update("DELETE FROM pgqueuer WHERE id = ?", id);
+        }
     }
 
     private long loggedJobs() {

@@ -167,6 +167,6 @@ public class PgqueuerLogRecord extends UpdatableRecordImpl<PgqueuerLogRecord> {
         setEntrypoint(entrypoint);
         setTraceback(traceback);
         setAggregated(aggregated);
-        resetTouchedOnNotNull();
+        resetChangedOnNotNull();
     }
 }

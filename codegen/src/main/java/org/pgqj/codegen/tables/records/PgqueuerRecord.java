@@ -258,6 +258,6 @@ public class PgqueuerRecord extends UpdatableRecordImpl<PgqueuerRecord> {
         setHeaders(headers);
         setAttempts(attempts);
         setSlot(slot);
-        resetTouchedOnNotNull();
+        resetChangedOnNotNull();
     }
 }

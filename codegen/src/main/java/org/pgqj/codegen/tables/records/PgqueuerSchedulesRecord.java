@@ -181,6 +181,6 @@ public class PgqueuerSchedulesRecord extends UpdatableRecordImpl<PgqueuerSchedul
         setNextRun(nextRun);
         setLastRun(lastRun);
         setStatus(status);
-        resetTouchedOnNotNull();
+        resetChangedOnNotNull();
     }
 }

@@ -136,6 +136,6 @@ public class PgqueuerStatisticsRecord extends UpdatableRecordImpl<PgqueuerStatis
         setPriority(priority);
         setStatus(status);
         setEntrypoint(entrypoint);
-        resetTouchedOnNotNull();
+        resetChangedOnNotNull();
     }
 }
