@@ -5,6 +5,8 @@ module org.pgqj.bench {
     requires org.pgqj.metrics;
     requires org.pgqj.tracing;
     requires java.management;
+    // per-thread CPU time for the JVM side of the figures
+    requires jdk.management;
     requires io.opentelemetry.sdk;
     requires io.opentelemetry.sdk.trace;
     requires io.opentelemetry.sdk.common;

@@ -31,18 +31,20 @@ final class BaselineRun {
         List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
         Map<String, Object> jvm;
+        Map<String, Object> server;
         long start;
         long end;
         try (JvmStats stats = JvmStats.start()) {
+            ServerStats window = ServerStats.start(db.dataSource(), db.tables().names().schema());
             start = System.nanoTime();
             for (int i = 0; i < o.workers(); i++) {
                 threads.add(Thread.ofPlatform().name("pgqj-bench-baseline-" + i).start(() -> {
                     // a worker-style connection (DedicatedConnection: same session settings, statement cache)
                     try (WorkerStatements sql = new WorkerStatements(db.dataSource(), db.tables(), UUID.randomUUID(),
-                            BenchJobs.ENTRYPOINT, o.concurrencyLimit(), o.claimCeiling())) {
+                            jobs.entrypoints(), o.limited(), o.concurrencyLimit(), o.claimCeiling())) {
                         List<Job> batch = List.of();
                         while (true) {
-                            if (o.concurrencyLimit() > 0) {
+                            if (o.limited() > 0) {
                                 // a limited entrypoint's worker writes the finished batch with its next claim
                                 List<Job> done = batch;
                                 batch = sql.completeSuccessfulAndClaim(done);
@@ -59,7 +61,7 @@ final class BaselineRun {
                                 continue;
                             }
                             claimed.add(batch.size());
-                            if (o.concurrencyLimit() == 0) {
+                            if (o.limited() == 0) {
                                 sql.completeSuccessful(batch);
                                 statements.increment();
                                 completed.add(batch.size());
@@ -74,6 +76,7 @@ final class BaselineRun {
                 t.join();
             }
             end = System.nanoTime();
+            server = window.finish(n);
             jvm = stats.finish();
         }
         if (!errors.isEmpty()) {
@@ -91,6 +94,7 @@ final class BaselineRun {
         m.put("statements", statements.sum());
         m.put("remaining_rows", jobs.rows());
         m.put("prefill_jobs_per_s", n / prefillSeconds);
+        m.put("server", server);
         m.put("jvm", jvm);
         return m;
     }

@@ -16,9 +16,10 @@ import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
 
 /**
- * Where a benchmark runs: a PostgreSQL (from {@code DATABASE_URL}, or an embedded one) and a fresh
- * pgqueuer install in a schema of its own, {@code pgqj_bench_<random>} (with the run's {@link Durability}), dropped
- * again on close.
+ * Where a benchmark runs: a PostgreSQL (from {@code --database-url} or {@code DATABASE_URL}, or an embedded one)
+ * and a fresh pgqueuer install in a schema of its own, {@code pgqj_bench_<random>} (with the run's
+ * {@link Durability}), dropped again on close. A child worker process ({@code --processes}) attaches to its
+ * parent's schema instead, and leaves it to the parent.
  */
 final class BenchDatabase implements AutoCloseable {
 
@@ -27,6 +28,7 @@ final class BenchDatabase implements AutoCloseable {
     private final String description;
     private final QueueTables tables;
     private final Thread cleanup;
+    private final boolean attached;
     private boolean closed;
 
     private BenchDatabase(DataSource dataSource, Optional<EmbeddedPostgres> embedded, String description,
@@ -34,6 +36,7 @@ final class BenchDatabase implements AutoCloseable {
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.description = description;
+        this.attached = false;
         String schema = "pgqj_bench_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         PgqueuerSchema install = PgqueuerSchema.forDataSource(dataSource).schema(schema).durability(durability);
         try {
@@ -48,9 +51,21 @@ final class BenchDatabase implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
-    /** The database of {@code DATABASE_URL} (or {@code PGQUEUER_DSN}, {@code PGDSN}); else an embedded PostgreSQL. */
-    static BenchDatabase open(Durability durability) throws IOException {
-        Optional<ConnectionUrl> url = ConnectionUrl.fromEnvironment();
+    private BenchDatabase(DataSource dataSource, String description, String schema) {
+        this.dataSource = dataSource;
+        this.embedded = Optional.empty();
+        this.description = description;
+        this.attached = true;
+        this.tables = QueueTables.of(new PgqueuerNames("", schema));
+        this.cleanup = null;
+    }
+
+    /**
+     * The database of {@code url}, else of {@code DATABASE_URL} (or {@code PGQUEUER_DSN}, {@code PGDSN}); else an
+     * embedded PostgreSQL.
+     */
+    static BenchDatabase open(Optional<String> given, Durability durability) throws IOException {
+        Optional<ConnectionUrl> url = given.isPresent() ? given.map(ConnectionUrl::parse) : ConnectionUrl.fromEnvironment();
         if (url.isPresent()) {
             return new BenchDatabase(url.get().dataSource(), Optional.empty(), url.get().jdbcUrl(), durability);
         }
@@ -62,6 +77,16 @@ final class BenchDatabase implements AutoCloseable {
             pg.close();
             throw e;
         }
+    }
+
+    /**
+     * A child worker process's view of its parent's install {@code schema} on the database of {@code url} (else of
+     * the environment, as the parent's): nothing installed, nothing dropped.
+     */
+    static BenchDatabase attach(Optional<String> given, String schema) {
+        ConnectionUrl url = (given.isPresent() ? given.map(ConnectionUrl::parse) : ConnectionUrl.fromEnvironment())
+                .orElseThrow(() -> new IllegalArgumentException("A worker process needs --database-url or DATABASE_URL"));
+        return new BenchDatabase(url.dataSource(), url.jdbcUrl(), schema);
     }
 
     /** A caller's database (tests). */
@@ -95,6 +120,9 @@ final class BenchDatabase implements AutoCloseable {
             return;
         }
         closed = true;
+        if (attached) {
+            return;
+        }
         if (Thread.currentThread() != cleanup) {
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);

@@ -23,26 +23,65 @@ import org.pgqj.worker.JobHandler;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
 
-/** What the modes share: the benchmark's entrypoint, bulk enqueue, row counts, worker construction. */
+/**
+ * What the modes share: the benchmark's entrypoints and payload, bulk enqueue (jobs spread evenly over the
+ * entrypoints), row counts, worker construction.
+ */
 final class BenchJobs {
 
-    /** The one entrypoint every benchmark job has. */
+    /** The entrypoint of a one-entrypoint run (more: {@code bench_0}, {@code bench_1}, ...). */
     static final String ENTRYPOINT = "bench";
     /** Jobs per enqueue statement when filling the queue before a drain. */
     static final int PREFILL_BATCH = 1_000;
+    /** The smallest {@code --payload-bytes}: {@code {"p":""}}. */
+    static final int MIN_PAYLOAD_BYTES = 8;
     private static final int PREFILL_THREADS = 2;
-    private static final byte[] PAYLOAD = "{\"n\":1}".getBytes(UTF_8);
+    private static final byte[] DEFAULT_PAYLOAD = "{\"n\":1}".getBytes(UTF_8);
 
     private final BenchDatabase db;
+    private final BenchOptions options;
     private final JobQueue queue;
     private final BenchObservability observability;
+    private final List<String> entrypoints;
+    private final byte[] payload;
+    /** Round robin over the entrypoints, shared by every enqueuing thread. */
+    private final AtomicLong spread = new AtomicLong();
 
-    /** With {@code observability}, enqueues and workers run with pgqj-metrics and pgqj-tracing. */
-    BenchJobs(BenchDatabase db, boolean observability) {
+    /** With {@code --observability}, enqueues and workers run with pgqj-metrics and pgqj-tracing. */
+    BenchJobs(BenchDatabase db, BenchOptions options) {
         this.db = db;
-        this.observability = observability ? new BenchObservability() : null;
+        this.options = options;
+        this.observability = options.observability() ? new BenchObservability() : null;
         JobQueue plain = JobQueue.create(db.tables());
-        this.queue = observability ? this.observability.traced(plain) : plain;
+        this.queue = observability != null ? this.observability.traced(plain) : plain;
+        this.entrypoints = entrypointNames(options.entrypoints());
+        this.payload = options.payloadBytes().map(BenchJobs::payload).orElse(DEFAULT_PAYLOAD);
+    }
+
+    static List<String> entrypointNames(int count) {
+        if (count == 1) {
+            return List.of(ENTRYPOINT);
+        }
+        List<String> names = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            names.add(ENTRYPOINT + "_" + i);
+        }
+        return List.copyOf(names);
+    }
+
+    /** A JSON object of exactly {@code bytes} bytes, its text random letters (so TOAST cannot shrink it much). */
+    static byte[] payload(int bytes) {
+        StringBuilder text = new StringBuilder(bytes).append("{\"p\":\"");
+        java.util.Random random = new java.util.Random(bytes);
+        while (text.length() < bytes - 2) {
+            text.append((char) ('a' + random.nextInt(26)));
+        }
+        return text.append("\"}").toString().getBytes(UTF_8);
+    }
+
+    /** The entrypoints every worker registers, in order; the first {@code --limited} of them are limited. */
+    List<String> entrypoints() {
+        return entrypoints;
     }
 
     /** With {@code --observability}: spans exported and jobs the meters counted. */
@@ -54,9 +93,14 @@ final class BenchJobs {
         return queue;
     }
 
-    /** {@code size} identical trivial jobs, for one enqueue statement. */
-    static List<NewJob> batch(int size) {
-        return Collections.nCopies(size, NewJob.of(ENTRYPOINT, PAYLOAD));
+    /** {@code size} jobs for one enqueue statement, continuing the round robin over the entrypoints. */
+    List<NewJob> batch(int size) {
+        long first = spread.getAndAdd(size);
+        List<NewJob> jobs = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            jobs.add(NewJob.of(entrypoints.get((int) ((first + i) % entrypoints.size())), payload));
+        }
+        return jobs;
     }
 
     /** A connection in auto-commit and a DSL that renders the benchmark install's names. */
@@ -116,19 +160,22 @@ final class BenchJobs {
                 PGQUEUER.STATUS.eq(inline(PgqueuerStatus.queued, PGQUEUER.STATUS)));
     }
 
-    /** A worker for the benchmark entrypoint with the options' batch size and limits. */
-    Worker worker(BenchOptions o, WorkerOptions.Mode mode, JobHandler handler) {
-        WorkerOptions.Builder options = WorkerOptions.builder()
+    /** A worker for the benchmark's entrypoints with the options' batch size and limits. */
+    Worker worker(WorkerOptions.Mode mode, JobHandler handler) {
+        BenchOptions o = options;
+        Worker.Builder builder = Worker.builder(db.dataSource(), db.tables());
+        WorkerOptions.Builder workerOptions = WorkerOptions.builder()
                 .batchSize(o.batchSize())
                 .maxConcurrentJobs(o.maxConcurrent())
                 .mode(mode);
-        o.maxBatchSize().ifPresent(options::maxBatchSize);
+        o.maxBatchSize().ifPresent(workerOptions::maxBatchSize);
         if (observability != null) {
-            observability.instrument(options);
+            observability.instrument(workerOptions);
         }
-        return Worker.builder(db.dataSource(), db.tables())
-                .entrypoint(ENTRYPOINT, EntrypointOptions.builder().concurrencyLimit(o.concurrencyLimit()).build(), handler)
-                .options(options.build())
-                .build();
+        for (int i = 0; i < entrypoints.size(); i++) {
+            int limit = i < o.limited() ? o.concurrencyLimit() : 0;
+            builder.entrypoint(entrypoints.get(i), EntrypointOptions.builder().concurrencyLimit(limit).build(), handler);
+        }
+        return builder.options(workerOptions.build()).build();
     }
 }

@@ -26,11 +26,20 @@ import org.pgqj.schema.Durability;
  * @param observability     run with pgqj-metrics and pgqj-tracing on (Prometheus registry, OpenTelemetry SDK)
  * @param durability        the benchmark install's {@link Durability} (which tables are UNLOGGED)
  * @param outputJson        where to write the JSON report
+ * @param entrypoints       entrypoints every worker registers; jobs are spread evenly over them
+ * @param limited           how many of them (the first ones) have {@code concurrencyLimit}
+ * @param payloadBytes      size of every job's payload; empty: a 7-byte JSON object
+ * @param processes         worker processes: 1 runs the workers in this JVM, more starts that many child JVMs
+ * @param backlog           throughput: jobs enqueued before the producers and workers start
+ * @param rate              throughput: jobs/s all producers together enqueue, 0 = as fast as they can
+ * @param databaseUrl       the database instead of {@code DATABASE_URL} (child processes get it too)
+ * @param attach            internal: run as a child worker process on this existing benchmark schema
  */
 public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration, int workers, int batchSize,
                            Optional<Integer> maxBatchSize, int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
                            int warmup, boolean withBaseline, boolean observability, Durability durability,
-                           Optional<Path> outputJson) {
+                           Optional<Path> outputJson, int entrypoints, int limited, Optional<Integer> payloadBytes,
+                           int processes, int backlog, int rate, Optional<String> databaseUrl, Optional<String> attach) {
 
     /** The benchmark modes. */
     public enum Mode {
@@ -63,19 +72,32 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                                         (OpenTelemetry SDK, batch span processor) on, to price them
               --durability LEVEL        the install's durability: durable (default), balanced (log and statistics
                                         UNLOGGED) or volatile (all four tables UNLOGGED; jobs lost in a crash)
+              --entrypoints N           entrypoints every worker registers; jobs spread evenly over them (default 1)
+              --limited N               how many of them have --concurrency-limit (default: all when it is set)
+              --payload-bytes N         every job's payload, a JSON object of N bytes (default: 7 bytes)
+              --processes N             drain/throughput: worker processes, each with --workers workers (default 1:
+                                        the workers run in this JVM; more: child JVMs, which need a database URL)
+              --backlog N               throughput: jobs enqueued before producers and workers start (default 0)
+              --rate N                  throughput: jobs/s all producers together enqueue (default 0: flat out);
+                                        reports enqueue -> handler start percentiles
+              --database-url URL        the database (default: DATABASE_URL)
               --output-json FILE        also write the report as JSON
               --help                    this text
-            Database: DATABASE_URL (or PGQUEUER_DSN, PGDSN); unset: an embedded PostgreSQL 15.
+            Database: --database-url, else DATABASE_URL (or PGQUEUER_DSN, PGDSN); unset: an embedded PostgreSQL 15.
+            Every run reports the WAL written per job, and with pg_stat_statements installed in the database
+            (shared_preload_libraries), the statements per job on the benchmark's tables, by kind.
             """;
 
     private static final List<String> FLAGS = List.of("--mode", "--jobs", "--duration", "--workers", "--batch-size",
             "--max-batch-size", "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--warmup", "--with-baseline",
-            "--observability", "--durability", "--output-json", "--help");
+            "--observability", "--durability", "--output-json", "--entrypoints", "--limited", "--payload-bytes",
+            "--processes", "--backlog", "--rate", "--database-url", "--attach", "--help");
 
     /** Defaults: drain, batch 10, one worker, one producer. */
     public static BenchOptions defaults() {
         return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, Optional.empty(), 100, 1, 0, 0,
-                LatencyRun.DEFAULT_WARMUP, false, false, Durability.DURABLE, Optional.empty());
+                LatencyRun.DEFAULT_WARMUP, false, false, Durability.DURABLE, Optional.empty(), 1, 0, Optional.empty(), 1, 0, 0,
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -113,6 +135,14 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         boolean observability = false;
         Durability durability = o.durability;
         Optional<Path> json = Optional.empty();
+        int entrypoints = o.entrypoints;
+        Optional<Integer> limited = Optional.empty();
+        Optional<Integer> payloadBytes = o.payloadBytes;
+        int processes = o.processes;
+        int backlog = o.backlog;
+        int rate = o.rate;
+        Optional<String> databaseUrl = o.databaseUrl;
+        Optional<String> attach = o.attach;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (!FLAGS.contains(flag)) {
@@ -147,6 +177,14 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                 case "--warmup" -> warmup = number(flag, value, 0);
                 case "--durability" -> durability = durability(value);
                 case "--output-json" -> json = Optional.of(Path.of(value));
+                case "--entrypoints" -> entrypoints = number(flag, value, 1);
+                case "--limited" -> limited = Optional.of(number(flag, value, 0));
+                case "--payload-bytes" -> payloadBytes = Optional.of(number(flag, value, BenchJobs.MIN_PAYLOAD_BYTES));
+                case "--processes" -> processes = number(flag, value, 1);
+                case "--backlog" -> backlog = number(flag, value, 0);
+                case "--rate" -> rate = number(flag, value, 0);
+                case "--database-url" -> databaseUrl = Optional.of(value);
+                case "--attach" -> attach = Optional.of(value);
                 default -> throw new IllegalStateException("unhandled option " + flag);
             }
         }
@@ -154,8 +192,42 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
             throw new IllegalArgumentException("--with-baseline goes with --mode drain (got --mode "
                     + mode.name().toLowerCase(Locale.ROOT) + "); --mode baseline runs the baseline alone");
         }
+        if (limited.isPresent() && limited.get() > entrypoints) {
+            throw new IllegalArgumentException("Option --limited: " + limited.get() + " limited entrypoints of "
+                    + entrypoints + " (--entrypoints); use at most " + entrypoints);
+        }
+        if (limited.orElse(0) > 0 && limit == 0) {
+            throw new IllegalArgumentException("Option --limited needs --concurrency-limit N (the limit they get)");
+        }
+        if ((backlog > 0 || rate > 0) && mode != Mode.THROUGHPUT) {
+            throw new IllegalArgumentException("Options --backlog and --rate go with --mode throughput (got --mode "
+                    + mode.name().toLowerCase(Locale.ROOT) + ")");
+        }
+        if (processes > 1 && mode != Mode.DRAIN && mode != Mode.THROUGHPUT) {
+            throw new IllegalArgumentException("Option --processes goes with --mode drain or throughput (got --mode "
+                    + mode.name().toLowerCase(Locale.ROOT) + ")");
+        }
+        if (processes > 1 && observability) {
+            throw new IllegalArgumentException("Option --processes cannot be combined with --observability (the meters "
+                    + "and spans live in this JVM)");
+        }
         return new BenchOptions(mode, jobs, duration, workers, batch, maxBatch, enqueueBatch, producers, limit, maxConcurrent,
-                warmup, withBaseline, observability, durability, json);
+                warmup, withBaseline, observability, durability, json, entrypoints,
+                limited.orElse(limit > 0 ? entrypoints : 0), payloadBytes, processes, backlog, rate, databaseUrl, attach);
+    }
+
+    /**
+     * The options a child worker process runs with ({@code --attach schema}): the worker's own settings, none of
+     * the parent's measuring ones.
+     */
+    List<String> childArguments(String schema) {
+        List<String> args = new java.util.ArrayList<>(List.of("--mode", mode.name().toLowerCase(Locale.ROOT),
+                "--workers", String.valueOf(workers), "--batch-size", String.valueOf(batchSize),
+                "--concurrency-limit", String.valueOf(concurrencyLimit), "--limited", String.valueOf(limited),
+                "--max-concurrent", String.valueOf(maxConcurrent), "--entrypoints", String.valueOf(entrypoints),
+                "--attach", schema));
+        maxBatchSize.ifPresent(m -> args.addAll(List.of("--max-batch-size", String.valueOf(m))));
+        return args;
     }
 
     private static Mode mode(String value) {

@@ -2,7 +2,10 @@ package org.pgqj.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -51,7 +54,19 @@ public final class Benchmark {
             err.print(BenchOptions.USAGE);
             return 2;
         }
-        try (BenchDatabase db = dataSource == null ? BenchDatabase.open(options.durability())
+        if (options.attach().isPresent()) {
+            // a child worker process of --processes: its stdout is the conversation with the parent
+            try (BenchDatabase db = BenchDatabase.attach(options.databaseUrl(), options.attach().get())) {
+                WorkerProcesses.child(options, new BenchJobs(db, options),
+                        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out);
+                return 0;
+            } catch (Exception e) {
+                err.println("pgqj-bench: worker process failed: " + e);
+                e.printStackTrace(err);
+                return 1;
+            }
+        }
+        try (BenchDatabase db = dataSource == null ? BenchDatabase.open(options.databaseUrl(), options.durability())
                 : BenchDatabase.on(dataSource, "given data source", options.durability())) {
             Map<String, Object> report = run(options, db);
             print(report, out);
@@ -70,7 +85,7 @@ public final class Benchmark {
 
     /** Runs the options' mode on the install and returns the report. */
     static Map<String, Object> run(BenchOptions o, BenchDatabase db) throws Exception {
-        BenchJobs jobs = new BenchJobs(db, o.observability());
+        BenchJobs jobs = new BenchJobs(db, o);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("benchmark", "pgqj-bench");
         report.put("mode", o.mode().name().toLowerCase(Locale.ROOT));
@@ -81,7 +96,7 @@ public final class Benchmark {
         switch (o.mode()) {
             case THROUGHPUT -> results.put("worker", ThroughputRun.run(o, jobs, db));
             case DRAIN -> {
-                results.put("worker", DrainRun.run(o, jobs));
+                results.put("worker", DrainRun.run(o, jobs, db));
                 if (o.withBaseline()) {
                     results.put("baseline", BaselineRun.run(o, jobs, db));
                     results.put("worker_to_baseline", rate(results, "worker") / rate(results, "baseline"));
@@ -114,6 +129,12 @@ public final class Benchmark {
         m.put("with_baseline", o.withBaseline());
         m.put("observability", o.observability());
         m.put("durability", o.durability().name().toLowerCase(Locale.ROOT));
+        m.put("entrypoints", o.entrypoints());
+        m.put("limited", o.limited());
+        m.put("payload_bytes", o.payloadBytes().map(String::valueOf).orElse("default"));
+        m.put("processes", o.processes());
+        m.put("backlog", o.backlog());
+        m.put("rate", o.rate());
         return m;
     }
 
@@ -165,12 +186,20 @@ public final class Benchmark {
                         what, r.get("jobs"), r.get("seconds"), r.get("jobs_per_s"), r.get("remaining_rows"),
                         r.get("prefill_jobs_per_s"));
             }
+            if (r.get("wait_p50_ms") != null) {
+                out.printf(Locale.ROOT, "    enqueue -> handler start (created to start, %,d jobs): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                        r.get("wait_jobs"), r.get("wait_p50_ms"), r.get("wait_p99_ms"), r.get("wait_max_ms"));
+            }
+            if (r.get("server") instanceof Map<?, ?> server) {
+                out.println("    " + ServerStats.line((Map<String, Object>) server));
+            }
             Map<String, Object> jvm = (Map<String, Object>) r.get("jvm");
             List<Long> samples = (List<Long>) jvm.get("heap_after_last_gc_samples_bytes");
             out.printf(Locale.ROOT, "    heap used %.1f MB before, %.1f MB after (after System.gc()); GC %d ms in %d collections;"
-                            + " heap after last GC %s MB; load %.2f -> %.2f%n",
+                            + " heap after last GC %s MB; this JVM's CPU %,d ms; load %.2f -> %.2f%n",
                     mb(jvm.get("heap_used_before_bytes")), mb(jvm.get("heap_used_after_bytes")), jvm.get("gc_time_ms"),
-                    jvm.get("gc_count"), sampleLine(samples), jvm.get("load_average_before"), jvm.get("load_average_after"));
+                    jvm.get("gc_count"), sampleLine(samples), jvm.get("cpu_ms"), jvm.get("load_average_before"),
+                    jvm.get("load_average_after"));
         }
         if (results.get("worker_to_baseline") instanceof Double ratio) {
             out.printf(Locale.ROOT, "  worker/baseline: %.2f (%.0f%% of the bare statements)%n", ratio, ratio * 100);

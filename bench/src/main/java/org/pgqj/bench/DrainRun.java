@@ -10,57 +10,53 @@ import java.util.concurrent.atomic.LongAdder;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
 
-/** Drain: N jobs pre-enqueued, then the workers start in drain mode; time until every one has stopped. */
+/**
+ * Drain: N jobs pre-enqueued, then the workers (in this JVM, or in {@code --processes} child JVMs) start in
+ * drain mode; time until every one has stopped.
+ */
 final class DrainRun {
 
     private DrainRun() {
     }
 
-    static Map<String, Object> run(BenchOptions o, BenchJobs jobs) throws Exception {
+    static Map<String, Object> run(BenchOptions o, BenchJobs jobs, BenchDatabase db) throws Exception {
         int n = o.jobCount();
         double prefillSeconds = jobs.prefill(n);
         LongAdder handled = new LongAdder();
         List<Worker> workers = new ArrayList<>();
-        for (int i = 0; i < o.workers(); i++) {
-            workers.add(jobs.worker(o, WorkerOptions.Mode.DRAIN, (job, ctx) -> handled.increment()));
+        WorkerProcesses processes = null;
+        if (o.processes() > 1) {
+            processes = WorkerProcesses.start(o, db.tables().names().schema());
+        } else {
+            for (int i = 0; i < o.workers(); i++) {
+                workers.add(jobs.worker(WorkerOptions.Mode.DRAIN, (job, ctx) -> handled.increment()));
+            }
         }
-        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
-        List<Thread> threads = new ArrayList<>();
+        Duration limit = Duration.ofSeconds(60 + n / 1_000);
         Map<String, Object> jvm;
+        Map<String, Object> server;
         long start;
         long end;
-        try (JvmStats stats = JvmStats.start()) {
+        try (WorkerProcesses children = processes; JvmStats stats = JvmStats.start()) {
+            ServerStats window = ServerStats.start(db.dataSource(), db.tables().names().schema());
             start = System.nanoTime();
-            for (Worker w : workers) {
-                // run() returns once the worker found nothing left and closed (its last completions written)
-                threads.add(Thread.ofPlatform().name("pgqj-bench-drain").start(() -> {
-                    try {
-                        w.run();
-                    } catch (Throwable e) {
-                        errors.add(e);
-                    }
-                }));
-            }
-            Duration limit = Duration.ofSeconds(60 + n / 1_000);
-            long deadline = System.nanoTime() + limit.toNanos();
-            for (Thread t : threads) {
-                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (children != null) {
+                children.go();
+                handled.add(children.awaitDone(limit));
+            } else {
+                runAll(workers, limit, handled);
             }
             end = System.nanoTime();
-            if (threads.stream().anyMatch(Thread::isAlive)) {
-                workers.forEach(Worker::close);
-                throw new IllegalStateException("The drain of " + n + " jobs did not finish within " + limit
-                        + " (" + handled.sum() + " handled)");
-            }
+            server = window.finish(n);
             jvm = stats.finish();
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException("A worker failed: " + errors.getFirst(), errors.getFirst());
         }
         double seconds = (end - start) / 1e9;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobs", n);
         m.put("workers", o.workers());
+        m.put("processes", o.processes());
+        m.put("entrypoints", o.entrypoints());
+        m.put("limited", o.limited());
         m.put("batch_size", o.batchSize());
         m.put("max_batch_size", o.maxBatchSize().map(String::valueOf).orElse("default"));
         m.put("seconds", seconds);
@@ -68,7 +64,37 @@ final class DrainRun {
         m.put("handled", handled.sum());
         m.put("remaining_rows", jobs.rows());
         m.put("prefill_jobs_per_s", n / prefillSeconds);
+        m.put("server", server);
         m.put("jvm", jvm);
         return m;
+    }
+
+    /**
+     * Runs drain-mode {@code workers} until each has stopped ({@code run()} returns once a worker found nothing
+     * left and closed, its last completions written); fails after {@code limit}, naming {@code handled}.
+     */
+    static void runAll(List<Worker> workers, Duration limit, LongAdder handled) throws InterruptedException {
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (Worker w : workers) {
+            threads.add(Thread.ofPlatform().name("pgqj-bench-drain").start(() -> {
+                try {
+                    w.run();
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (Thread t : threads) {
+            t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        }
+        if (threads.stream().anyMatch(Thread::isAlive)) {
+            workers.forEach(Worker::close);
+            throw new IllegalStateException("The drain did not finish within " + limit + " (" + handled.sum() + " handled)");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("A worker failed: " + errors.getFirst(), errors.getFirst());
+        }
     }
 }

@@ -22,6 +22,7 @@ final class JvmStats implements AutoCloseable {
     private final long heapBefore;
     private final long gcMillisBefore;
     private final long gcCountBefore;
+    private final long cpuNanosBefore;
     private final double loadBefore;
     private final List<Long> afterGcSamples = new ArrayList<>();
     private final Thread sampler;
@@ -32,6 +33,7 @@ final class JvmStats implements AutoCloseable {
         heapBefore = heapUsedAfterGc();
         gcMillisBefore = gcMillis();
         gcCountBefore = gcCount();
+        cpuNanosBefore = cpuNanos();
         loadBefore = load();
         sampler = Thread.ofPlatform().daemon().name("pgqj-bench-heap").start(this::sample);
     }
@@ -71,6 +73,7 @@ final class JvmStats implements AutoCloseable {
         m.put("heap_growth_bytes", heapAfter - heapBefore);
         m.put("gc_time_ms", gcMillis);
         m.put("gc_count", gcCount);
+        m.put("cpu_ms", (cpuNanos() - cpuNanosBefore) / 1_000_000);
         synchronized (afterGcSamples) {
             m.put("heap_after_last_gc_samples_bytes", List.copyOf(afterGcSamples));
         }
@@ -105,6 +108,12 @@ final class JvmStats implements AutoCloseable {
             }
         }
         return sum;
+    }
+
+    /** CPU time of this JVM so far (every thread), where the platform tells; else 0. */
+    private static long cpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     private static long gcMillis() {

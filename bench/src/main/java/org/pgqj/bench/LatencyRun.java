@@ -40,7 +40,7 @@ final class LatencyRun {
         int warmup = o.warmup();
         Map<String, Object> jvm;
         try (JvmStats stats = JvmStats.start();
-             Worker worker = jobs.worker(o, WorkerOptions.Mode.CONTINUOUS, (job, ctx) -> started.add(System.nanoTime()));
+             Worker worker = jobs.worker(WorkerOptions.Mode.CONTINUOUS, (job, ctx) -> started.add(System.nanoTime()));
              Connection c = db.dataSource().getConnection()) {
             worker.start();
             long listenDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -51,8 +51,8 @@ final class LatencyRun {
                 Thread.sleep(5);
             }
             DSLContext dsl = jobs.dsl(c);
-            NewJob job = BenchJobs.batch(1).getFirst();
             for (int i = 0; i < warmup + n; i++) {
+                NewJob job = jobs.batch(1).getFirst(); // the next entrypoint's turn
                 long sent = System.nanoTime();
                 jobs.queue().enqueue(dsl, job);
                 long committed = System.nanoTime();

@@ -28,16 +28,20 @@ final class WorkerStatements implements AutoCloseable {
     private final int batch;
 
     /**
-     * Statements for one entrypoint (global {@code concurrencyLimit}, 0 = unlimited), as a worker
-     * with claim batch {@code batch} and the default heartbeat timeout would send them, on a
+     * Statements for {@code entrypoints}, the first {@code limited} of them with the global {@code concurrencyLimit},
+     * as a worker with claim batch {@code batch} and the default heartbeat timeout would send them, on a
      * connection of their own from {@code dataSource}.
      */
-    WorkerStatements(DataSource dataSource, QueueTables tables, UUID workerId, String entrypoint,
-                            int concurrencyLimit, int batch) {
+    WorkerStatements(DataSource dataSource, QueueTables tables, UUID workerId, List<String> entrypoints,
+                            int limited, int concurrencyLimit, int batch) {
         this.connection = new DedicatedConnection(dataSource, tables, PgqjException::new);
         this.claim = new ClaimQuery(workerId, tables.names());
-        this.parts = List.of(new ClaimQuery.Part(entrypoint, concurrencyLimit, batch,
-                WorkerOptions.defaults().heartbeatTimeout()));
+        List<ClaimQuery.Part> all = new ArrayList<>();
+        for (int i = 0; i < entrypoints.size(); i++) {
+            all.add(new ClaimQuery.Part(entrypoints.get(i), i < limited ? concurrencyLimit : 0, batch,
+                    WorkerOptions.defaults().heartbeatTimeout()));
+        }
+        this.parts = List.copyOf(all);
         this.batch = batch;
     }
 

@@ -110,6 +110,53 @@ class BenchmarkTest {
     }
 
     @Test
+    void drainOverManyEntrypointsSomeLimitedWithBigPayloads(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "drain", "--jobs", "300", "--entrypoints", "7", "--limited", "2",
+                "--concurrency-limit", "3", "--payload-bytes", "2000", "--max-batch-size", "40");
+        assertEquals(7, report.at("/options/entrypoints").asInt());
+        assertEquals(2, report.at("/options/limited").asInt());
+        JsonNode worker = report.at("/results/worker");
+        assertEquals(300, worker.get("handled").asLong(), "each job's handler ran once");
+        assertEquals(0, worker.get("remaining_rows").asInt());
+        JsonNode server = worker.get("server");
+        // 300 jobs of 2,000 bytes were claimed, run and deleted: the WAL holds at least their row versions' locks
+        // and log rows, never nothing
+        assertTrue(server.get("wal_bytes_per_job").asDouble() > 0, server::toString);
+        assertTrue(server.has("statements"), server::toString);
+    }
+
+    @Test
+    void workerProcessesDrainOneQueueTogether(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "drain", "--jobs", "400", "--processes", "2", "--entrypoints", "3",
+                "--database-url", db.postgresUrl());
+        JsonNode worker = report.at("/results/worker");
+        assertEquals(2, worker.get("processes").asInt());
+        assertEquals(400, worker.get("handled").asLong(), "the two processes ran each job once between them");
+        assertEquals(0, worker.get("remaining_rows").asInt());
+    }
+
+    @Test
+    void throughputAtASteadyRateOverABacklog(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "throughput", "--duration", "1", "--backlog", "60", "--rate", "200",
+                "--enqueue-batch-size", "10", "--entrypoints", "2");
+        JsonNode r = report.at("/results/worker");
+        long enqueued = r.get("enqueued").asLong();
+        // the schedule: one batch of 10 every 50 ms for 1 s, the first at once
+        assertTrue(enqueued > 0 && enqueued <= 200, () -> "at most 200 jobs at 200 jobs/s in 1 s: " + enqueued);
+        assertEquals(60 + enqueued, r.get("completed_after_close").asLong() + r.get("remaining_rows").asLong(),
+                "every job of the backlog and the window was either run or is still queued");
+        assertTrue(r.get("wait_p50_ms").asDouble() <= r.get("wait_p99_ms").asDouble(), r::toString);
+    }
+
+    @Test
+    void payloadsHaveTheAskedSizeAndEntrypointsTheirNames() {
+        assertEquals(8, BenchJobs.payload(8).length);
+        assertEquals(100_000, BenchJobs.payload(100_000).length);
+        assertEquals(List.of("bench"), BenchJobs.entrypointNames(1));
+        assertEquals(List.of("bench_0", "bench_1", "bench_2"), BenchJobs.entrypointNames(3));
+    }
+
+    @Test
     void durabilityMakesTheChosenTablesUnlogged(TestDatabase db) throws Exception {
         JsonNode balanced = run(db, "--mode", "drain", "--jobs", "50", "--durability", "balanced");
         assertEquals("balanced", balanced.at("/options/durability").asText());
@@ -169,7 +216,10 @@ class BenchmarkTest {
     @Test
     void badOptionsNameTheFlagAndExitWithTwo(TestDatabase db) {
         for (String[] args : List.of(new String[] {"--jobz", "3"}, new String[] {"--jobs", "many"},
-                new String[] {"--mode", "fast"}, new String[] {"--durability", "safe"}, new String[] {"--workers"}, new String[] {"--mode", "latency", "--with-baseline"})) {
+                new String[] {"--mode", "fast"}, new String[] {"--durability", "safe"}, new String[] {"--workers"},
+                new String[] {"--mode", "latency", "--with-baseline"}, new String[] {"--limited", "3", "--entrypoints", "2"},
+                new String[] {"--limited", "1"}, new String[] {"--payload-bytes", "3"}, new String[] {"--backlog", "5"},
+                new String[] {"--processes", "2", "--mode", "latency"})) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = Benchmark.run(args, db.dataSource(), new PrintStream(new ByteArrayOutputStream()),
                     new PrintStream(err, true, StandardCharsets.UTF_8));

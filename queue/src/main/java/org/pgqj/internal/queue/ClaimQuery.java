@@ -1,7 +1,9 @@
 package org.pgqj.internal.queue;
 
 import static org.jooq.impl.DSL.any;
+import static org.jooq.impl.DSL.arrayAgg;
 import static org.jooq.impl.DSL.cast;
+import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
 import static org.jooq.impl.DSL.field;
@@ -11,12 +13,10 @@ import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.lateral;
 import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.notExists;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.rowNumber;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectFrom;
-import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.values;
 import static org.jooq.impl.DSL.when;
 import static org.pgqj.codegen.Tables.PGQUEUER;
@@ -38,7 +38,9 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Param;
 import org.jooq.Record4;
+import org.jooq.Record6;
 import org.jooq.Row4;
+import org.jooq.Select;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.pgqj.codegen.enums.PgqueuerStatus;
@@ -53,19 +55,20 @@ import org.pgqj.schema.PgqueuerNames;
 import org.postgresql.util.PSQLException;
 
 /**
- * The claim: ONE statement with pgqueuer's semantics (CONTRACT §3–§4). Per entrypoint it locks the
- * best {@code queued} rows ({@code priority DESC, id ASC}, {@code execute_after <= now()}: pgqueuer 2.0 made a job due exactly
- * now eligible,
- * {@code FOR UPDATE SKIP LOCKED}), plus {@code picked} rows whose heartbeat is older than the
- * entrypoint's stale age (they keep their slot) except those this worker still owns: running here,
- * or finished here with the outcome not yet written. A stale row under this worker's own id that it does
- * not own is one whose claim committed while its reply was lost (a crash, a dropped connection): it
- * runs nowhere, so it is re-claimed like any other, by this worker too; for a limited entrypoint it first takes a
- * window of at most the free count so SKIP LOCKED cannot slide past the limit, and hands the lowest
- * free slot numbers ({@code generate_series} minus held slots, in an array indexed by the job's rank) to the
- * best jobs. Claimed rows become {@code picked} and get a {@code picked} log row in the same
- * statement. A lost slot race (unique violation on {@code <queue>_picked_slot_idx}, or a deadlock)
- * comes back as an empty claim.
+ * The claim: ONE statement with pgqueuer's semantics (CONTRACT §3–§4), whose cost follows the jobs it takes,
+ * not the entrypoints it covers. It reads, without locking, each entrypoint's best due {@code queued} rows
+ * ({@code priority DESC, id ASC}, {@code execute_after <= now()}: pgqueuer 2.0 made a job due exactly now
+ * eligible) and the {@code picked} rows whose heartbeat is older than their entrypoint's stale age, except those
+ * this worker still owns (running here, or finished here with the outcome not yet written); it merges them into
+ * one stream in claim order and locks down that stream ({@code FOR UPDATE SKIP LOCKED}, re-checking each row)
+ * until the claim is full, so it locks only rows it takes and passes rows another worker holds. A stale row under
+ * this worker's own id that it does not own is one whose claim committed while its reply was lost (a crash, a
+ * dropped connection): it runs nowhere, so it is re-claimed like any other, by this worker too, keeping its slot.
+ * A limited entrypoint gives at most its free count (limit minus its picked rows) so SKIP LOCKED cannot slide
+ * past the limit, and its best fresh jobs take the lowest free slot numbers ({@code generate_series} minus held
+ * slots, in an array indexed by the job's rank). Claimed rows become {@code picked} and get a {@code picked} log
+ * row in the same statement. A lost slot race (unique violation on {@code <queue>_picked_slot_idx}, or a
+ * deadlock) comes back as an empty claim.
  *
  * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
@@ -98,8 +101,11 @@ public final class ClaimQuery {
         return Statuses.literal(s);
     }
 
-    /** Statements differ only by the number of entrypoints, whether any is limited, and the batch. */
-    private record Shape(int parts, boolean limited, int batch) {
+    /**
+     * Statements differ only by the number of entrypoints, whether any is limited, and the power of two the batch
+     * rounds up to (a few texts, each planned once per connection, whatever batches a worker asks for).
+     */
+    private record Shape(int parts, boolean limited, int cap) {
     }
 
     /*
@@ -125,7 +131,7 @@ public final class ClaimQuery {
         }
         RenderedStatement shape = shape(session, shapeOf(parts, batch));
         PreparedStatement ps = session.prepare(shape.sql());
-        shape.bind(ps, session.connection(), bindValues(parts, owned));
+        shape.bind(ps, session.connection(), bindValues(parts, batch, owned));
         try (ResultSet rs = ps.executeQuery()) {
             return read(rs, batch);
         } catch (SQLException e) {
@@ -156,7 +162,7 @@ public final class ClaimQuery {
         Shape key = shapeOf(parts, batch);
         RenderedStatement both = afterComplete.computeIfAbsent(key,
                 s -> RenderedStatement.sequence(complete.statement(session.dsl()), shape(session, s)));
-        Map<String, Object> values = bindValues(parts, owned);
+        Map<String, Object> values = bindValues(parts, batch, owned);
         values.putAll(CompleteQuery.values(outcomes));
         PreparedStatement ps = session.prepare(both.sql());
         both.bind(ps, session.connection(), values);
@@ -182,15 +188,19 @@ public final class ClaimQuery {
      * {@code dsl} renders it (the architecture doc shows it).
      */
     public String sql(DSLContext dsl, int parts, boolean limited, int batch) {
-        return build(dsl, parts, limited, batch).sql();
+        return build(dsl, parts, limited, cap(batch)).sql();
+    }
+
+    private static int cap(int batch) {
+        return batch <= 1 ? 1 : Integer.highestOneBit(batch - 1) << 1;
     }
 
     private static Shape shapeOf(List<Part> parts, int batch) {
-        return new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), batch);
+        return new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), cap(batch));
     }
 
     private RenderedStatement shape(DedicatedConnection.Session session, Shape shape) {
-        return shapes.computeIfAbsent(shape, s -> build(session.dsl(), s.parts(), s.limited(), s.batch()));
+        return shapes.computeIfAbsent(shape, s -> build(session.dsl(), s.parts(), s.limited(), s.cap()));
     }
 
     private static List<Job> read(ResultSet rs, int batch) throws SQLException {
@@ -201,9 +211,10 @@ public final class ClaimQuery {
         return jobs;
     }
 
-    private Map<String, Object> bindValues(List<Part> parts, Long[] owned) {
+    private Map<String, Object> bindValues(List<Part> parts, int batch, Long[] owned) {
         Map<String, Object> values = new HashMap<>();
         values.put("worker", workerId);
+        values.put("batch", batch);
         values.put("owned", owned);
         values.put("min_stale", parts.stream().mapToDouble(ClaimQuery::staleDays).min().orElseThrow());
         for (int i = 0; i < parts.size(); i++) {
@@ -227,88 +238,130 @@ public final class ClaimQuery {
     }
 
     /*
-     * LIMITs are inlined: under the generic plan of a prepared statement a bound LIMIT is estimated
-     * as a tenth of the table, which turns the UPDATE ... FROM eligible into a sequential scan.
+     * The claim takes exactly the bound batch, under an inlined LIMIT of the power of two above it: under the
+     * generic plan of a prepared statement a bound LIMIT alone is estimated as a tenth of the table, which turns
+     * the UPDATE ... FROM eligible into a scan of the whole primary key; the literal keeps the estimate within
+     * twice the claim.
      */
     @SuppressWarnings("unchecked")
-    private RenderedStatement build(DSLContext dsl, int partCount, boolean limited, int batch) {
+    private RenderedStatement build(DSLContext dsl, int partCount, boolean limited, int cap) {
         RenderedStatement.Params params = new RenderedStatement.Params();
         Param<UUID> worker = params.uuid("worker");
+        Field<Integer> batch = cast(params.integer("batch"), SQLDataType.INTEGER);
         Param<Long[]> owned = params.bigintArray("owned");
         Param<Double> minStale = params.float8("min_stale");
         Field<OffsetDateTime> now = currentOffsetDateTime();
 
         // params(entrypoint, lim, take, stale_days): one row per entrypoint of this claim
         Row4<String, Integer, Integer, Double>[] rows = new Row4[partCount];
+        List<Field<String>> eps = new ArrayList<>(partCount);
+        List<Field<Integer>> lims = new ArrayList<>(partCount);
+        List<Field<Integer>> takes = new ArrayList<>(partCount);
         for (int i = 0; i < partCount; i++) {
-            Param<String> ep = params.text("ep" + i);
-            Param<Integer> lim = params.integer("lim" + i);
-            Param<Integer> take = params.integer("take" + i);
-            Param<Double> stale = params.float8("stale" + i);
-            rows[i] = row(cast(ep, SQLDataType.CLOB), cast(lim, SQLDataType.INTEGER),
-                    cast(take, SQLDataType.INTEGER), cast(stale, SQLDataType.DOUBLE));
+            eps.add(cast(params.text("ep" + i), SQLDataType.CLOB));
+            lims.add(cast(params.integer("lim" + i), SQLDataType.INTEGER));
+            takes.add(cast(params.integer("take" + i), SQLDataType.INTEGER));
+            rows[i] = row(eps.get(i), lims.get(i), takes.get(i), cast(params.float8("stale" + i), SQLDataType.DOUBLE));
         }
         CommonTableExpression<Record4<String, Integer, Integer, Double>> paramsCte = name("params")
                 .fields("p_entrypoint", "p_lim", "p_take", "p_stale_days")
                 .as(selectFrom(values(rows).as("v", "v_entrypoint", "v_lim", "v_take", "v_stale_days")));
         Field<String> pEntry = Cte.col(paramsCte, "p_entrypoint", String.class);
         Field<Integer> pLim = Cte.col(paramsCte, "p_lim", Integer.class);
-        Field<Integer> pTake = Cte.col(paramsCte, "p_take", Integer.class);
         Field<Double> pStale = Cte.col(paramsCte, "p_stale_days", Double.class);
+        List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(paramsCte));
 
-        Pgqueuer q = PGQUEUER.as("q");
         Pgqueuer w = PGQUEUER.as("w");
         Pgqueuer h = PGQUEUER.as("h");
         Pgqueuer s = PGQUEUER.as("s");
+        Pgqueuer t = PGQUEUER.as("t");
 
-        // unlimited entrypoints: lock the best rows directly; SKIP LOCKED lets parallel workers share them
-        var unlimitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ENTRYPOINT.eq(pEntry), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.le(now), pLim.le(inline(0)))
-                .orderBy(q.PRIORITY.desc(), q.ID.asc())
-                .limit(pTake)
-                .forUpdate().of(q).skipLocked()).as("u");
-        // limited entrypoints: window of at most (limit - held) candidates first, then lock within it
-        Field<Integer> held = field(select(count()).from(h)
-                .where(h.ENTRYPOINT.eq(pEntry), h.STATUS.eq(lit(PICKED))));
-        var window = select(w.ID).from(w)
-                .where(w.ENTRYPOINT.eq(pEntry), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.le(now))
-                .orderBy(w.PRIORITY.desc(), w.ID.asc())
-                .limit(greatest(least(pTake, pLim.minus(held)), inline(0)));
-        // = ANY(ARRAY(window)): an index probe per candidate; "IN (window)" planned a hash semi-join over a
-        // bitmap scan of EVERY due row of the queue (O(backlog) per claim: 5-10 ms at 3,000 rows)
-        var limitedPick = lateral(select(q.ID, q.PRIORITY, q.ENTRYPOINT).from(q)
-                .where(q.ID.eq(any(DSL.array(window))), q.STATUS.eq(lit(QUEUED)), q.EXECUTE_AFTER.le(now),
-                        pLim.gt(inline(0)))
-                .forUpdate().of(q).skipLocked()).as("l");
+        // limited entrypoints: the picked rows of each (slots are theirs until their outcome is written), read in
+        // one pass over the picked rows rather than once per entrypoint
+        CommonTableExpression<?> held = name("held").fields("h_entrypoint", "h_count", "h_slots")
+                .as(select(h.ENTRYPOINT, count(), arrayAgg(h.SLOT).filterWhere(h.SLOT.isNotNull()))
+                        .from(h).join(paramsCte).on(h.ENTRYPOINT.eq(pEntry))
+                        .where(h.STATUS.eq(lit(PICKED)), pLim.gt(inline(0)))
+                        .groupBy(h.ENTRYPOINT));
+        Field<String> hEntry = Cte.col(held, "h_entrypoint", String.class);
+        Field<Integer> hCount = Cte.col(held, "h_count", Integer.class);
+        Field<Long[]> hSlots = Cte.col(held, "h_slots", Long[].class);
+        if (limited) {
+            ctes.add(held);
+        }
 
-        var fresh = name("fresh").fields("f_id", "f_priority", "f_entrypoint")
-                .as(select(unlimitedPick.field(q.ID), unlimitedPick.field(q.PRIORITY), unlimitedPick.field(q.ENTRYPOINT))
-                        .from(paramsCte.crossJoin(unlimitedPick))
-                        .unionAll(select(limitedPick.field(q.ID), limitedPick.field(q.PRIORITY), limitedPick.field(q.ENTRYPOINT))
-                                .from(paramsCte.crossJoin(limitedPick))));
+        // The candidates, WITHOUT locks: per entrypoint its best due jobs in (entrypoint, priority DESC, id)
+        // index order, merged into one stream in claim order by the LIMIT of the lock below, which pulls from
+        // each entrypoint only as far as the claim uses. Each entrypoint's window caps what it may give: a
+        // limited one's free count (never slides past the limit), a rate-limited one's tokens, and for the others
+        // one more claim size beyond their take, so SKIP LOCKED can pass rows another worker holds right now.
+        // ctid: the version each candidate read, which the lock below fetches directly (no second index probe);
+        // a system column, not in the generated classes
+        Field<Object> wCtid = field(name("w", "ctid"), SQLDataType.OTHER);
+        Field<Object> sCtid = field(name("s", "ctid"), SQLDataType.OTHER);
+        Field<Object> tCtid = field(name("t", "ctid"), SQLDataType.OTHER);
+        List<Select<Record6<Object, Long, Integer, String, PgqueuerStatus, OffsetDateTime>>> branches = new ArrayList<>();
+        for (int i = 0; i < partCount; i++) {
+            Field<String> ep = eps.get(i);
+            Field<Integer> lim = lims.get(i);
+            Field<Integer> take = takes.get(i);
+            Field<Integer> unlimitedWindow = when(take.ge(batch), take.plus(batch)).otherwise(take);
+            Field<Integer> window = limited
+                    ? when(lim.gt(inline(0)), greatest(least(take, lim.minus(coalesce(
+                            field(select(hCount).from(held).where(hEntry.eq(ep))), inline(0)))), inline(0)))
+                            .otherwise(unlimitedWindow)
+                    : unlimitedWindow;
+            branches.add(select(wCtid, w.ID, w.PRIORITY, w.ENTRYPOINT, w.STATUS, w.HEARTBEAT).from(w)
+                    .where(w.ENTRYPOINT.eq(ep), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.le(now))
+                    .orderBy(w.PRIORITY.desc(), w.ID.asc())
+                    .limit(window));
+        }
         // stale picked rows not owned here: re-claimed, keeping their slot. Not "of other workers": a claim
         // whose reply was lost left rows under this worker's id that it never ran and never heartbeats.
-        var stale = name("stale").fields("s_id", "s_priority", "s_entrypoint")
-                .as(select(s.ID, s.PRIORITY, s.ENTRYPOINT).from(s).join(paramsCte).on(s.ENTRYPOINT.eq(pEntry))
-                        // the shortest stale age of the claim as a plain bound: an index range on the picked
-                        // heartbeats that usually finds none, instead of visiting every picked row (each running
-                        // job of a drain) and testing it against the owned ids
-                        .where(s.STATUS.eq(lit(PICKED)), s.HEARTBEAT.lt(now.minus(minStale)), s.HEARTBEAT.lt(now.minus(pStale)),
-                                DSL.not(s.ID.eq(any(owned))), s.EXECUTE_AFTER.le(now))
-                        .orderBy(s.PRIORITY.desc(), s.ID.asc())
-                        .limit(inline(batch))
-                        .forUpdate().of(s).skipLocked());
-        Field<Long> fId = Cte.col(fresh, "f_id", Long.class);
-        Field<Integer> fPriority = Cte.col(fresh, "f_priority", Integer.class);
-        Field<String> fEntry = Cte.col(fresh, "f_entrypoint", String.class);
-        Field<Long> sId = Cte.col(stale, "s_id", Long.class);
-        Field<Integer> sPriority = Cte.col(stale, "s_priority", Integer.class);
-        Field<String> sEntry = Cte.col(stale, "s_entrypoint", String.class);
+        branches.add(select(sCtid, s.ID, s.PRIORITY, s.ENTRYPOINT, s.STATUS, s.HEARTBEAT)
+                .from(s).join(paramsCte).on(s.ENTRYPOINT.eq(pEntry))
+                // the shortest stale age of the claim as a plain bound: an index range on the picked
+                // heartbeats that usually finds none, instead of visiting every picked row (each running
+                // job of a drain) and testing it against the owned ids
+                .where(s.STATUS.eq(lit(PICKED)), s.HEARTBEAT.lt(now.minus(minStale)), s.HEARTBEAT.lt(now.minus(pStale)),
+                        DSL.not(s.ID.eq(any(owned))), s.EXECUTE_AFTER.le(now))
+                .orderBy(s.PRIORITY.desc(), s.ID.asc())
+                .limit(inline(cap)));
+        Select<Record6<Object, Long, Integer, String, PgqueuerStatus, OffsetDateTime>> union = branches.getFirst();
+        for (int i = 1; i < branches.size(); i++) {
+            union = union.unionAll(branches.get(i));
+        }
+        var candidates = name("candidates")
+                .fields("c_ctid", "c_id", "c_priority", "c_entrypoint", "c_status", "c_heartbeat")
+                .as(union);
+        ctes.add(candidates);
+        Field<Object> cCtid = Cte.col(candidates, "c_ctid", SQLDataType.OTHER);
+        Field<Long> cId = Cte.col(candidates, "c_id", Long.class);
+        Field<Integer> cPriority = Cte.col(candidates, "c_priority", Integer.class);
+        Field<PgqueuerStatus> cStatus = Cte.col(candidates, "c_status", PGQUEUER.STATUS.getDataType());
+        Field<OffsetDateTime> cHeartbeat = Cte.col(candidates, "c_heartbeat", OffsetDateTime.class);
+
+        // Lock the candidates in claim order, skipping rows another worker (Java or Python) holds, until the
+        // claim is full: only rows the claim will use are locked. A row updated since this statement's snapshot is
+        // locked in its current version and re-checked there (PostgreSQL re-evaluates these conditions, not the
+        // ctid): still due, and as the candidate read it (a queued row still queued; a stale one still picked with
+        // the same old heartbeat); one another worker picked meanwhile fails them and is passed.
+        var locked = lateral(select(t.ID, t.PRIORITY, t.ENTRYPOINT).from(t)
+                .where(tCtid.eq(cCtid), t.ID.eq(cId), t.STATUS.eq(cStatus), t.HEARTBEAT.eq(cHeartbeat),
+                        t.EXECUTE_AFTER.le(now))
+                .forUpdate().of(t).skipLocked()).as("l");
+        var lockedInOrder = select(locked.field(t.ID), locked.field(t.PRIORITY), locked.field(t.ENTRYPOINT),
+                        DSL.field(cStatus.eq(lit(QUEUED))))
+                .from(candidates.crossJoin(locked))
+                .orderBy(cPriority.desc(), cId.asc())
+                .limit(batch)
+                .asTable("x", "x_id", "x_priority", "x_entrypoint", "x_fresh");
         var eligible = name("eligible").fields("e_id", "e_priority", "e_entrypoint", "e_fresh")
-                .as(select(fId, fPriority, fEntry, inline(true)).from(fresh)
-                        .unionAll(select(sId, sPriority, sEntry, inline(false)).from(stale))
-                        .orderBy(fPriority.desc(), fId.asc())
-                        .limit(inline(batch)));
+                .as(select(lockedInOrder.field("x_id", Long.class), lockedInOrder.field("x_priority", Integer.class),
+                        lockedInOrder.field("x_entrypoint", String.class), lockedInOrder.field("x_fresh", Boolean.class))
+                        .from(lockedInOrder)
+                        .limit(inline(cap)));
+        ctes.add(eligible);
         Field<Long> eId = Cte.col(eligible, "e_id", Long.class);
         Field<Integer> ePriority = Cte.col(eligible, "e_priority", Integer.class);
         Field<String> eEntry = Cte.col(eligible, "e_entrypoint", String.class);
@@ -320,20 +373,19 @@ public final class ClaimQuery {
         Field<Long> sourceId = eId;
         Field<Boolean> sourceFresh = eFresh;
         Field<Long> freshSlot = inline((Long) null, SQLDataType.BIGINT);
-        List<CommonTableExpression<?>> ctes = new ArrayList<>(List.of(paramsCte, fresh, stale, eligible));
         if (limited) {
-            // free slots per limited entrypoint: 0..limit-1 minus those held by picked rows, as one ascending
-            // array; the k-th best fresh job takes its k-th element. (A join on a row_number of the free slots
-            // was planned as a merge on the entrypoint alone, filtering limit x batch pairs: a sixth of the claim.)
+            // free slots per limited entrypoint: 0..limit-1 minus those its picked rows hold (none: no held row,
+            // or no slot among them), as one ascending array; the k-th best fresh job takes its k-th element
             var series = generateSeries(inline(0), pLim.minus(inline(1))).as("g", "g_slot");
             Field<Integer> gSlot = series.field("g_slot", Integer.class);
             Field<Integer[]> freeArray = DSL.array(select(gSlot).from(series)
-                    .where(notExists(selectOne().from(h).where(h.ENTRYPOINT.eq(pEntry),
-                            h.STATUS.eq(lit(PICKED)), h.SLOT.eq(gSlot.cast(SQLDataType.BIGINT)))))
+                    .where(DSL.not(gSlot.cast(SQLDataType.BIGINT).eq(any(coalesce(hSlots,
+                            cast(DSL.array(), SQLDataType.BIGINT.array()))))))
                     .orderBy(gSlot));
             // MATERIALIZED: inlined, PostgreSQL would compute the array once per ranked row
             var freeSlots = name("free_slots").fields("fs_entrypoint", "fs_slots")
-                    .asMaterialized(select(pEntry, freeArray).from(paramsCte).where(pLim.gt(inline(0))));
+                    .asMaterialized(select(pEntry, freeArray).from(paramsCte).leftJoin(held).on(hEntry.eq(pEntry))
+                            .where(pLim.gt(inline(0))));
             // the best fresh jobs of each entrypoint take the lowest free slots
             var ranked = name("ranked").fields("r_id", "r_entrypoint", "r_fresh", "r_rk")
                     .as(select(eId, eEntry, eFresh, rowNumber().over().partitionBy(eEntry, eFresh)
@@ -365,13 +417,13 @@ public final class ClaimQuery {
                 .from(source)
                 .where(job.ID.eq(sourceId))
                 .returning(job.fields()));
-        Field<Long> cId = Cte.col(claimed, "id", Long.class);
-        Field<PgqueuerStatus> cStatus = Cte.col(claimed, "status", job.STATUS.getDataType());
-        Field<String> cEntry = Cte.col(claimed, "entrypoint", String.class);
-        Field<Integer> cPriority = Cte.col(claimed, "priority", Integer.class);
+        Field<Long> cdId = Cte.col(claimed, "id", Long.class);
+        Field<PgqueuerStatus> cdStatus = Cte.col(claimed, "status", job.STATUS.getDataType());
+        Field<String> cdEntry = Cte.col(claimed, "entrypoint", String.class);
+        Field<Integer> cdPriority = Cte.col(claimed, "priority", Integer.class);
         var logPick = name("log_pick").as(dsl.insertInto(PGQUEUER_LOG,
                         PGQUEUER_LOG.JOB_ID, PGQUEUER_LOG.STATUS, PGQUEUER_LOG.ENTRYPOINT, PGQUEUER_LOG.PRIORITY)
-                .select(select(cId, cStatus, cEntry, cPriority).from(claimed))
+                .select(select(cdId, cdStatus, cdEntry, cdPriority).from(claimed))
                 .returning(PGQUEUER_LOG.ID));
         ctes.add(claimed);
         ctes.add(logPick);
@@ -379,6 +431,6 @@ public final class ClaimQuery {
         return RenderedStatement.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
                 .select(java.util.Arrays.stream(job.fields()).map(f -> Cte.col(claimed, f.getName(), f.getDataType())).toList())
                 .from(claimed)
-                .orderBy(cPriority.desc(), cId.asc()), params);
+                .orderBy(cdPriority.desc(), cdId.asc()), params);
     }
 }

@@ -76,8 +76,7 @@ public final class NextEligibleQuery {
     private static RenderedStatement build(DSLContext dsl) {
         RenderedStatement.Params params = new RenderedStatement.Params();
         // per entrypoint the first queued row in (entrypoint, execute_after) order, an index probe each:
-        // min(execute_after) over "entrypoint = ANY(..)" read every queued row instead (3-4 ms at 50,000 rows,
-        // paid after every partial claim)
+        // min(execute_after) over "entrypoint = ANY(..)" read every queued row instead, after every partial claim
         Table<?> names = unnest(params.textArray("entrypoints")).as("e", "e_entrypoint");
         Field<String> name = names.field("e_entrypoint", String.class);
         Table<?> first = lateral(select(PGQUEUER.EXECUTE_AFTER).from(PGQUEUER)

@@ -32,8 +32,8 @@ class WorkerStatementsDocTest {
         DSLContext dsl = QueueTables.defaults().dsl(DSL.using(SQLDialect.POSTGRES, new Settings().withRenderFormatted(true)));
         ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
         String section = BEGIN + "\n"
-                + block("The claim, one unlimited entrypoint, a claim of up to 500 (`ClaimQuery`):",
-                        claim.sql(dsl, 1, false, 500))
+                + block("The claim, two unlimited entrypoints, a claim of up to 500 (`ClaimQuery`; one more "
+                        + "`union all` branch per further entrypoint):", claim.sql(dsl, 2, false, 500))
                 + block("The completion write (`CompleteQuery`), sent by the writer thread:", CompleteQuery.sql(dsl))
                 + block("The claim of a limited entrypoint (here up to 50), which the claim loop sends right after the "
                         + "completion write above, both in one round trip and one transaction "
