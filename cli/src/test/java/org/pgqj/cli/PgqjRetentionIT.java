@@ -53,10 +53,17 @@ class PgqjRetentionIT {
                 CliProcess.drain(p.getInputStream());
                 errs.add(CliProcess.drain(p.getErrorStream()));
             }
-            Await.until("old rows pruned", Duration.ofSeconds(30),
-                    () -> count(db, "keep.pgqueuer_log") == 6 && count(db, "keep.pgqueuer_statistics") == 1);
-            // several more ticks, each to be taken by one of the two
-            Await.until("8 ticks", Duration.ofSeconds(30), () -> ticks(errs).size() >= 8);
+            try {
+                Await.until("old rows pruned", Duration.ofSeconds(30),
+                        () -> count(db, "keep.pgqueuer_log") == 6 && count(db, "keep.pgqueuer_statistics") == 1);
+                // several more ticks, each to be taken by one of the two
+                Await.until("8 ticks", Duration.ofSeconds(30), () -> ticks(errs).size() >= 8);
+            } catch (AssertionError e) {
+                // what the two processes said is the only clue to why a tick did not come
+                throw new AssertionError(e.getMessage() + "; log rows " + count(db, "keep.pgqueuer_log")
+                        + ", statistics rows " + count(db, "keep.pgqueuer_statistics") + "\n--- process 1 stderr\n"
+                        + errs.get(0).text() + "\n--- process 2 stderr\n" + (errs.size() > 1 ? errs.get(1).text() : ""), e);
+            }
         } finally {
             for (Process p : processes) {
                 new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
