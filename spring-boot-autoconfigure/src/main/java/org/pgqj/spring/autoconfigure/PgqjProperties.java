@@ -538,23 +538,26 @@ public class PgqjProperties {
         }
     }
 
-    /** How the worker logs failed jobs (org.pgqj.worker.FailureLogging): pgqj.worker.failure-log.*. */
+    /**
+     * How the worker logs failed jobs (org.pgqj.worker.FailureLogging): pgqj.worker.failure-log.*. The defaults are
+     * written out for the configuration metadata; PgqjWorkerOptionsTest checks they equal FailureLogging.defaults().
+     */
     public static class FailureLog {
 
         /** Log failed jobs (a line each, then a summary past the flood threshold); false logs none. */
         private boolean enabled = true;
 
         /** Level of the line of a job that is retried or held (status failed, kept for a requeue). */
-        private FailureLogging.Level retryLevel = FailureLogging.defaults().retryLevel();
+        private FailureLogging.Level retryLevel = FailureLogging.Level.WARN;
 
         /** Level of the line of a job that failed for good (logged exception). */
-        private FailureLogging.Level finalLevel = FailureLogging.defaults().finalLevel();
+        private FailureLogging.Level finalLevel = FailureLogging.Level.ERROR;
 
         /** Lines per entrypoint and flood-interval before the rest are counted into one summary line; 0 never summarises. */
-        private int floodThreshold = FailureLogging.DEFAULT_FLOOD_THRESHOLD;
+        private int floodThreshold = 10;
 
         /** The interval the flood threshold counts in; the summary follows when it ends. */
-        private Duration floodInterval = FailureLogging.DEFAULT_FLOOD_INTERVAL;
+        private Duration floodInterval = Duration.ofSeconds(60);
 
         /** Attach the exception's stack trace to each line. */
         private boolean stackTrace = true;
