@@ -56,8 +56,8 @@ final class JobRunner {
         context.attach(Thread.currentThread());
         try {
             JobOutcome outcome = InterceptorChain.run(route.registration(), job, context);
-            failures.failed(job, outcome);
             record(route.sink(), job, outcome);
+            failures.failed(job, outcome); // after the outcome is handed on: a log line never holds it back
         } finally {
             context.detach();
             Thread.interrupted(); // a late cancellation must not leak into the next use of this thread
