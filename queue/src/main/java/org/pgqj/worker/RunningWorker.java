@@ -199,7 +199,8 @@ final class RunningWorker {
         Map<String, Long> byEntrypoint = left.stream()
                 .collect(Collectors.groupingBy(Job::entrypoint, TreeMap::new, Collectors.counting()));
         LOG.warn("Worker {} stopped with {} jobs still running after the {} shutdown timeout; interrupted and left "
-                        + "picked for re-run once their heartbeat is older than {}: {} (entrypoints {})",
+                        + "picked for re-run once their heartbeat is stale (heartbeat timeout {}, or the entrypoint's "
+                        + "retry timer): {} (entrypoints {})",
                 id, left.size(), FailureLog.human(options.shutdownTimeout()), FailureLog.human(options.heartbeatTimeout()),
                 left.stream().map(Job::id).toList(), byEntrypoint);
     }

@@ -213,7 +213,8 @@ class WorkerOperatorLogTest {
             assertEquals(1, lines.size(), () -> workerLog.events().toString());
             assertEquals(Level.WARN, lines.getFirst().getLevel());
             assertEquals("Worker " + w.id() + " stopped with 3 jobs still running after the 300 ms shutdown timeout; "
-                    + "interrupted and left picked for re-run once their heartbeat is older than 30 s: " + ids
+                    + "interrupted and left picked for re-run once their heartbeat is stale (heartbeat timeout 30 s, "
+                    + "or the entrypoint's retry timer): " + ids
                     + " (entrypoints {stubborn=3})", lines.getFirst().getFormattedMessage());
             release.countDown();
             Await.until("the handlers returned", WAIT, () -> ended.get() == n);

@@ -626,7 +626,10 @@ public class PgqjProperties {
         /** Longest time between two polls; also bounds how late an abandoned schedule row is rescued. */
         private Duration maxPollInterval = Duration.ofSeconds(10);
 
-        /** How long shutdown waits for running schedule tasks; unset: spring.lifecycle.timeout-per-shutdown-phase. */
+        /**
+         * How long shutdown waits for running schedule tasks; unset: spring.lifecycle.timeout-per-shutdown-phase
+         * minus 5 s or a fifth of it, whichever is smaller (as pgqj.worker.shutdown-timeout).
+         */
         private Duration shutdownTimeout;
 
         public boolean isEnabled() {
