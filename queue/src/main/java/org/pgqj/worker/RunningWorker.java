@@ -102,8 +102,11 @@ final class RunningWorker {
     private static void reportHeldSlots(WorkerOptions options, List<Registration> registrations,
                                         WorkerConnections connections) {
         Map<String, Duration> staleAfter = new TreeMap<>();
-        registrations.stream().filter(Registration::holdsSlots).forEach(r ->
-                staleAfter.put(r.name(), r.options().retryTimer().orElse(options.heartbeatTimeout())));
+        Map<String, Integer> limits = new TreeMap<>();
+        registrations.stream().filter(Registration::holdsSlots).forEach(r -> {
+            staleAfter.put(r.name(), r.options().retryTimer().orElse(options.heartbeatTimeout()));
+            limits.put(r.name(), r.options().effectiveConcurrencyLimit());
+        });
         if (staleAfter.isEmpty()) {
             return;
         }
@@ -129,16 +132,28 @@ final class RunningWorker {
             return;
         }
         List<String> parts = new ArrayList<>();
+        boolean[] blocking = {false}; // a gone worker's stale rows, or every slot of an entrypoint taken
+        groups.forEach((entrypoint, byWorker) -> {
+            if (byWorker.values().stream().mapToInt(List::size).sum() >= limits.get(entrypoint)) {
+                blocking[0] = true;
+            }
+        });
         groups.forEach((entrypoint, byWorker) -> byWorker.forEach((worker, slots) -> {
             OffsetDateTime last = slots.stream().map(HeldSlotsQuery.HeldSlot::heartbeat).max(OffsetDateTime::compareTo).orElseThrow();
             OffsetDateTime frees = last.plus(staleAfter.get(entrypoint));
             Duration in = Duration.between(now, frees);
+            if (in.isNegative() || in.isZero()) {
+                blocking[0] = true;
+            }
             parts.add(entrypoint + " slots " + slots.stream().map(HeldSlotsQuery.HeldSlot::slot).toList() + " by worker "
                     + worker + " (heartbeat " + FailureLog.human(Duration.between(last, now)) + " ago; "
                     + (in.isNegative() || in.isZero() ? "stale now, re-claimable at once"
                             : "stale in " + FailureLog.human(in) + ", at " + frees.toInstant()) + ")");
         }));
-        LOG.warn("Worker {} starts with slots of its limited entrypoints held by picked jobs: {}. A live worker frees "
+        // other live workers holding some slots is a fleet at work (INFO); WARN when this worker can run none of an
+        // entrypoint, or a gone worker's rows wait to be re-claimed
+        LOG.atLevel(blocking[0] ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.INFO).log(
+                "Worker {} starts with slots of its limited entrypoints held by picked jobs: {}. A live worker frees "
                 + "its slots as its jobs end; a gone one's jobs are re-claimed, slots and all, once their heartbeat is "
                 + "stale", options.workerId(), String.join("; ", parts));
     }

@@ -263,6 +263,21 @@ class WorkerOperatorLogTest {
         }
     }
 
+    @Test
+    void slotsOfLiveWorkersThatLeaveRoomAreInfoNotWarn() throws Exception {
+        UUID other = UUID.randomUUID();
+        long a = jobs.enqueue("limited", "{}".getBytes(UTF_8));
+        pick(a, 0L, other, Duration.ofSeconds(1));
+        try (LogCapture log = LogCapture.of(RunningWorker.class);
+             Worker w = Worker.builder(db.dataSource(), QueueTables.defaults())
+                     .entrypoint("limited", EntrypointOptions.builder().concurrencyLimit(3).build(), (job, ctx) -> { })
+                     .options(fast().heartbeatTimeout(Duration.ofSeconds(30)).build()).build().start()) {
+            ILoggingEvent line = only(log.events(e -> e.getFormattedMessage().contains("starts with slots")));
+            assertEquals(Level.INFO, line.getLevel(), line.getFormattedMessage());
+            assertTrue(line.getFormattedMessage().contains("limited slots [0] by worker " + other), line.getFormattedMessage());
+        }
+    }
+
     private void pick(long id, Long slot, UUID worker, Duration heartbeatAge) {
         jobs.dsl().update(PGQUEUER).set(PGQUEUER.STATUS, PgqueuerStatus.picked).set(PGQUEUER.SLOT, slot)
                 .set(PGQUEUER.QUEUE_MANAGER_ID, worker)
