@@ -5,13 +5,16 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pgqj.admin.LogRetention;
 import org.pgqj.schedule.CronExpressions;
 import org.pgqj.schedule.InvalidCronExpressionException;
 import org.pgqj.schedule.Scheduler;
+import org.pgqj.worker.FailureLogging;
 import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerException;
 import org.pgqj.worker.WorkerFactory;
 import org.pgqj.worker.WorkerOptions;
 import org.slf4j.Logger;
@@ -103,12 +106,61 @@ final class RunCommand implements Callable<Integer> {
             description = "With --retention: when it runs (default '" + LogRetention.DEFAULT_CRON + "', hourly at minute 17).")
     String retentionCron;
 
+    @Option(names = "--failure-log-retry-level", defaultValue = "warn", paramLabel = "LEVEL",
+            description = "Level of the line logged for a failed job that is retried or held: error, warn (default), "
+                    + "info, debug or off.")
+    String failureLogRetryLevel;
+
+    @Option(names = "--failure-log-final-level", defaultValue = "error", paramLabel = "LEVEL",
+            description = "Level of the line logged for a job that failed for good (exception): error (default), warn, "
+                    + "info, debug or off.")
+    String failureLogFinalLevel;
+
+    @Option(names = "--failure-log-flood", defaultValue = "10/60", paramLabel = "N/SECONDS",
+            description = "At most N failure lines per entrypoint per SECONDS, then one summary line with the count "
+                    + "when the interval ends (default 10/60; 0/60 logs every failure).")
+    String failureLogFlood;
+
+    @Option(names = "--no-failure-log-stack-trace", description = "Failure lines without the stack trace.")
+    boolean noFailureLogStackTrace;
+
     private final AtomicInteger signals = new AtomicInteger();
     private volatile boolean stopping;
     private volatile boolean listenerFailed;
     private volatile Worker current;
     private volatile Thread closer;
     private volatile Scheduler scheduler;
+
+    /** The --failure-log-* options; a bad value is one line naming the option. */
+    FailureLogging failureLogging() {
+        String[] flood = failureLogFlood.split("/", -1);
+        int threshold;
+        double interval;
+        try {
+            if (flood.length != 2) {
+                throw new NumberFormatException();
+            }
+            threshold = Integer.parseInt(flood[0].strip());
+            interval = Double.parseDouble(flood[1].strip());
+        } catch (NumberFormatException e) {
+            throw new CliException("--failure-log-flood must be N/SECONDS, e.g. 10/60, got '" + failureLogFlood + "'");
+        }
+        try {
+            return new FailureLogging(level(failureLogRetryLevel, "--failure-log-retry-level"),
+                    level(failureLogFinalLevel, "--failure-log-final-level"), threshold,
+                    seconds(interval, "--failure-log-flood"), !noFailureLogStackTrace);
+        } catch (WorkerException e) {
+            throw new CliException("--failure-log-flood: " + e.getMessage());
+        }
+    }
+
+    private static FailureLogging.Level level(String value, String option) {
+        try {
+            return FailureLogging.Level.valueOf(value.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(option + " must be error, warn, info, debug or off, got '" + value + "'");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -124,7 +176,8 @@ final class RunCommand implements Callable<Integer> {
                     .mode(mode == Mode.drain ? WorkerOptions.Mode.DRAIN : WorkerOptions.Mode.CONTINUOUS)
                     .listen(!noListen)
                     .pollInterval(seconds(pollInterval, "--poll-interval"))
-                    .startupWait(startupWait == 0 ? Duration.ZERO : seconds(startupWait, "--startup-wait"));
+                    .startupWait(startupWait == 0 ? Duration.ZERO : seconds(startupWait, "--startup-wait"))
+                    .failureLogging(failureLogging());
             if (maxBatchSize != null) {
                 builder.maxBatchSize(maxBatchSize);
             }

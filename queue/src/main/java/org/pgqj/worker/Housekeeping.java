@@ -13,12 +13,13 @@ import org.pgqj.schema.PgqueuerNames;
 /**
  * What the writer thread does besides writing outcomes: the heartbeat of every job this worker owns (running,
  * or finished and unwritten) every quarter of the shortest stale age, and pgqueuer's statistics aggregation
- * every statistics interval when jobs finished since.
+ * every statistics interval when jobs finished since, and the {@link FailureLog}'s summaries when due.
  */
 final class Housekeeping {
 
     private final OwnedJobs owned;
     private final PgqueuerNames names;
+    private final FailureLog failures;
     private final long heartbeatNanos;
     private final long statisticsNanos;
     /** Jobs finished since the last aggregation: job threads add, the writer thread takes. */
@@ -28,8 +29,10 @@ final class Housekeeping {
     /** Writer thread only. */
     private long nextStatistics;
 
-    Housekeeping(WorkerOptions options, Collection<Registration> registrations, OwnedJobs owned, PgqueuerNames names) {
+    Housekeeping(WorkerOptions options, Collection<Registration> registrations, OwnedJobs owned, PgqueuerNames names,
+                 FailureLog failures) {
         this.owned = owned;
+        this.failures = failures;
         this.names = names;
         this.heartbeatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50), staleAfterMin(options, registrations).toNanos() / 4);
         this.statisticsNanos = options.statisticsInterval().toNanos();
@@ -53,6 +56,14 @@ final class Housekeeping {
     /** A job's thread: its job ended. */
     void jobFinished() {
         finishedSinceStatistics.incrementAndGet();
+    }
+
+    /**
+     * The writer thread, every round before it writes (so a database outage does not hold them back): the
+     * failure summaries whose interval ended.
+     */
+    void logDue() {
+        failures.summariseDue();
     }
 
     /** The writer thread: beats the heartbeat and aggregates statistics on {@code connection} when due. */

@@ -31,13 +31,15 @@ final class JobRunner {
     private final OwnedJobs owned;
     private final Wakeup wakeup;
     private final Housekeeping housekeeping;
+    private final FailureLog failures;
 
     JobRunner(UUID workerId, Collection<Registration> registrations, OutcomeSink writer, OutcomeSink withClaim,
-              OwnedJobs owned, Wakeup wakeup, Housekeeping housekeeping) {
+              OwnedJobs owned, Wakeup wakeup, Housekeeping housekeeping, FailureLog failures) {
         this.workerId = workerId;
         this.owned = owned;
         this.wakeup = wakeup;
         this.housekeeping = housekeeping;
+        this.failures = failures;
         registrations.forEach(r -> routes.put(r.name(), new Route(r, r.holdsSlots() ? withClaim : writer)));
     }
 
@@ -53,7 +55,9 @@ final class JobRunner {
     private void run(Route route, Job job, JobContext context) {
         context.attach(Thread.currentThread());
         try {
-            record(route.sink(), job, InterceptorChain.run(route.registration(), job, context));
+            JobOutcome outcome = InterceptorChain.run(route.registration(), job, context);
+            record(route.sink(), job, outcome);
+            failures.failed(job, outcome); // after the outcome is handed on: a log line never holds it back
         } finally {
             context.detach();
             Thread.interrupted(); // a late cancellation must not leak into the next use of this thread
@@ -77,13 +81,13 @@ final class JobRunner {
             }
             case EXCEPTION, HELD -> {
                 Throwable error = outcome.error().orElseThrow();
-                LOG.debug("Job {} ({}) failed", job.id(), job.entrypoint(), error);
                 yield sink.accept(done(job, outcome.status() == JobOutcome.Status.HELD ? PgqueuerStatus.failed
                         : PgqueuerStatus.exception, Traceback.of(job, error, workerId)));
             }
         };
         if (!accepted) {
-            LOG.warn("Job {} finished after shutdown; it stays picked and is re-run once its heartbeat is stale", job.id());
+            // one of the jobs RunningWorker.stop named in its one line: interrupted at the shutdown timeout
+            LOG.debug("Job {} ended after the worker stopped writing; it stays picked for re-run", job.id());
         }
     }
 

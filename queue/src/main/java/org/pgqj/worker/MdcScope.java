@@ -16,15 +16,25 @@ final class MdcScope implements JobInterceptor {
 
     @Override
     public JobOutcome intercept(Job job, JobContext context, Chain next) {
-        MDC.put(JOB_ID, Long.toString(job.id()));
-        MDC.put(ENTRYPOINT, job.entrypoint());
-        MDC.put(ATTEMPT, Integer.toString(job.attempts()));
+        put(job);
         try {
             return next.proceed();
         } finally {
-            MDC.remove(JOB_ID);
-            MDC.remove(ENTRYPOINT);
-            MDC.remove(ATTEMPT);
+            clear();
         }
+    }
+
+    /** Sets the job's keys on the calling thread (also for the worker's own lines about the job, {@link FailureLog}). */
+    static void put(Job job) {
+        MDC.put(JOB_ID, Long.toString(job.id()));
+        MDC.put(ENTRYPOINT, job.entrypoint());
+        MDC.put(ATTEMPT, Integer.toString(job.attempts()));
+    }
+
+    /** Removes the keys {@link #put} set. */
+    static void clear() {
+        MDC.remove(JOB_ID);
+        MDC.remove(ENTRYPOINT);
+        MDC.remove(ATTEMPT);
     }
 }

@@ -1,8 +1,10 @@
 package org.pgqj.worker;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.pgqj.core.Job;
 
 /**
  * The jobs this worker owns: running here, or finished with the outcome not yet committed (in one of the
@@ -38,6 +40,11 @@ final class OwnedJobs {
         }
         context.cancel();
         return true;
+    }
+
+    /** The jobs running here, by id. */
+    List<Job> running() {
+        return running.values().stream().map(JobContext::job).sorted(Comparator.comparingLong(Job::id)).toList();
     }
 
     /** Cancels every job still running here (shutdown after its timeout). */

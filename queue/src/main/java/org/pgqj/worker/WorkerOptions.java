@@ -40,6 +40,7 @@ public final class WorkerOptions {
     private final boolean listen;
     private final Duration pollInterval;
     private final Duration startupWait;
+    private final FailureLogging failureLogging;
     private final List<JobInterceptor> interceptors;
     private final Map<String, List<JobInterceptor>> entrypointInterceptors;
     private final List<WorkerObserver> observers;
@@ -64,6 +65,7 @@ public final class WorkerOptions {
         this.listen = b.listen;
         this.pollInterval = b.pollInterval;
         this.startupWait = b.startupWait;
+        this.failureLogging = b.failureLogging;
         this.interceptors = List.copyOf(b.interceptors);
         Map<String, List<JobInterceptor>> byEntrypoint = new LinkedHashMap<>();
         b.entrypointInterceptors.forEach((name, chain) -> byEntrypoint.put(name, List.copyOf(chain)));
@@ -101,6 +103,7 @@ public final class WorkerOptions {
         b.listen = listen;
         b.pollInterval = pollInterval;
         b.startupWait = startupWait;
+        b.failureLogging = failureLogging;
         b.interceptors.addAll(interceptors);
         entrypointInterceptors.forEach((name, chain) -> b.entrypointInterceptors.put(name, new ArrayList<>(chain)));
         b.observers.addAll(observers);
@@ -195,6 +198,11 @@ public final class WorkerOptions {
         return startupWait;
     }
 
+    /** How failed jobs are logged: a line each, levels, the flood summary (see {@link FailureLogging}). */
+    public FailureLogging failureLogging() {
+        return failureLogging;
+    }
+
     /** Interceptors around every handler call of the worker, outermost first (see {@link JobInterceptor}). */
     public List<JobInterceptor> interceptors() {
         return interceptors;
@@ -218,7 +226,7 @@ public final class WorkerOptions {
                 + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout
                 + ", statisticsInterval=" + statisticsInterval + ", healthCheckInterval=" + healthCheckInterval
                 + ", shutdownHook=" + shutdownHook + ", listen=" + listen + ", pollInterval=" + pollInterval
-                + ", startupWait=" + startupWait + ", interceptors=" + interceptors.size()
+                + ", startupWait=" + startupWait + ", failureLogging=" + failureLogging + ", interceptors=" + interceptors.size()
                 + (entrypointInterceptors.isEmpty() ? "" : ", entrypointInterceptors=" + entrypointInterceptors.keySet())
                 + ", observers=" + observers.size() + "]";
     }
@@ -239,6 +247,7 @@ public final class WorkerOptions {
         private boolean listen = true;
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration startupWait = Duration.ZERO;
+        private FailureLogging failureLogging = FailureLogging.defaults();
         private final List<JobInterceptor> interceptors = new ArrayList<>();
         private final Map<String, List<JobInterceptor>> entrypointInterceptors = new LinkedHashMap<>();
         private final List<WorkerObserver> observers = new ArrayList<>();
@@ -350,6 +359,16 @@ public final class WorkerOptions {
                 throw new WorkerException("shutdownTimeout must be zero or more, got " + timeout);
             }
             this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How failed jobs are logged (default {@link FailureLogging#defaults()}: WARN for a retry or a hold, ERROR
+         * for a final failure, at most 10 lines per entrypoint per 60 s and then a summary); {@link FailureLogging#off()}
+         * logs none.
+         */
+        public Builder failureLogging(FailureLogging logging) {
+            this.failureLogging = Objects.requireNonNull(logging, "failureLogging");
             return this;
         }
 

@@ -90,6 +90,7 @@ final class WriterThreadSink implements OutcomeSink {
         while (!wakeup.isWriterStopping()) {
             try {
                 wakeup.awaitWrite(FLUSH_NANOS);
+                housekeeping.logDue();
                 long start = System.nanoTime();
                 int written = flush();
                 if (written > 0) {

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
 import org.pgqj.payload.Entrypoint;
 import org.pgqj.worker.EntrypointOptions;
+import org.pgqj.worker.FailureLogging;
 import org.pgqj.worker.RetryPolicy;
 import org.pgqj.worker.RetryRequested;
 import org.pgqj.worker.Worker;
@@ -54,6 +55,18 @@ final class WorkerSnippets {
         // ...
         worker.close();   // graceful: stop claiming, let running jobs finish, flush outcomes
         // end::run[]
+    }
+
+    static WorkerOptions failureLogging() {
+        // tag::failure-log[]
+        WorkerOptions options = WorkerOptions.builder()
+                .failureLogging(FailureLogging.defaults()
+                        .withLevels(FailureLogging.Level.INFO, FailureLogging.Level.ERROR) // retry/hold, final
+                        .withFlood(20, Duration.ofMinutes(5))  // 20 lines per entrypoint per 5 min, then a summary
+                        .withStackTrace(true))
+                .build();                                  // FailureLogging.off(): no line at all
+        // end::failure-log[]
+        return options;
     }
 
     static void retry(long userId, boolean mailServerDown) {

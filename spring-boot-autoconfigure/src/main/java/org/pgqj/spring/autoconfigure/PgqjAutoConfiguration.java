@@ -19,6 +19,7 @@ import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.spring.TransactionalJobQueue;
 import org.pgqj.worker.JobInterceptor;
 import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerException;
 import org.pgqj.worker.WorkerObserver;
 import org.pgqj.worker.WorkerOptions;
 import org.slf4j.Logger;
@@ -165,7 +166,14 @@ public class PgqjAutoConfiguration {
                     + " configure entrypoints that no handler serves (handlers: " + handlers.keySet()
                     + "); fix the name or remove the setting");
         }
-        WorkerOptions.Builder options = properties.getWorker().toOptions(phaseTimeout(environment)).toBuilder();
+        Duration phase = phaseTimeout(environment);
+        warnIfNotInsidePhase("pgqj.worker.shutdown-timeout", properties.getWorker().getShutdownTimeout(), phase, "worker");
+        WorkerOptions.Builder options;
+        try {
+            options = properties.getWorker().toOptions(phase).toBuilder();
+        } catch (WorkerException e) {
+            throw new PgqjStartupException("pgqj.worker: " + e.getMessage(), e);
+        }
         // interceptor and observer beans (the metrics and tracing auto-configurations add theirs), in @Order
         interceptors.orderedStream().forEach(options::interceptor);
         observers.orderedStream().forEach(options::observer);
@@ -205,8 +213,8 @@ public class PgqjAutoConfiguration {
         Scheduler.Builder builder = Scheduler.builder(dataSources.shared(), tables)
                 .options(SchedulerOptions.builder()
                         .maxPollInterval(properties.getScheduler().getMaxPollInterval())
-                        .shutdownTimeout(properties.getScheduler().getShutdownTimeout() != null
-                                ? properties.getScheduler().getShutdownTimeout() : phaseTimeout(environment))
+                        .shutdownTimeout(schedulerShutdownTimeout(properties.getScheduler().getShutdownTimeout(),
+                                phaseTimeout(environment)))
                         .build());
         for (PgqjBeans.Schedule s : PgqjBeans.schedules(beans)) {
             try {
@@ -237,6 +245,22 @@ public class PgqjAutoConfiguration {
     public PgqjLifecycle pgqjSchedulerLifecycle(ObjectProvider<Scheduler> scheduler) {
         return new PgqjLifecycle(java.util.Optional.ofNullable(scheduler.getIfAvailable())
                 .map(s -> new PgqjLifecycle.Managed("scheduler", s::start, s::close)));
+    }
+
+    private static Duration schedulerShutdownTimeout(Duration configured, Duration phase) {
+        warnIfNotInsidePhase("pgqj.scheduler.shutdown-timeout", configured, phase, "scheduler");
+        return configured != null ? configured : PgqjProperties.Worker.defaultShutdownTimeout(phase);
+    }
+
+    /** An explicit shutdown timeout is kept as given; one the phase cannot wait for gets a WARN saying what happens. */
+    private static void warnIfNotInsidePhase(String property, Duration configured, Duration phase, String what) {
+        if (configured != null && configured.compareTo(phase) >= 0) {
+            LOG.warn("{}={} is not shorter than spring.lifecycle.timeout-per-shutdown-phase={}: at shutdown Spring stops "
+                            + "waiting for the {} first and reports its lifecycle bean as timed out while jobs may still "
+                            + "run; the context then closes the data source under them. Set {} below the phase timeout "
+                            + "(unset: the phase minus 5 s) or raise the phase timeout.", property, configured, phase,
+                    what, property);
+        }
     }
 
     private static Duration phaseTimeout(Environment environment) {

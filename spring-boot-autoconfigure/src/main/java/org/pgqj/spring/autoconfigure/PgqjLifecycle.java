@@ -7,7 +7,8 @@ import org.springframework.context.SmartLifecycle;
  * Starts the worker (or the scheduler) once the context has refreshed (every bean created, both schemas
  * migrated) and stops it gracefully in the phase of the web server's graceful shutdown: it stops
  * claiming at once, and running jobs get up to its shutdown timeout, which defaults to
- * {@code spring.lifecycle.timeout-per-shutdown-phase}. The stop runs on its own thread so the other
+ * {@code spring.lifecycle.timeout-per-shutdown-phase} minus a margin
+ * ({@link PgqjProperties.Worker#defaultShutdownTimeout}), so the stop ends inside the phase. The stop runs on its own thread so the other
  * members of the phase (the web server finishing its requests) drain in parallel.
  */
 public final class PgqjLifecycle implements SmartLifecycle {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.pgqj.schema.Durability;
 import org.pgqj.worker.EntrypointOptions;
+import org.pgqj.worker.FailureLogging;
 import org.pgqj.worker.RetryPolicy;
 import org.pgqj.worker.WorkerOptions;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -347,10 +348,16 @@ public class PgqjProperties {
         private UUID workerId;
 
         /**
-         * How long shutdown waits for running jobs; unset: spring.lifecycle.timeout-per-shutdown-phase
-         * (the phase would not wait longer anyway).
+         * How long shutdown waits for running jobs; unset: spring.lifecycle.timeout-per-shutdown-phase minus a
+         * margin of 5 s or a fifth of it, whichever is smaller (25 s of Spring's default 30 s), so the worker's
+         * stop (the wait, then writing the last outcomes and closing its connections) ends inside the phase. A
+         * value at or above the phase timeout is used as given, with a WARN: Spring stops waiting first and
+         * reports the worker's lifecycle bean as timed out while its jobs may still run.
          */
         private Duration shutdownTimeout;
+
+        /** How failed jobs are logged (org.pgqj.worker.FailureLogging). */
+        private final FailureLog failureLog = new FailureLog();
 
         /** How often log rows are folded into statistics; 0 disables it. */
         private Duration statisticsInterval = Duration.ofSeconds(30);
@@ -374,7 +381,10 @@ public class PgqjProperties {
          */
         private boolean shutdownHook = false;
 
-        /** The worker options, with {@code phaseTimeout} as the shutdown timeout when none is set. */
+        /**
+         * The worker options; the shutdown timeout when none is set is {@link #defaultShutdownTimeout} of
+         * {@code phaseTimeout}.
+         */
         public WorkerOptions toOptions(Duration phaseTimeout) {
             WorkerOptions.Builder b = WorkerOptions.builder()
                     .batchSize(batchSize)
@@ -382,7 +392,8 @@ public class PgqjProperties {
                     .heartbeatTimeout(heartbeatTimeout)
                     .dequeueTimeout(dequeueTimeout)
                     .mode(mode)
-                    .shutdownTimeout(shutdownTimeout != null ? shutdownTimeout : phaseTimeout)
+                    .shutdownTimeout(shutdownTimeout != null ? shutdownTimeout : defaultShutdownTimeout(phaseTimeout))
+                    .failureLogging(failureLog.toFailureLogging())
                     .statisticsInterval(statisticsInterval)
                     .healthCheckInterval(healthCheckInterval)
                     .listen(listen)
@@ -395,6 +406,23 @@ public class PgqjProperties {
                 b.maxBatchSize(maxBatchSize);
             }
             return b.build();
+        }
+
+        /**
+         * The shutdown timeout of a worker or scheduler whose own is not set: {@code phaseTimeout} minus 5 s or a
+         * fifth of it, whichever is smaller, so its stop ends inside Spring's shutdown phase.
+         */
+        public static Duration defaultShutdownTimeout(Duration phaseTimeout) {
+            Duration fifth = phaseTimeout.dividedBy(5);
+            Duration margin = fifth.compareTo(SHUTDOWN_MARGIN) < 0 ? fifth : SHUTDOWN_MARGIN;
+            return phaseTimeout.minus(margin);
+        }
+
+        /** The most {@link #defaultShutdownTimeout} leaves to Spring's phase. */
+        private static final Duration SHUTDOWN_MARGIN = Duration.ofSeconds(5);
+
+        public FailureLog getFailureLog() {
+            return failureLog;
         }
 
         public boolean isEnabled() {
@@ -510,6 +538,85 @@ public class PgqjProperties {
         }
     }
 
+    /**
+     * How the worker logs failed jobs (org.pgqj.worker.FailureLogging): pgqj.worker.failure-log.*. The defaults are
+     * written out for the configuration metadata; PgqjWorkerOptionsTest checks they equal FailureLogging.defaults().
+     */
+    public static class FailureLog {
+
+        /** Log failed jobs (a line each, then a summary past the flood threshold); false logs none. */
+        private boolean enabled = true;
+
+        /** Level of the line of a job that is retried or held (status failed, kept for a requeue). */
+        private FailureLogging.Level retryLevel = FailureLogging.Level.WARN;
+
+        /** Level of the line of a job that failed for good (logged exception). */
+        private FailureLogging.Level finalLevel = FailureLogging.Level.ERROR;
+
+        /** Lines per entrypoint and flood-interval before the rest are counted into one summary line; 0 never summarises. */
+        private int floodThreshold = 10;
+
+        /** The interval the flood threshold counts in; the summary follows when it ends. */
+        private Duration floodInterval = Duration.ofSeconds(60);
+
+        /** Attach the exception's stack trace to each line. */
+        private boolean stackTrace = true;
+
+        /** The worker's FailureLogging. */
+        public FailureLogging toFailureLogging() {
+            return enabled ? new FailureLogging(retryLevel, finalLevel, floodThreshold, floodInterval, stackTrace)
+                    : FailureLogging.off();
+        }
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public FailureLogging.Level getRetryLevel() {
+            return retryLevel;
+        }
+
+        public void setRetryLevel(FailureLogging.Level retryLevel) {
+            this.retryLevel = retryLevel;
+        }
+
+        public FailureLogging.Level getFinalLevel() {
+            return finalLevel;
+        }
+
+        public void setFinalLevel(FailureLogging.Level finalLevel) {
+            this.finalLevel = finalLevel;
+        }
+
+        public int getFloodThreshold() {
+            return floodThreshold;
+        }
+
+        public void setFloodThreshold(int floodThreshold) {
+            this.floodThreshold = floodThreshold;
+        }
+
+        public Duration getFloodInterval() {
+            return floodInterval;
+        }
+
+        public void setFloodInterval(Duration floodInterval) {
+            this.floodInterval = floodInterval;
+        }
+
+        public boolean isStackTrace() {
+            return stackTrace;
+        }
+
+        public void setStackTrace(boolean stackTrace) {
+            this.stackTrace = stackTrace;
+        }
+    }
+
     /** The scheduler's options (org.pgqj.schedule.Scheduler.Builder). */
     public static class Scheduler {
 
@@ -519,7 +626,10 @@ public class PgqjProperties {
         /** Longest time between two polls; also bounds how late an abandoned schedule row is rescued. */
         private Duration maxPollInterval = Duration.ofSeconds(10);
 
-        /** How long shutdown waits for running schedule tasks; unset: spring.lifecycle.timeout-per-shutdown-phase. */
+        /**
+         * How long shutdown waits for running schedule tasks; unset: spring.lifecycle.timeout-per-shutdown-phase
+         * minus 5 s or a fifth of it, whichever is smaller (as pgqj.worker.shutdown-timeout).
+         */
         private Duration shutdownTimeout;
 
         public boolean isEnabled() {

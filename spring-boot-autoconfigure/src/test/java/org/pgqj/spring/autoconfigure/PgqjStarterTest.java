@@ -170,8 +170,8 @@ class PgqjStarterTest {
         assertThat(worker.options().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(admin.heartbeatTimeout()).as("cancel counts workers alive by theirs").isEqualTo(Duration.ofSeconds(20));
         assertThat(worker.options().statisticsInterval()).isZero();
-        // unset: the shutdown phase timeout (Spring's default 30 s)
-        assertThat(worker.options().shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        // unset: Spring's default phase timeout (30 s) minus the 5 s margin its stop needs inside the phase
+        assertThat(worker.options().shutdownTimeout()).isEqualTo(Duration.ofSeconds(25));
         assertThat(worker.options().shutdownHook()).isFalse();
 
         EntrypointOptions index = properties.entrypointOptions("index_article");
