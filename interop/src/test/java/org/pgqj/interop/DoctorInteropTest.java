@@ -31,7 +31,9 @@ import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
 
 /**
- * The doctor's fleet findings with real workers of both languages on one database: the Python pod that alone served
+ * The doctor's fleet findings with real workers of both languages on one database: no worker connected at all, then
+ * a Python worker that serves another entrypoint (the finding names it), then a Java worker that serves it; the
+ * Python pod that alone served
  * an entrypoint goes away and its jobs wait (unserved) while the Java worker's entrypoint is served; a Python worker
  * declaring a higher concurrency limit than the Java one, and one declaring a limit beside a Java worker declaring
  * none, show in the picked rows.
@@ -89,6 +91,50 @@ class DoctorInteropTest {
             }
             Interop.report("DoctorInteropTest.theOnlyWorkerOfAnEntrypointScaledToZero",
                     "unserved=send_welcome served=index_article exit_code=2");
+        }
+    }
+
+    @Test
+    void noWorkerThenAPythonWorkerServingSomethingElseThenAJavaWorkerServingIt(TestDatabase db) throws Exception {
+        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
+        QueueDoctor doctor = QueueDoctor.create(TABLES, DoctorOptions.builder().waitingAfter(Duration.ofSeconds(3)).build());
+        enqueue(db, "send_invoice", 2);
+
+        // nothing connected: one error at once, before any threshold passes
+        DoctorReport nobody = doctor.examine(db.dataSource());
+        List<DoctorFinding> none = findings(nobody, Check.NO_LIVE_WORKER);
+        assertEquals(1, none.size(), nobody::toString);
+        assertTrue(none.get(0).problem().startsWith("2 due jobs waiting (send_invoice: 2; "), none.get(0).problem());
+        assertTrue(none.get(0).problem().contains("no Java worker (pgqj-listener-...) and no Python pgqueuer worker"),
+                none.get(0).problem());
+        assertEquals(List.of(), findings(nobody, Check.UNSERVED_ENTRYPOINT));
+
+        try (PythonWorker python = PythonWorker.start(db, List.of(PythonWorker.entrypoint("send_welcome")))) {
+            // the fleet is up (a Python worker), but nobody serves send_invoice: the finding says which workers are there
+            AtomicReference<DoctorReport> report = new AtomicReference<>();
+            Await.until("send_invoice unserved beside a live Python worker", Duration.ofSeconds(30), () -> {
+                report.set(doctor.examine(db.dataSource()));
+                return !findings(report.get(), Check.UNSERVED_ENTRYPOINT).isEmpty();
+            });
+            assertEquals(List.of(), findings(report.get(), Check.NO_LIVE_WORKER), report.get()::toString);
+            DoctorFinding unserved = findings(report.get(), Check.UNSERVED_ENTRYPOINT).get(0);
+            assertEquals("send_invoice", unserved.subject());
+            assertTrue(unserved.problem().contains("Connected now: 0 Java workers and 1 Python worker, so it is this "
+                    + "entrypoint that no worker serves, not the fleet that is down"), unserved.problem());
+
+            // a Java worker that registers it: the jobs run, and the doctor has nothing to say
+            Runs java = new Runs();
+            try (Worker worker = Interop.warmedUp(db, Worker.builder(db.dataSource(), TABLES)
+                    .entrypoint("send_invoice", EntrypointOptions.defaults(), (job, ctx) -> java.started(job)))) {
+                java.awaitDistinct(2, Duration.ofSeconds(30));
+                Await.until("nothing more to say", Duration.ofSeconds(30), () -> {
+                    report.set(doctor.examine(db.dataSource()));
+                    return report.get().findings().isEmpty();
+                });
+            }
+            python.stop();
+            Interop.report("DoctorInteropTest.noWorkerThenPythonThenJava",
+                    "nobody=NO_LIVE_WORKER python_only=UNSERVED_ENTRYPOINT java_serving=none");
         }
     }
 
