@@ -147,34 +147,40 @@ class DoctorInteropTest {
         List<Map<String, Object>> python = List.of(
                 PythonWorker.entrypoint("limited", "concurrency_limit", 4, "sleep_ms", 90_000),
                 PythonWorker.entrypoint("mixed", "concurrency_limit", 2, "sleep_ms", 90_000));
-        // the Java worker runs 3 jobs at most, so the Python one gets some of each entrypoint too
-        try (PythonWorker py = PythonWorker.start(db, python);
-             Worker worker = Interop.warmedUp(db, Worker.builder(db.dataSource(), TABLES)
-                     .entrypoint("limited", EntrypointOptions.builder().concurrencyLimit(2).build(), (job, ctx) -> hold(release))
-                     .entrypoint("mixed", EntrypointOptions.defaults(), (job, ctx) -> hold(release)),
-                     WorkerOptions.builder().maxConcurrentJobs(3))) {
+        try (PythonWorker py = PythonWorker.start(db, python)) {
             enqueue(db, "limited", 8);
             enqueue(db, "mixed", 8);
-            AtomicReference<DoctorReport> report = new AtomicReference<>();
-            try {
-                Await.until("both disagreements visible", Duration.ofSeconds(90), () -> {
-                    report.set(doctor.examine(db.dataSource()));
-                    return findings(report.get(), Check.CONCURRENCY_LIMIT).size() == 2;
-                });
-            } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; last findings " + report.get().findings() + "; picked rows "
-                        + "(entrypoint, slot, worker): " + picked(db), e);
+            // the Python worker first takes what its limits allow (4 + 2, in slots), so the Java worker, started only
+            // then, can take no 'limited' job (4 running, its limit is 2) and 3 'mixed' ones (no limit, no slot)
+            py.awaitStarts(6, Duration.ofSeconds(30));
+            // no warm-up job: the three 'mixed' jobs it takes at once would leave it no room to run one
+            try (Worker worker = Worker.builder(db.dataSource(), TABLES)
+                    .entrypoint("limited", EntrypointOptions.builder().concurrencyLimit(2).build(), (job, ctx) -> hold(release))
+                    .entrypoint("mixed", EntrypointOptions.defaults(), (job, ctx) -> hold(release))
+                    .options(WorkerOptions.builder().maxConcurrentJobs(3).build()).build().start()) {
+                AtomicReference<DoctorReport> report = new AtomicReference<>();
+                try {
+                    Await.until("both disagreements visible", Duration.ofSeconds(90), () -> {
+                        report.set(doctor.examine(db.dataSource()));
+                        return findings(report.get(), Check.CONCURRENCY_LIMIT).size() == 2;
+                    });
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; last findings " + report.get().findings() + "; picked rows "
+                            + "(entrypoint, slot, worker): " + picked(db), e);
+                }
+                List<DoctorFinding> found = findings(report.get(), Check.CONCURRENCY_LIMIT);
+                assertEquals("limited", found.get(0).subject());
+                assertTrue(found.get(0).problem().contains("while this application declares a limit of 2: another worker "
+                        + "declares a higher one"), found.get(0).problem());
+                assertEquals("mixed", found.get(1).subject());
+                assertTrue(found.get(1).problem().contains("some workers declare a limit for 'mixed' and others none"),
+                        found.get(1).problem());
+                assertTrue(found.get(1).problem().contains("; without: Java worker " + worker.id() + " runs 3"),
+                        found.get(1).problem());
+                Interop.report("DoctorInteropTest.workersDeclaringDifferentConcurrencyLimits",
+                        "findings=" + found.size() + " python_limits=4,2 java_limits=2,none");
+                release.countDown(); // before the worker's close, which waits for its running handlers
             }
-            List<DoctorFinding> found = findings(report.get(), Check.CONCURRENCY_LIMIT);
-            assertEquals("limited", found.get(0).subject());
-            assertTrue(found.get(0).problem().contains("while this application declares a limit of 2: another worker "
-                    + "declares a higher one"), found.get(0).problem());
-            assertEquals("mixed", found.get(1).subject());
-            assertTrue(found.get(1).problem().contains("some workers declare a limit for 'mixed' and others none"),
-                    found.get(1).problem());
-            Interop.report("DoctorInteropTest.workersDeclaringDifferentConcurrencyLimits",
-                    "findings=" + found.size() + " python_limits=4,2 java_limits=2,none");
-            release.countDown(); // before the worker's close, which waits for its running handlers
         }
     }
 

@@ -273,14 +273,14 @@ public final class QueueDoctor {
             String problem = null;
             if (slotted > 0 && slotted < all) {
                 problem = running(slotted) + " a concurrency slot and " + (all - slotted) + " none: some workers "
-                        + "declare a limit for '" + entrypoint + "' and others none, so the limit does not hold ("
-                        + held(holders.stream().filter(h -> h.slotted() > 0).toList(), Holder::slotted) + " with a slot; "
-                        + held(holders.stream().filter(h -> h.slotted() < h.jobs()).toList(), h -> h.jobs() - h.slotted())
-                        + " without)";
+                        + "declare a limit for '" + entrypoint + "' and others none, so the limit does not hold. With a "
+                        + "slot: " + held(holders.stream().filter(h -> h.slotted() > 0).toList(), Holder::slotted)
+                        + "; without: " + held(holders.stream().filter(h -> h.slotted() < h.jobs()).toList(),
+                        h -> h.jobs() - h.slotted());
             } else if (declared != null && slotted > 0 && (maxSlot >= declared || slotted > declared)) {
                 problem = running(slotted) + " slots up to " + maxSlot + " while this application declares a limit of "
-                        + declared + ": another worker declares a higher one, and pgqueuer lets the highest win ("
-                        + held(holders, Holder::jobs) + ")";
+                        + declared + ": another worker declares a higher one, and pgqueuer lets the highest win. Running "
+                        + "them: " + held(holders, Holder::jobs);
             } else if (!over.isEmpty()) {
                 problem = held(over, Holder::jobs) + " of '" + entrypoint + "' at once while this application declares "
                         + "a limit of " + declared + ": " + (over.size() == 1 ? "that worker declares" : "those workers "
@@ -296,7 +296,7 @@ public final class QueueDoctor {
     /** A queue manager's picked jobs of one entrypoint. */
     private record Holder(String name, int jobs, int slotted, Optional<Integer> maxSlot) { }
 
-    /** {@code Java worker 1b2c... runs 2, queue manager 3d4e... (not a live Java worker) runs 1}. */
+    /** {@code Java worker 1b2c... runs 2, queue manager 3d4e... (a worker not seen live) runs 1}. */
     private static String held(List<Holder> holders, ToIntFunction<Holder> jobs) {
         return String.join(", ", holders.stream().map(h -> h.name() + " runs " + jobs.applyAsInt(h)).toList());
     }
@@ -307,9 +307,8 @@ public final class QueueDoctor {
             return "a worker without a queue manager id";
         }
         boolean java = live.workers().stream().anyMatch(w -> w.workerId().equals(Optional.of(queueManagerId)));
-        return java ? "Java worker " + queueManagerId : "queue manager " + queueManagerId + " (no live Java worker: "
-                + (live.count(WorkerLanguage.PYTHON) > 0 ? "a Python worker's" : "a worker whose session is not seen")
-                + ")";
+        return java ? "Java worker " + queueManagerId : "queue manager " + queueManagerId
+                + (live.count(WorkerLanguage.PYTHON) > 0 ? " (Python, or a worker not seen live)" : " (a worker not seen live)");
     }
 
     private void stale(QueueInspection inspection, DSLContext dsl, List<DoctorFinding> out) {
