@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * Examines an install the way an operator who knows the SQL would, and says what is wrong and what to do: due jobs
  * with no worker of either language connected at all, an entrypoint whose due jobs no live worker picks (pgqueuer
  * leaves them queued forever) or whose workers fall behind, workers of one entrypoint that declare different
- * concurrency limits (as far as the picked rows and the live workers show), stale picked jobs, log and statistics tables that grow with no retention schedule, a schema that
- * drifted from the catalog both languages expect, a filling NOTIFY queue, and autovacuum falling behind on the queue
- * table. {@code pgqj doctor} and the Spring health detail are its faces.
+ * concurrency limits (as far as the picked rows and the live workers show), stale picked jobs, log and statistics
+ * tables that grow with no retention schedule, a schema that drifted from the catalog both languages expect, a
+ * filling NOTIFY queue, and autovacuum falling behind on the queue table. {@code pgqj doctor}, the Spring health
+ * detail and the dashboard's banner are its faces.
  *
  * <p>Reads only (a few short SELECTs on the queue tables, and {@link QueueInspection#liveWorkers} and
  * {@link QueueInspection#tableHealth} for the sessions and the tables' upkeep); the thresholds are
