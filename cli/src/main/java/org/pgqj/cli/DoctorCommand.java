@@ -15,7 +15,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code pgqj doctor}: {@link QueueDoctor}'s findings, each with what to do; the exit code fits monitoring. */
 @Command(name = "doctor", description = {
-        "Examine the queue for what goes wrong in a mixed Python/Java fleet: entrypoints nobody serves, backlogs, "
+        "Examine the queue for what goes wrong in a mixed Python/Java fleet: due jobs and no worker of either "
+                + "language connected, entrypoints nobody serves, backlogs, "
                 + "disagreeing concurrency limits, stale picked jobs, tables without retention, schema drift, a "
                 + "filling NOTIFY queue, autovacuum falling behind. Reads only.",
         "Exit code: 0 all fine, 1 warnings, 2 errors (or the database cannot be examined)."})
@@ -30,7 +31,8 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Option(names = "--waiting-after", paramLabel = "AGE", defaultValue = "5m",
             description = "A due job waiting this long is a finding: unserved when nothing picked its entrypoint in "
-                    + "that time, else a backlog (default 5m; 7d, 12h, 30m, 90s or ISO-8601).")
+                    + "that time, else a backlog (default 5m; 7d, 12h, 30m, 90s or ISO-8601). With no worker "
+                    + "connected at all, any due job is a finding at once.")
     String waitingAfter;
 
     @Option(names = "--stale-after", paramLabel = "AGE", defaultValue = "5m",
@@ -39,7 +41,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Option(names = "--limit", paramLabel = "ENTRYPOINT=N",
             description = "The concurrency limit your workers declare for an entrypoint (repeatable): a picked job in "
-                    + "a slot at or above it shows another worker declares more.")
+                    + "a slot at or above it, or one worker running more of it at once, shows another limit.")
     List<String> limits = List.of();
 
     @Override

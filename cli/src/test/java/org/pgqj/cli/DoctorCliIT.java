@@ -53,9 +53,10 @@ class DoctorCliIT {
         sql(db, "UPDATE doc.pgqueuer SET execute_after = now() - interval '1 hour' WHERE entrypoint = 'sms'");
         CliProcess.Result failed = CliProcess.run(db, env, "doctor");
         assertEquals(2, failed.exitCode(), failed::toString);
-        assertTrue(failed.out().startsWith("ERROR   UNSERVED_ENTRYPOINT sms: 1 due job waiting, the oldest for 60 min"),
-                failed::toString);
-        assertTrue(failed.out().contains("        what to do: Start a worker that registers 'sms'"), failed::toString);
+        // no worker of either language is connected at all: one error for the fleet
+        assertTrue(failed.out().startsWith("ERROR   NO_LIVE_WORKER doc.pgqueuer: 1 due job waiting (sms: 1; the oldest "
+                + "due for 60 min) and no worker session of either language is connected"), failed::toString);
+        assertTrue(failed.out().contains("        what to do: Start the workers (Java: pgqj run"), failed::toString);
         assertTrue(failed.out().strip().endsWith("pgqj doctor: 1 error, 1 warning"), failed::toString);
     }
 

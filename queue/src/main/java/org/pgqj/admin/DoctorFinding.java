@@ -23,11 +23,16 @@ public record DoctorFinding(Check check, Severity severity, String subject, Stri
 
     /** The checks, each with the name {@code pgqj doctor --json} prints. */
     public enum Check {
+        /** Due jobs wait and no worker session of either language is connected to the database at all. */
+        NO_LIVE_WORKER,
         /** Due jobs of an entrypoint wait and no worker of either language picks them. */
         UNSERVED_ENTRYPOINT,
         /** Due jobs wait longer than the threshold although workers pick the entrypoint: they fall behind. */
         BACKLOG,
-        /** Workers of one entrypoint declare different concurrency limits (as far as the picked rows show). */
+        /**
+         * Workers of one entrypoint declare different concurrency limits, or a higher one than this application (as
+         * far as the picked rows and the live workers show).
+         */
         CONCURRENCY_LIMIT,
         /** Picked jobs whose heartbeat stopped: their worker died and nothing re-runs them yet. */
         STALE_PICKED,

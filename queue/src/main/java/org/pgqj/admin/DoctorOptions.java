@@ -73,8 +73,8 @@ public record DoctorOptions(Duration waitingAfter, Duration staleAfter, double n
         private Duration staleAfter = Duration.ofMinutes(5);
         private double notifyWarning = 0.5;
         private double notifyError = 0.9;
-        private Duration retentionAge = Duration.ofDays(7);
-        private long retentionRows = 1_000_000;
+        private Duration retentionAge = TableHealth.LOG_AGE_HINT;
+        private long retentionRows = TableHealth.LOG_ROWS_HINT;
         private long deadRows = 10_000;
         private Duration vacuumAge = Duration.ofMinutes(10);
         private final Map<String, Integer> concurrencyLimits = new LinkedHashMap<>();

@@ -2,17 +2,12 @@ package org.pgqj.admin;
 
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
-import static org.jooq.impl.DSL.exists;
-import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.min;
-import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.val;
 import static org.pgqj.codegen.Tables.PGQUEUER;
 import static org.pgqj.codegen.Tables.PGQUEUER_LOG;
-import static org.pgqj.codegen.Tables.PGQUEUER_SCHEDULES;
-import static org.pgqj.codegen.Tables.PGQUEUER_STATISTICS;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +15,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,10 +22,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import javax.sql.DataSource;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Record4;
+import org.jooq.Result;
 import org.jooq.exception.DataAccessException;
 import org.jooq.types.DayToSecond;
 import org.pgqj.codegen.enums.PgqueuerStatus;
@@ -43,20 +42,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Examines an install the way an operator who knows the SQL would, and says what is wrong and what to do: an
- * entrypoint whose due jobs no worker of either language picks (pgqueuer leaves them queued forever) or whose
- * workers fall behind, workers of one entrypoint that declare different concurrency limits (as far as the picked
- * rows show), stale picked jobs, log and statistics tables that grow with no retention schedule, a schema that
- * drifted from the catalog both languages expect, a filling NOTIFY queue, and autovacuum falling behind on the queue
- * table. {@code pgqj doctor} and the Spring health detail are its faces.
+ * Examines an install the way an operator who knows the SQL would, and says what is wrong and what to do: due jobs
+ * with no worker of either language connected at all, an entrypoint whose due jobs no live worker picks (pgqueuer
+ * leaves them queued forever) or whose workers fall behind, workers of one entrypoint that declare different
+ * concurrency limits (as far as the picked rows and the live workers show), stale picked jobs, log and statistics
+ * tables that grow with no retention schedule, a schema that drifted from the catalog both languages expect, a
+ * filling NOTIFY queue, and autovacuum falling behind on the queue table. {@code pgqj doctor}, the Spring health
+ * detail and the dashboard's banner are its faces.
  *
- * <p>Reads only (a few short SELECTs on the queue tables and on {@code pg_stat_user_tables}); the thresholds are
+ * <p>Reads only (a few short SELECTs on the queue tables, and {@link QueueInspection#liveWorkers} and
+ * {@link QueueInspection#tableHealth} for the sessions and the tables' upkeep); the thresholds are
  * {@link DoctorOptions}. Immutable and thread-safe.
  */
 public final class QueueDoctor {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueDoctor.class);
     private static final int STALE_READ_LIMIT = 10_000;
+    /** Entrypoints named in one finding at most. */
+    private static final int MAX_LISTED = 10;
 
     private final QueueTables tables;
     private final DoctorOptions options;
@@ -103,13 +106,18 @@ public final class QueueDoctor {
                     "Bring it to the catalog both languages expect: pgqj upgrade (or PgqueuerSchema.migrate()); "
                     + "review first with pgqj upgrade --plan. Java workers refuse to start until then"));
         }
-        Map<String, TableStats> stats = tableStats(dsl);
-        run(DoctorFinding.Check.UNSERVED_ENTRYPOINT, out, () -> waiting(dsl, out));
-        run(DoctorFinding.Check.CONCURRENCY_LIMIT, out, () -> concurrencyLimits(dsl, out));
-        run(DoctorFinding.Check.STALE_PICKED, out, () -> stale(dsl, out));
-        run(DoctorFinding.Check.RETENTION, out, () -> retention(dsl, stats, out));
-        run(DoctorFinding.Check.NOTIFY_QUEUE, out, () -> notifyQueue(dsl, out));
-        run(DoctorFinding.Check.AUTOVACUUM, out, () -> autovacuum(stats, out));
+        QueueInspection inspection = QueueInspection.create(tables);
+        // one read of the sessions and one of the tables' upkeep, shared by the checks that use them
+        Optional<LiveWorkers> live = read(DoctorFinding.Check.NO_LIVE_WORKER, out, () -> inspection.liveWorkers(dsl));
+        Optional<TableHealth> health = read(DoctorFinding.Check.RETENTION, out, () -> inspection.tableHealth(dsl));
+        live.ifPresent(l -> run(DoctorFinding.Check.UNSERVED_ENTRYPOINT, out, () -> waiting(dsl, l, out)));
+        live.ifPresent(l -> run(DoctorFinding.Check.CONCURRENCY_LIMIT, out, () -> concurrencyLimits(dsl, l, out)));
+        run(DoctorFinding.Check.STALE_PICKED, out, () -> stale(inspection, dsl, out));
+        health.ifPresent(h -> {
+            retention(h, out);
+            notifyQueue(h, out);
+            autovacuum(h, out);
+        });
         out.sort(Comparator.comparing(DoctorFinding::severity).reversed()
                 .thenComparing(DoctorFinding::check).thenComparing(DoctorFinding::subject));
         return new DoctorReport(out, at);
@@ -117,24 +125,34 @@ public final class QueueDoctor {
 
     /** A check that cannot read (a table or column missing) is itself a finding, and a log line. */
     private void run(DoctorFinding.Check check, List<DoctorFinding> out, Runnable body) {
-        try {
+        read(check, out, () -> {
             body.run();
+            return true;
+        });
+    }
+
+    private <T> Optional<T> read(DoctorFinding.Check check, List<DoctorFinding> out, Supplier<T> body) {
+        try {
+            return Optional.of(body.get());
         } catch (DataAccessException e) {
             LOG.warn("Queue doctor: the {} check could not read {}: {}", check, where(), e.getMessage());
             out.add(new DoctorFinding(check, DoctorFinding.Severity.WARNING, where(), "could not be checked: "
                     + e.getMessage(), "Fix the SCHEMA finding first; check that the role may read the queue tables"));
+            return Optional.empty();
         }
     }
 
-    /** Due jobs waiting longer than the threshold: unserved when nothing picked the entrypoint in that time. */
-    private void waiting(DSLContext dsl, List<DoctorFinding> out) {
-        Field<OffsetDateTime> since = currentOffsetDateTime().minus(val(DayToSecond.valueOf(options.waitingAfter())));
-        var due = dsl.select(PGQUEUER.ENTRYPOINT, count(), min(PGQUEUER.EXECUTE_AFTER), currentOffsetDateTime())
-                .from(PGQUEUER)
-                .where(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.queued, PGQUEUER.STATUS))
-                        .and(PGQUEUER.EXECUTE_AFTER.le(since)))
-                .groupBy(PGQUEUER.ENTRYPOINT)
-                .fetch();
+    /**
+     * Due jobs with no live worker at all are an error at once; else due jobs waiting longer than the threshold are
+     * unserved when nothing picked their entrypoint in that time, and a backlog when something did.
+     */
+    private void waiting(DSLContext dsl, LiveWorkers live, List<DoctorFinding> out) {
+        if (live.workers().isEmpty() && runningUnseen(live).isEmpty()) {
+            noLiveWorker(dsl, live, out);
+            return;
+        }
+        Field<OffsetDateTime> since = ago(options.waitingAfter());
+        var due = dueJobs(dsl, since);
         if (due.isEmpty()) {
             return;
         }
@@ -148,9 +166,7 @@ public final class QueueDoctor {
                 .fetch(PGQUEUER.ENTRYPOINT));
         for (var r : due) {
             String entrypoint = r.value1();
-            Duration waited = Duration.between(r.value3(), r.value4());
-            String jobs = r.value2() + " due job" + (r.value2() == 1 ? "" : "s") + " waiting, the oldest for "
-                    + human(waited);
+            String jobs = jobs(r.value2()) + " waiting, the oldest for " + human(Duration.between(r.value3(), r.value4()));
             if (served.contains(entrypoint)) {
                 out.add(new DoctorFinding(DoctorFinding.Check.BACKLOG, DoctorFinding.Severity.WARNING, entrypoint,
                         jobs + ", although workers picked '" + entrypoint + "' in the last " + human(options.waitingAfter()),
@@ -159,7 +175,8 @@ public final class QueueDoctor {
             } else {
                 out.add(new DoctorFinding(DoctorFinding.Check.UNSERVED_ENTRYPOINT, DoctorFinding.Severity.ERROR,
                         entrypoint, jobs + ", and no worker of either language picked one in the last "
-                        + human(options.waitingAfter()) + "; pgqueuer leaves them queued for ever",
+                        + human(options.waitingAfter()) + "; pgqueuer leaves them queued for ever. Connected now: "
+                        + fleet(live) + ", so it is this entrypoint that no worker serves, not the fleet that is down",
                         "Start a worker that registers '" + entrypoint + "' (Java: Worker.builder(...).entrypoint(\""
                         + entrypoint + "\", ...) run by pgqj run; Python: @pgq.entrypoint(\"" + entrypoint
                         + "\")), or remove the jobs if nothing should run them (pgqj jobs --entrypoint " + entrypoint
@@ -168,41 +185,135 @@ public final class QueueDoctor {
         }
     }
 
-    /**
-     * Disagreeing limits, as the picked rows show them: rows of one entrypoint held with a slot beside rows held
-     * without one (a worker with a limit and one without), or a slot at or above the limit this application
-     * declares (another worker declared more; pgqueuer lets the highest win).
-     */
-    private void concurrencyLimits(DSLContext dsl, List<DoctorFinding> out) {
-        var picked = dsl.select(PGQUEUER.ENTRYPOINT, count(), count(PGQUEUER.SLOT), max(PGQUEUER.SLOT))
+    /** Queued jobs due at or before {@code dueBy}, per entrypoint: count, oldest due time, now; most first. */
+    private Result<Record4<String, Integer, OffsetDateTime, OffsetDateTime>> dueJobs(
+            DSLContext dsl, Field<OffsetDateTime> dueBy) {
+        return dsl.select(PGQUEUER.ENTRYPOINT, count(), min(PGQUEUER.EXECUTE_AFTER), currentOffsetDateTime())
                 .from(PGQUEUER)
-                .where(picked().and(PGQUEUER.HEARTBEAT.gt(heartbeatSince())))
+                .where(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.queued, PGQUEUER.STATUS))
+                        .and(PGQUEUER.EXECUTE_AFTER.le(dueBy)))
                 .groupBy(PGQUEUER.ENTRYPOINT)
-                .orderBy(PGQUEUER.ENTRYPOINT)
+                .orderBy(count().desc(), PGQUEUER.ENTRYPOINT)
                 .fetch();
-        String advice = "Declare the same limit on every worker that registers it, Java (EntrypointOptions."
-                + "concurrencyLimit) and Python (concurrency_limit=...); pgqueuer does not check that they agree";
-        for (var r : picked) {
-            String entrypoint = r.value1();
-            int all = r.value2();
-            int slotted = r.value3();
-            Integer declared = options.concurrencyLimits().get(entrypoint);
-            if (slotted > 0 && slotted < all) {
-                out.add(new DoctorFinding(DoctorFinding.Check.CONCURRENCY_LIMIT, DoctorFinding.Severity.WARNING,
-                        entrypoint, running(slotted) + " a concurrency slot and " + (all - slotted) + " none: some "
-                        + "workers declare a limit for '" + entrypoint + "' and others none, so the limit does not hold",
-                        advice));
-            } else if (declared != null && slotted > 0 && (r.value4() >= declared || slotted > declared)) {
-                out.add(new DoctorFinding(DoctorFinding.Check.CONCURRENCY_LIMIT, DoctorFinding.Severity.WARNING,
-                        entrypoint, running(slotted) + " slots up to " + r.value4() + " while this "
-                        + "application declares a limit of " + declared + ": another worker declares a higher one, "
-                        + "and pgqueuer lets the highest win", advice));
-            }
-        }
     }
 
-    private void stale(DSLContext dsl, List<DoctorFinding> out) {
-        List<StaleJob> stale = QueueInspection.create(tables).staleJobs(dsl, options.staleAfter(), STALE_READ_LIMIT);
+    /**
+     * Due jobs and not one worker session of either language: nothing will run them, however long they waited. Not
+     * said while jobs run under a fresh heartbeat (a worker the session list does not show is at work).
+     */
+    private void noLiveWorker(DSLContext dsl, LiveWorkers live, List<DoctorFinding> out) {
+        var due = dueJobs(dsl, currentOffsetDateTime());
+        if (due.isEmpty()) {
+            return;
+        }
+        long total = due.stream().mapToLong(r -> r.value2()).sum();
+        List<String> per = due.stream().limit(MAX_LISTED).map(r -> r.value1() + ": " + r.value2()).toList();
+        Duration oldest = due.stream().map(r -> Duration.between(r.value3(), r.value4())).max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+        String hidden = live.hiddenSessions() == 0 ? "" : "; " + live.hiddenSessions() + " session"
+                + (live.hiddenSessions() == 1 ? " is" : "s are") + " hidden from this role (another role's), and a "
+                + "Python worker among them cannot be recognised";
+        out.add(new DoctorFinding(DoctorFinding.Check.NO_LIVE_WORKER, DoctorFinding.Severity.ERROR, where(),
+                jobs(total) + " waiting (" + String.join(", ", per) + (due.size() > MAX_LISTED ? ", and "
+                + (due.size() - MAX_LISTED) + " more entrypoints" : "") + "; the oldest due for " + human(oldest)
+                + ") and no worker session of either language is connected to this database: no Java worker "
+                + "(pgqj-listener-...) and no Python pgqueuer worker" + hidden + "; nothing will run them",
+                "Start the workers (Java: pgqj run, or your service with its Worker; Python: pgq run ...) and check "
+                + "they reach this database (DSN, network, credentials, their logs)"
+                + (live.hiddenSessions() == 0 ? "" : "; if they run as another role, grant pg_read_all_stats to the "
+                + "role this check reads with (GRANT pg_read_all_stats TO ...), so their sessions can be recognised")
+                + "; a Java worker in poll-only mode has no LISTEN connection and is not seen"));
+    }
+
+    /** Queue managers with running jobs under a fresh heartbeat that no live Java worker carries. */
+    private List<ActiveWorker> runningUnseen(LiveWorkers live) {
+        Instant fresh = live.at().minus(options.staleAfter());
+        return live.unattributedJobs().stream().filter(a -> a.newestHeartbeat().isAfter(fresh)).toList();
+    }
+
+    /** {@code 1 Java worker and 2 Python workers}, or what the session list shows of them. */
+    private String fleet(LiveWorkers live) {
+        long java = live.count(WorkerLanguage.JAVA);
+        long python = live.count(WorkerLanguage.PYTHON);
+        String seen = java + " Java worker" + (java == 1 ? "" : "s") + " and " + python + " Python worker"
+                + (python == 1 ? "" : "s");
+        int unseen = runningUnseen(live).size();
+        if (unseen > 0) {
+            seen += ", and " + unseen + " queue manager" + (unseen == 1 ? "" : "s") + " whose session is not "
+                    + "recognised running jobs";
+        }
+        return seen;
+    }
+
+    /**
+     * Disagreeing limits, as the picked rows show them: rows of one entrypoint held with a slot beside rows held
+     * without one (a worker with a limit and one without), a slot at or above the limit this application declares
+     * (another worker declared more; pgqueuer lets the highest win), or one queue manager running more jobs of a
+     * limited entrypoint than the declared limit. Holders are named: a live Java worker by its id, any other queue
+     * manager (a Python worker's, whose session does not carry it) by its id.
+     */
+    private void concurrencyLimits(DSLContext dsl, LiveWorkers live, List<DoctorFinding> out) {
+        Map<String, List<Holder>> byEntrypoint = new TreeMap<>();
+        dsl.select(PGQUEUER.ENTRYPOINT, PGQUEUER.QUEUE_MANAGER_ID, count(), count(PGQUEUER.SLOT), max(PGQUEUER.SLOT))
+                .from(PGQUEUER)
+                .where(picked().and(PGQUEUER.HEARTBEAT.gt(heartbeatSince())))
+                .groupBy(PGQUEUER.ENTRYPOINT, PGQUEUER.QUEUE_MANAGER_ID)
+                .orderBy(PGQUEUER.ENTRYPOINT, PGQUEUER.QUEUE_MANAGER_ID)
+                .forEach(r -> byEntrypoint.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(new Holder(
+                        holderName(r.value2(), live), r.value3(), r.value4(),
+                        Optional.ofNullable(r.value5()).map(Number::intValue))));
+        String advice = "Declare the same limit on every worker that registers it, Java (EntrypointOptions."
+                + "concurrencyLimit) and Python (concurrency_limit=...); pgqueuer does not check that they agree";
+        byEntrypoint.forEach((entrypoint, holders) -> {
+            int all = holders.stream().mapToInt(Holder::jobs).sum();
+            int slotted = holders.stream().mapToInt(Holder::slotted).sum();
+            int maxSlot = holders.stream().flatMap(h -> h.maxSlot().stream()).max(Integer::compare).orElse(-1);
+            Integer declared = options.concurrencyLimits().get(entrypoint);
+            List<Holder> over = declared == null ? List.of()
+                    : holders.stream().filter(h -> h.jobs() > declared).toList();
+            String problem = null;
+            if (slotted > 0 && slotted < all) {
+                problem = running(slotted) + " a concurrency slot and " + (all - slotted) + " none: some workers "
+                        + "declare a limit for '" + entrypoint + "' and others none, so the limit does not hold. With a "
+                        + "slot: " + held(holders.stream().filter(h -> h.slotted() > 0).toList(), Holder::slotted)
+                        + "; without: " + held(holders.stream().filter(h -> h.slotted() < h.jobs()).toList(),
+                        h -> h.jobs() - h.slotted());
+            } else if (declared != null && slotted > 0 && (maxSlot >= declared || slotted > declared)) {
+                problem = running(slotted) + " slots up to " + maxSlot + " while this application declares a limit of "
+                        + declared + ": another worker declares a higher one, and pgqueuer lets the highest win. Running "
+                        + "them: " + held(holders, Holder::jobs);
+            } else if (!over.isEmpty()) {
+                problem = held(over, Holder::jobs) + " of '" + entrypoint + "' at once while this application declares "
+                        + "a limit of " + declared + ": " + (over.size() == 1 ? "that worker declares" : "those workers "
+                        + "declare") + " a higher limit, or none";
+            }
+            if (problem != null) {
+                out.add(new DoctorFinding(DoctorFinding.Check.CONCURRENCY_LIMIT, DoctorFinding.Severity.WARNING,
+                        entrypoint, problem, advice));
+            }
+        });
+    }
+
+    /** A queue manager's picked jobs of one entrypoint. */
+    private record Holder(String name, int jobs, int slotted, Optional<Integer> maxSlot) { }
+
+    /** {@code Java worker 1b2c... runs 2, queue manager 3d4e... (a worker not seen live) runs 1}. */
+    private static String held(List<Holder> holders, ToIntFunction<Holder> jobs) {
+        return String.join(", ", holders.stream().map(h -> h.name() + " runs " + jobs.applyAsInt(h)).toList());
+    }
+
+    /** A live Java worker by its id; any other queue manager by its id, which the database cannot tie to a process. */
+    private static String holderName(UUID queueManagerId, LiveWorkers live) {
+        if (queueManagerId == null) {
+            return "a worker without a queue manager id";
+        }
+        boolean java = live.workers().stream().anyMatch(w -> w.workerId().equals(Optional.of(queueManagerId)));
+        return java ? "Java worker " + queueManagerId : "queue manager " + queueManagerId
+                + (live.count(WorkerLanguage.PYTHON) > 0 ? " (Python, or a worker not seen live)" : " (a worker not seen live)");
+    }
+
+    private void stale(QueueInspection inspection, DSLContext dsl, List<DoctorFinding> out) {
+        List<StaleJob> stale = inspection.staleJobs(dsl, options.staleAfter(), STALE_READ_LIMIT);
         Map<String, List<StaleJob>> byEntrypoint = new TreeMap<>();
         stale.forEach(j -> byEntrypoint.computeIfAbsent(j.entrypoint(), k -> new ArrayList<>()).add(j));
         byEntrypoint.forEach((entrypoint, jobs) -> out.add(new DoctorFinding(DoctorFinding.Check.STALE_PICKED,
@@ -214,32 +325,22 @@ public final class QueueDoctor {
                 + "if none runs, start one, or cancel them (pgqj stale lists them; pgqj cancel ID...)")));
     }
 
-    private void retention(DSLContext dsl, Map<String, TableStats> stats, List<DoctorFinding> out) {
+    private void retention(TableHealth health, List<DoctorFinding> out) {
         PgqueuerNames names = tables.names();
-        var facts = dsl.select(
-                        field(dsl.select(min(PGQUEUER_LOG.CREATED)).from(PGQUEUER_LOG)),
-                        field(dsl.select(min(PGQUEUER_STATISTICS.CREATED)).from(PGQUEUER_STATISTICS)),
-                        field(exists(selectOne()
-                                .from(PGQUEUER_SCHEDULES).where(PGQUEUER_SCHEDULES.ENTRYPOINT.eq(LogRetention.ENTRYPOINT)))),
-                        currentOffsetDateTime())
-                .fetchSingle();
-        if (Boolean.TRUE.equals(facts.value3())) {
-            return;
-        }
-        retained(names.logTable(), facts.value1(), facts.value4(), stats, false, out);
-        retained(names.statisticsTable(), facts.value2(), facts.value4(), stats, true, out);
+        retained(health, names.logTable(), health.oldestLogEntry(), false, out);
+        retained(health, names.statisticsTable(), health.oldestStatisticsEntry(), true, out);
     }
 
-    private void retained(String table, OffsetDateTime oldest, OffsetDateTime now, Map<String, TableStats> stats,
-                          boolean statistics, List<DoctorFinding> out) {
-        long rows = Optional.ofNullable(stats.get(table)).map(TableStats::live).orElse(0L);
-        boolean old = oldest != null && Duration.between(oldest, now).compareTo(options.retentionAge()) > 0;
-        if (!old && rows < options.retentionRows()) {
+    private void retained(TableHealth health, String table, Optional<Instant> oldest, boolean statistics,
+                          List<DoctorFinding> out) {
+        Optional<TableStats> stats = health.table(table);
+        if (!health.growsWithoutRetention(stats, oldest, options.retentionAge(), options.retentionRows())) {
             return;
         }
+        long rows = stats.map(TableStats::rows).orElse(0L);
         out.add(new DoctorFinding(DoctorFinding.Check.RETENTION, DoctorFinding.Severity.WARNING, table,
-                "about " + rows + " rows" + (oldest == null ? "" : ", the oldest " + human(Duration.between(oldest, now))
-                + " old") + ", and no retention schedule (" + LogRetention.ENTRYPOINT + ") prunes it: "
+                "about " + rows + " rows" + oldest.map(o -> ", the oldest " + human(Duration.between(o, health.at()))
+                + " old").orElse("") + ", and no retention schedule (" + LogRetention.ENTRYPOINT + ") prunes it: "
                 + (statistics ? "aggregation adds rows every few seconds per entrypoint" : "every state change of every "
                 + "job adds a row, and neither pgqueuer nor a worker deletes one"),
                 "Run the retention schedule beside a worker (pgqj run ... --retention 7d" + (statistics
@@ -247,9 +348,8 @@ public final class QueueDoctor {
                 + "once: pgqj prune --older-than 7d" + (statistics ? " --statistics" : "")));
     }
 
-    private void notifyQueue(DSLContext dsl, List<DoctorFinding> out) {
-        // a server function with no generated class: plain SQL, nothing from outside in it
-        double usage = dsl.select(field("pg_notification_queue_usage()", Double.class)).fetchSingle().value1();
+    private void notifyQueue(TableHealth health, List<DoctorFinding> out) {
+        double usage = health.notificationQueueUsage();
         if (usage < options.notifyWarning()) {
             return;
         }
@@ -263,38 +363,31 @@ public final class QueueDoctor {
                 + "its transaction or pg_terminate_backend(pid)"));
     }
 
-    private void autovacuum(Map<String, TableStats> stats, List<DoctorFinding> out) {
+    private void autovacuum(TableHealth health, List<DoctorFinding> out) {
         String table = tables.names().queueTable();
-        TableStats s = stats.get(table);
-        if (s == null || s.dead() < options.deadRows() || s.dead() <= s.live()) {
+        Optional<TableStats> found = health.table(table);
+        if (found.isEmpty()) {
             return;
         }
-        Optional<Duration> sinceVacuum = s.lastVacuumAge();
+        TableStats s = found.get();
+        if (s.deadRows() < options.deadRows() || s.deadRows() <= s.liveRows()) {
+            return;
+        }
+        Optional<Duration> sinceVacuum = s.lastVacuumed().map(v -> Duration.between(v, health.at()));
         if (sinceVacuum.isPresent() && sinceVacuum.get().compareTo(options.vacuumAge()) <= 0) {
             return;
         }
         out.add(new DoctorFinding(DoctorFinding.Check.AUTOVACUUM, DoctorFinding.Severity.WARNING, table,
-                s.dead() + " dead rows beside " + s.live() + " live ones, last vacuumed " + sinceVacuum.map(d -> human(d)
+                s.deadRows() + " dead rows beside " + s.liveRows() + " live ones, last vacuumed " + sinceVacuum.map(d -> human(d)
                         + " ago").orElse("never") + ": claims scan the dead rows and slow down",
                 "Apply pgqueuer's autovacuum settings (pgqj autovac), look for a long transaction or a replication "
                 + "slot holding back cleanup (pg_stat_activity.xact_start), or VACUUM (ANALYZE) the table now"));
     }
 
-    /** One read of the install's tables' upkeep counters. */
-    private Map<String, TableStats> tableStats(DSLContext dsl) {
-        PgqueuerNames names = tables.names();
-        Map<String, TableStats> out = new LinkedHashMap<>();
-        // pg_catalog has no generated classes: plain SQL, every value bound
-        dsl.resultQuery("SELECT relname, n_live_tup, n_dead_tup, greatest(last_vacuum, last_autovacuum), now() "
-                                + "FROM pg_stat_user_tables WHERE schemaname = {0} AND relname IN ({1}, {2}, {3})",
-                        val(names.schema()), val(names.queueTable()), val(names.logTable()), val(names.statisticsTable()))
-                .fetch()
-                .forEach(r -> out.put(r.get(0, String.class), new TableStats(r.get(1, Long.class), r.get(2, Long.class),
-                        Optional.ofNullable(r.get(3, OffsetDateTime.class)).map(v -> Duration.between(v, r.get(4, OffsetDateTime.class))))));
-        return out;
+    /** {@code 1 due job}, {@code 3 due jobs}. */
+    private static String jobs(long n) {
+        return n + " due job" + (n == 1 ? "" : "s");
     }
-
-    private record TableStats(long live, long dead, Optional<Duration> lastVacuumAge) { }
 
     /** {@code 1 running job holds}, {@code 3 running jobs hold}. */
     private static String running(int n) {
@@ -306,7 +399,11 @@ public final class QueueDoctor {
     }
 
     private Field<OffsetDateTime> heartbeatSince() {
-        return currentOffsetDateTime().minus(val(DayToSecond.valueOf(options.staleAfter())));
+        return ago(options.staleAfter());
+    }
+
+    private static Field<OffsetDateTime> ago(Duration d) {
+        return currentOffsetDateTime().minus(val(DayToSecond.valueOf(d)));
     }
 
     private String where() {

@@ -322,7 +322,7 @@ public final class QueueInspection {
 
     /**
      * The facts of {@link #tables} with each table's upkeep (dead rows, last vacuum and analyze from
-     * {@code pg_stat_user_tables}), the server's NOTIFY queue usage, the oldest log row and whether a log retention
+     * {@code pg_stat_user_tables}), the server's NOTIFY queue usage, the oldest log and statistics rows and whether a log retention
      * schedule is registered: what an operator checks when the queue slows down. Three short SELECTs.
      */
     public TableHealth tableHealth(DSLContext dsl) {
@@ -346,12 +346,13 @@ public final class QueueInspection {
         DSLContext q = q(dsl);
         var facts = q.select(
                         DSL.field(q.select(min(PGQUEUER_LOG.CREATED)).from(PGQUEUER_LOG)),
+                        DSL.field(q.select(min(PGQUEUER_STATISTICS.CREATED)).from(PGQUEUER_STATISTICS)),
                         DSL.field(DSL.exists(DSL.selectOne().from(PGQUEUER_SCHEDULES)
                                 .where(PGQUEUER_SCHEDULES.ENTRYPOINT.eq(LogRetention.ENTRYPOINT)))),
                         DSL.field("pg_notification_queue_usage()", Double.class), currentOffsetDateTime())
                 .fetchSingle();
-        return new TableHealth(stats, facts.value3(), instant(facts.value1()), Boolean.TRUE.equals(facts.value2()),
-                facts.value4().toInstant());
+        return new TableHealth(stats, facts.value4(), instant(facts.value1()), instant(facts.value2()),
+                Boolean.TRUE.equals(facts.value3()), facts.value5().toInstant());
     }
 
     /** The install's schema and four table names as bind values {0} to {4} of a catalog query. */

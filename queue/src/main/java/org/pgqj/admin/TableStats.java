@@ -31,6 +31,11 @@ public record TableStats(TableInfo table, long liveRows, long deadRows, Optional
         Objects.requireNonNull(lastAutoanalyze, "lastAutoanalyze");
     }
 
+    /** Its rows: the larger of the planner's estimate and the collector's count of live rows. */
+    public long rows() {
+        return Math.max(table.estimatedRows(), liveRows);
+    }
+
     /** Dead rows as a share of all rows (0 to 1; 0 for an empty table). */
     public double deadShare() {
         long all = liveRows + deadRows;

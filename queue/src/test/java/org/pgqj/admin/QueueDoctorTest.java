@@ -1,6 +1,7 @@
 package org.pgqj.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -9,6 +10,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,10 +25,14 @@ import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.EntrypointOptions;
+import org.pgqj.worker.Worker;
+import org.pgqj.worker.WorkerOptions;
 
 /**
  * Each finding of the doctor, staged on a real database: rows in the states a failing fleet leaves behind, a
- * dropped index, a listener that stops reading, dead rows autovacuum may not remove. Table-wide findings get an
+ * dropped index, a listener that stops reading, dead rows autovacuum may not remove, and real Java workers (one
+ * serving another entrypoint, one running more jobs than the declared limit). Table-wide findings get an
  * install of their own (a prefix), so the stagings do not see each other. The fleet findings with real Python and
  * Java workers are in the interop suite ({@code DoctorInteropTest}).
  */
@@ -47,36 +54,100 @@ class QueueDoctorTest {
     @Test
     void aHealthyInstallHasNothingToSay(TestDatabase db) {
         QueueTables fine = install(db, "fine_");
-        JobQueue.create(fine).enqueue(fine.dsl(db.dataSource()), NewJob.of("fresh", new byte[0]));
+        // no worker is connected, but no job is due either
+        JobQueue.create(fine).enqueue(fine.dsl(db.dataSource()), NewJob.builder("later").delay(Duration.ofHours(1)).build());
         DoctorReport report = QueueDoctor.create(fine).examine(db.dataSource());
         assertEquals(List.of(), report.findings());
         assertEquals(0, report.exitCode());
     }
 
     @Test
-    void dueJobsNobodyPicksAreAnErrorAndAFallingBehindEntrypointAWarning(TestDatabase db) throws SQLException {
-        JobQueue queue = JobQueue.create(TABLES);
-        for (String entrypoint : List.of("nobody_serves", "nobody_serves", "falls_behind", "fresh_enough")) {
-            queue.enqueue(TABLES.dsl(db.dataSource()), NewJob.of(entrypoint, new byte[0]));
+    void dueJobsWithNoWorkerConnectedAtAllAreOneErrorAtOnce(TestDatabase db) throws SQLException {
+        QueueTables t = install(db, "idle_");
+        JobQueue queue = JobQueue.create(t);
+        for (String entrypoint : List.of("send_welcome", "send_welcome", "index_article")) {
+            queue.enqueue(t.dsl(db.dataSource()), NewJob.of(entrypoint, new byte[0])); // due now, not 5 min ago
         }
-        sql(db, "UPDATE pgqueuer SET execute_after = now() - interval '10 minutes' "
+        queue.enqueue(t.dsl(db.dataSource()), NewJob.builder("later").delay(Duration.ofHours(1)).build());
+        DoctorReport report = QueueDoctor.create(t).examine(db.dataSource());
+        DoctorFinding none = only(report, Check.NO_LIVE_WORKER);
+        assertEquals(Severity.ERROR, none.severity());
+        assertEquals("public.idle_pgqueuer", none.subject());
+        assertTrue(none.problem().startsWith("3 due jobs waiting (send_welcome: 2, index_article: 1; the oldest due for "),
+                none.problem());
+        assertTrue(none.problem().contains("and no worker session of either language is connected to this database: "
+                + "no Java worker (pgqj-listener-...) and no Python pgqueuer worker; nothing will run them"), none.problem());
+        assertTrue(none.advice().startsWith("Start the workers (Java: pgqj run"), none.advice());
+        assertFalse(none.advice().contains("pg_read_all_stats"), "every session is visible to the superuser");
+        assertEquals(List.of(), all(report, Check.UNSERVED_ENTRYPOINT), "one finding for the fleet, not one per entrypoint");
+        assertEquals(2, report.exitCode());
+    }
+
+    @Test
+    void dueJobsNobodyPicksAreAnErrorAndAFallingBehindEntrypointAWarning(TestDatabase db) throws Exception {
+        QueueTables t = install(db, "unserved_"); // no other test's running jobs
+        JobQueue queue = JobQueue.create(t);
+        for (String entrypoint : List.of("nobody_serves", "nobody_serves", "falls_behind", "fresh_enough")) {
+            queue.enqueue(t.dsl(db.dataSource()), NewJob.of(entrypoint, new byte[0]));
+        }
+        sql(db, "UPDATE unserved_pgqueuer SET execute_after = now() - interval '10 minutes' "
                         + "WHERE entrypoint IN ('nobody_serves', 'falls_behind')",
                 // a worker picked one of falls_behind a minute ago
-                "INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority, created) "
+                "INSERT INTO unserved_pgqueuer_log (job_id, status, entrypoint, priority, created) "
                         + "VALUES (0, 'picked', 'falls_behind', 0, now() - interval '1 minute')");
-        DoctorReport report = QueueDoctor.create(TABLES).examine(db.dataSource());
+        // a live Java worker that serves something else: the fleet is up, the entrypoint is not served
+        try (Worker worker = Worker.builder(db.dataSource(), t)
+                .entrypoint("something_else", EntrypointOptions.defaults(), (job, ctx) -> { }).build().start()) {
+            Await.until("the worker is live", Duration.ofSeconds(10), worker::isListening);
+            DoctorReport report = QueueDoctor.create(t).examine(db.dataSource());
 
-        DoctorFinding unserved = only(report, Check.UNSERVED_ENTRYPOINT);
-        assertEquals(Severity.ERROR, unserved.severity());
-        assertEquals("nobody_serves", unserved.subject());
-        assertTrue(unserved.problem().startsWith("2 due jobs waiting, the oldest for 10 min, and no worker of either "
-                + "language picked one in the last 5 min"), unserved.problem());
-        assertTrue(unserved.advice().contains("@pgq.entrypoint(\"nobody_serves\")"), unserved.advice());
-        DoctorFinding behind = only(report, Check.BACKLOG);
-        assertEquals("falls_behind", behind.subject());
-        assertEquals(Severity.WARNING, behind.severity());
-        assertEquals(2, report.exitCode());
-        assertEquals(Severity.ERROR, report.findings().get(0).severity(), "errors first");
+            assertEquals(List.of(), all(report, Check.NO_LIVE_WORKER));
+            DoctorFinding unserved = only(report, Check.UNSERVED_ENTRYPOINT);
+            assertEquals(Severity.ERROR, unserved.severity());
+            assertEquals("nobody_serves", unserved.subject());
+            assertEquals("2 due jobs waiting, the oldest for 10 min, and no worker of either language picked one in the "
+                    + "last 5 min; pgqueuer leaves them queued for ever. Connected now: 1 Java worker and 0 Python "
+                    + "workers, so it is this entrypoint that no worker serves, not the fleet that is down",
+                    unserved.problem());
+            assertTrue(unserved.advice().contains("@pgq.entrypoint(\"nobody_serves\")"), unserved.advice());
+            DoctorFinding behind = only(report, Check.BACKLOG);
+            assertEquals("falls_behind", behind.subject());
+            assertEquals(Severity.WARNING, behind.severity());
+            assertEquals(2, report.exitCode());
+            assertEquals(Severity.ERROR, report.findings().get(0).severity(), "errors first");
+        }
+    }
+
+    @Test
+    void aLiveJavaWorkerRunningMoreJobsOfAnEntrypointThanTheDeclaredLimit(TestDatabase db) throws Exception {
+        QueueTables t = install(db, "lim_");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(3);
+        // this worker declares no limit for 'render'; the application examining says 2
+        try (Worker worker = Worker.builder(db.dataSource(), t)
+                .entrypoint("render", EntrypointOptions.defaults(), (job, ctx) -> {
+                    started.countDown();
+                    release.await(60, TimeUnit.SECONDS);
+                })
+                .options(WorkerOptions.builder().maxConcurrentJobs(3).build()).build().start()) {
+            try {
+                Await.until("the worker is live", Duration.ofSeconds(10), worker::isListening);
+                List<NewJob> jobs = List.of(NewJob.of("render", new byte[0]), NewJob.of("render", new byte[0]),
+                        NewJob.of("render", new byte[0]));
+                JobQueue.create(t).enqueueAll(t.dsl(db.dataSource()), jobs);
+                assertTrue(started.await(30, TimeUnit.SECONDS), "the worker runs the three jobs");
+                DoctorReport report = QueueDoctor.create(t, DoctorOptions.builder().concurrencyLimit("render", 2).build())
+                        .examine(db.dataSource());
+                DoctorFinding limit = only(report, Check.CONCURRENCY_LIMIT);
+                assertEquals("render", limit.subject());
+                assertEquals("Java worker " + worker.id() + " runs 3 of 'render' at once while this application "
+                        + "declares a limit of 2: that worker declares a higher limit, or none", limit.problem());
+                assertEquals(List.of(), QueueDoctor.create(t, DoctorOptions.builder().concurrencyLimit("render", 3)
+                        .build()).examine(db.dataSource()).findings(), "within the limit: nothing to say");
+            } finally {
+                release.countDown(); // before the worker's close, which waits for its running handlers
+            }
+        }
     }
 
     @Test
@@ -98,10 +169,14 @@ class QueueDoctorTest {
                 .concurrencyLimit("over_limit", 2).concurrencyLimit("agreed", 2).build()).examine(db.dataSource());
         List<DoctorFinding> found = all(report, Check.CONCURRENCY_LIMIT);
         assertEquals(List.of("mixed_limits", "over_limit"), found.stream().map(DoctorFinding::subject).toList());
-        assertEquals("2 running jobs hold a concurrency slot and 1 none: some workers declare a limit for "
-                + "'mixed_limits' and others none, so the limit does not hold", found.get(0).problem());
-        assertEquals("3 running jobs hold slots up to 2 while this application declares a limit of 2: another worker "
-                + "declares a higher one, and pgqueuer lets the highest win", found.get(1).problem());
+        // each row has a queue manager of its own, none of them a live Java worker
+        assertTrue(found.get(0).problem().matches("2 running jobs hold a concurrency slot and 1 none: some workers "
+                + "declare a limit for 'mixed_limits' and others none, so the limit does not hold\\. With a slot: "
+                + "queue manager \\S+ \\(a worker not seen live\\) runs 1, queue manager \\S+ \\(a worker not seen "
+                + "live\\) runs 1; without: queue manager \\S+ \\(a worker not seen live\\) runs 1"), found.get(0).problem());
+        assertTrue(found.get(1).problem().startsWith("3 running jobs hold slots up to 2 while this application declares "
+                + "a limit of 2: another worker declares a higher one, and pgqueuer lets the highest win. Running them: "
+                + "queue manager "), found.get(1).problem());
     }
 
     @Test

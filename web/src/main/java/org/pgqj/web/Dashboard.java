@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jooq.exception.DataAccessException;
 import org.pgqj.admin.BulkResult;
+import org.pgqj.admin.DoctorFinding;
+import org.pgqj.admin.DoctorOptions;
+import org.pgqj.admin.QueueDoctor;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.slf4j.Logger;
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The pgqueuer dashboard as one Jakarta servlet: overview, jobs, job detail, failures (filters, groups, requeue
  * and cancel one, many or all matching), live workers, charts, tables, schedules (run now), and live updates by
- * server-sent events. Mount it anywhere a servlet container runs: standalone
+ * server-sent events; on every page, a banner of what {@link QueueDoctor} finds. Mount it anywhere a servlet container runs: standalone
  * with {@link DashboardServer}, or under a path of an application (map it to {@code /pgqj/*} with
  * async support on; links follow the context and servlet path).
  *
@@ -86,6 +89,7 @@ public final class Dashboard extends HttpServlet {
     private final transient DataSource dataSource;
     private final transient QueueTables tables;
     private final transient DashboardQueries queries;
+    private final transient DoctorBanner doctor;
     private final transient Guard guard;
     private final boolean readOnly;
     private final Duration healthCheckInterval;
@@ -97,6 +101,8 @@ public final class Dashboard extends HttpServlet {
         this.dataSource = b.dataSource;
         this.tables = b.tables;
         this.queries = new DashboardQueries(b.dataSource, b.tables, b.staleAfter, b.pageSize);
+        this.doctor = new DoctorBanner(b.dataSource, b.tables, b.doctorOptions.orElseGet(() -> DoctorOptions.builder()
+                .staleAfter(b.staleAfter).build()), b.doctorEvery);
         this.guard = new Guard(b.credentials);
         this.readOnly = b.readOnly;
         this.healthCheckInterval = b.healthCheckInterval;
@@ -381,10 +387,11 @@ public final class Dashboard extends HttpServlet {
 
     private void page(HttpServletRequest req, HttpServletResponse resp, String base, String template, String title,
                       java.util.function.Function<org.jooq.DSLContext, Map<String, Object>> model) throws IOException {
+        List<DoctorFinding> findings = doctor.findings(); // before the page's connection: a pool of one suffices
         Map<String, Object> params = new LinkedHashMap<>(queries.read(q -> {
             Map<String, Object> m = new LinkedHashMap<>(model.apply(q));
             m.put("page", new Views.Page(base, title, template, Guard.csrfToken(req, resp, cookiePath(base)), readOnly,
-                    flash(req), queries.now(q)));
+                    flash(req), queries.now(q), findings));
             return m;
         }));
         render(req, resp, template, params);
@@ -419,7 +426,7 @@ public final class Dashboard extends HttpServlet {
         resp.setStatus(status);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("page", new Views.Page(base, "Error " + status, "error", Guard.csrfToken(req, resp, cookiePath(base)),
-                readOnly, Optional.empty(), Instant.now()));
+                readOnly, Optional.empty(), Instant.now(), List.of()));
         params.put("status", status);
         params.put("message", message == null ? "" : message);
         render(req, resp, "error", params);
@@ -466,7 +473,10 @@ public final class Dashboard extends HttpServlet {
         return "Dashboard[" + tables + (readOnly ? ", read-only" : "") + "]";
     }
 
-    /** Builds a {@link Dashboard}. Defaults: actions on, no authentication, 50 jobs a page, stale after 30 s. */
+    /**
+     * Builds a {@link Dashboard}. Defaults: actions on, no authentication, 50 jobs a page, stale after 30 s, the
+     * doctor's banner at most 30 s old.
+     */
     public static final class Builder {
         private final DataSource dataSource;
         private final QueueTables tables;
@@ -475,6 +485,8 @@ public final class Dashboard extends HttpServlet {
         private int pageSize = 50;
         private Duration staleAfter = Duration.ofSeconds(30);
         private Duration healthCheckInterval = Duration.ofSeconds(10);
+        private Optional<DoctorOptions> doctorOptions = Optional.empty();
+        private Duration doctorEvery = Duration.ofSeconds(30);
 
         private Builder(DataSource dataSource, QueueTables tables) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -530,6 +542,27 @@ public final class Dashboard extends HttpServlet {
                 throw new IllegalArgumentException("healthCheckInterval must be positive (got " + interval + ")");
             }
             this.healthCheckInterval = interval;
+            return this;
+        }
+
+        /**
+         * The thresholds of the doctor whose findings every page shows as a banner (default: {@link QueueDoctor}'s,
+         * with this dashboard's {@link #staleAfter}, so the banner and the stale count agree).
+         */
+        public Builder doctorOptions(DoctorOptions options) {
+            this.doctorOptions = Optional.of(Objects.requireNonNull(options, "options"));
+            return this;
+        }
+
+        /**
+         * How old the banner's findings may be (default 30 s): the doctor examines the queue at most this often for
+         * all pages and viewers together.
+         */
+        public Builder doctorEvery(Duration every) {
+            if (every == null || every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("doctorEvery must be positive (got " + every + ")");
+            }
+            this.doctorEvery = every;
             return this;
         }
 

@@ -111,7 +111,8 @@ final class DashboardQueries {
     DashboardQueries(DataSource dataSource, QueueTables tables, Duration staleAfter, int pageSize) {
         this.dataSource = dataSource;
         this.tables = tables;
-        this.admin = QueueAdmin.create(tables);
+        // a picked job counts as its worker's while its heartbeat is younger than what the pages call stale
+        this.admin = QueueAdmin.create(tables).heartbeatTimeout(staleAfter);
         this.inspection = QueueInspection.create(tables);
         this.failureIndex = new FailureIndex(inspection);
         this.staleAfter = staleAfter;

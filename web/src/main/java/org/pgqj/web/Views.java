@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.pgqj.admin.DoctorFinding;
 import org.pgqj.admin.LiveWorkers;
 
 /**
@@ -17,9 +18,30 @@ final class Views {
     private Views() {
     }
 
-    /** What every page shares: where it is mounted, its CSRF token, and whether actions are offered. */
+    /**
+     * What every page shares: where it is mounted, its CSRF token, whether actions are offered, and the doctor's
+     * findings for the banner (worst first; empty when all is fine).
+     */
     record Page(String base, String title, String nav, String csrf, boolean readOnly, Optional<String> flash,
-                Instant now) {
+                Instant now, List<DoctorFinding> doctor) {
+        /** Findings the banner shows; the rest are counted ({@link #moreFindings}). */
+        static final int BANNER_FINDINGS = 10;
+
+        /** The findings in the banner: the worst first, at most {@link #BANNER_FINDINGS}. */
+        List<DoctorFinding> banner() {
+            return doctor.subList(0, Math.min(doctor.size(), BANNER_FINDINGS));
+        }
+
+        /** How many findings the banner leaves out. */
+        int moreFindings() {
+            return doctor.size() - banner().size();
+        }
+
+        /** {@code error} or {@code warning}: the banner's class for a finding. */
+        static String severity(DoctorFinding f) {
+            return f.severity() == DoctorFinding.Severity.ERROR ? "error" : "warning";
+        }
+
         /** "3 min 12 s": the span from one instant to a later one. */
         String span(Instant from, Instant to) {
             return Format.duration(Duration.between(from, to));
