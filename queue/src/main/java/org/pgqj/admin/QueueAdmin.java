@@ -164,7 +164,7 @@ public final class QueueAdmin {
         if (!done.isEmpty()) {
             // pgqueuer 2.0: the trigger is silent on UPDATE, so say it ourselves; idle workers wake at commit
             RetryQuery.notifyUpdate(q, tables);
-            LOG.info("Requeued {} held jobs: {}", done.size(), done);
+            LOG.info("Requeued {} held jobs: {}", done.size(), abbreviated(done));
         }
         return done;
     }
