@@ -109,6 +109,11 @@ public final class JobContext {
         return state.get() == TIMED_OUT;
     }
 
+    /** Whether the job's outcome was taken (its handler returned, or the timer recorded it); never takes it. */
+    boolean outcomeTaken() {
+        return outcomeTaken.get();
+    }
+
     /** True for the first caller only: it records the job's outcome; any later one records nothing. */
     boolean takeOutcome() {
         return outcomeTaken.compareAndSet(false, true);

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * entrypoint has a timeout, holds the deadline of each running job of such an entrypoint (cancelled when the job
  * ends first). At the deadline it cancels the job's context and interrupts its thread; a handler that returns then
  * records the timeout outcome on its own thread. One still running a grace later ignored the interrupt: the timer
- * thread logs it once, records the timeout outcome itself and ends the job's bookkeeping (so it no longer holds a
- * slot or the shutdown), and the handler's late return records nothing ({@link JobContext#takeOutcome()}).
+ * thread logs it once; when the outcome is final (held or exception) it records it itself and ends the job's
+ * bookkeeping (so it no longer holds a slot or the shutdown), and the handler's late return records nothing
+ * ({@link JobContext#takeOutcome()}); when the outcome is a retry, the job keeps running as owned until it returns,
+ * so that it never runs twice at once.
  */
 final class JobRunner {
 
@@ -157,6 +159,20 @@ final class JobRunner {
      * and the shutdown no longer wait for it.
      */
     private void pastGrace(Route route, Job job, JobContext context, Duration timeout, Duration grace) {
+        if (!context.outcomeTaken() && InterceptorChain.failure(route.registration(), job,
+                InterceptorChain.timeout(route.registration(), job, null)).status() == JobOutcome.Status.RETRIED) {
+            // a retry written now would let this or another worker run the job again while this run goes on:
+            // the job keeps its row, slot and place until its handler returns, and records the retry then
+            MdcScope.put(job);
+            try {
+                LOG.warn("Job {} ({}) still running {} after its timeout of {}; its retry is recorded when the handler "
+                        + "returns, so the job never runs twice at once (it keeps its slot until then)",
+                        job.id(), job.entrypoint(), FailureLog.human(grace), FailureLog.human(timeout));
+            } finally {
+                MdcScope.clear();
+            }
+            return;
+        }
         overdue.put(job.id(), job); // before the take: a return right after it finds the job here
         if (!context.takeOutcome()) {
             overdue.remove(job.id());

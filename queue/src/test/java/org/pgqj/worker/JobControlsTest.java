@@ -218,6 +218,44 @@ class JobControlsTest {
     }
 
     @Test
+    void aHandlerIgnoringItsInterruptWithRetriesLeftIsRetriedOnlyOnceItReturns() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        long id = jobs.enqueue("stubborn", "1".getBytes(UTF_8));
+        JobHandler ignoresInterruptsOnce = (job, ctx) -> {
+            if (calls.incrementAndGet() > 1) {
+                return; // the retry
+            }
+            while (true) {
+                try {
+                    release.await();
+                    break;
+                } catch (InterruptedException swallowed) {
+                    // carries on regardless
+                }
+            }
+        };
+        EntrypointOptions options = EntrypointOptions.builder().timeout(Duration.ofMillis(300)).retryPolicy(retries(3))
+                .build();
+        try (LogCapture runner = LogCapture.of(JobRunner.class);
+             Worker w = Worker.builder(db.dataSource(), QueueTables.defaults()).entrypoint("stubborn", options,
+                     ignoresInterruptsOnce).options(fast().build()).build().start()) {
+            Await.until("the overdue line", WAIT, () -> !about(runner, id).isEmpty());
+            ILoggingEvent overdue = about(runner, id).getFirst();
+            assertEquals(Level.WARN, overdue.getLevel());
+            assertTrue(overdue.getFormattedMessage().contains("its retry is recorded when the handler returns"),
+                    overdue.getFormattedMessage());
+            Await.holds("no retry while the first run goes on", Duration.ofMillis(500),
+                    () -> calls.get() == 1 && jobs.logStatuses(id).equals(List.of(PgqueuerStatus.queued,
+                            PgqueuerStatus.picked)));
+            assertEquals(1, w.runningJobs(), "it still counts as running");
+            release.countDown();
+            Await.until("the retry ran once the first run returned", WAIT, () -> calls.get() == 2
+                    && jobs.logStatuses(id).contains(PgqueuerStatus.successful));
+        }
+    }
+
+    @Test
     void aNonRetryableFailureIsHeldAfterOneAttemptWhateverAttemptsAreLeft() throws Exception {
         long id = jobs.enqueue("charge_card", "{}".getBytes(UTF_8));
         AtomicInteger calls = new AtomicInteger();
