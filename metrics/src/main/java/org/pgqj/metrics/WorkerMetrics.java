@@ -44,6 +44,13 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
     public static final String JOBS_COMPLETED = "pgqj.jobs.completed";
     /** Handler call duration, tagged entrypoint and status. */
     public static final String JOB_DURATION = "pgqj.job.duration";
+    /**
+     * Jobs that ran past their entrypoint's timeout, tagged entrypoint (counted when the handler call ends, like
+     * {@link #JOBS_COMPLETED}, so a handler that ignores its interrupt is counted once it returns).
+     */
+    public static final String JOBS_TIMED_OUT = "pgqj.jobs.timed.out";
+    /** Failed jobs not retried although attempts might be left (a non-retryable failure), tagged entrypoint. */
+    public static final String JOBS_NOT_RETRIED = "pgqj.jobs.not.retried";
     /** Time from enqueue ({@code created}) to claim ({@code picked}), tagged entrypoint. */
     public static final String QUEUE_WAIT = "pgqj.job.queue.wait";
     /** Handlers running now, tagged entrypoint. */
@@ -109,7 +116,7 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
         } finally {
             m.running.decrementAndGet();
         }
-        m.finished(outcome.status(), System.nanoTime() - start);
+        m.finished(outcome, System.nanoTime() - start);
         return outcome;
     }
 
@@ -152,6 +159,8 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
     private final class EntrypointMeters {
         final Timer queueWait;
         final AtomicInteger running = new AtomicInteger();
+        final Counter timedOut;
+        final Counter notRetried;
         final Map<JobOutcome.Status, Counter> completed = new EnumMap<>(JobOutcome.Status.class);
         final Map<JobOutcome.Status, Timer> duration = new EnumMap<>(JobOutcome.Status.class);
 
@@ -161,6 +170,10 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
                     .publishPercentileHistogram().register(registry);
             Gauge.builder(JOBS_RUNNING, running, AtomicInteger::get).description("Handlers running now").tags(tags)
                     .register(registry);
+            timedOut = Counter.builder(JOBS_TIMED_OUT).description("Jobs that ran past their entrypoint's timeout")
+                    .tags(tags).register(registry);
+            notRetried = Counter.builder(JOBS_NOT_RETRIED).description("Failed jobs not retried (non-retryable)")
+                    .tags(tags).register(registry);
             for (JobOutcome.Status s : JobOutcome.Status.values()) {
                 Tags withStatus = tags.and("status", s.label());
                 completed.put(s, Counter.builder(JOBS_COMPLETED).description("Jobs finished, by outcome")
@@ -170,9 +183,15 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
             }
         }
 
-        void finished(JobOutcome.Status status, long nanos) {
-            completed.get(status).increment();
-            duration.get(status).record(nanos, TimeUnit.NANOSECONDS);
+        void finished(JobOutcome outcome, long nanos) {
+            completed.get(outcome.status()).increment();
+            duration.get(outcome.status()).record(nanos, TimeUnit.NANOSECONDS);
+            if (outcome.timedOut()) {
+                timedOut.increment();
+            }
+            if (outcome.notRetried().isPresent()) {
+                notRetried.increment();
+            }
         }
     }
 }

@@ -31,6 +31,8 @@ import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.JobOutcome;
+import org.pgqj.worker.NonRetryableException;
+import org.pgqj.worker.RetryPolicy;
 import org.pgqj.worker.RetryRequested;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -131,6 +133,30 @@ class WorkerMetricsTest {
     }
 
     @Test
+    void timeoutsAndFailuresNotRetriedAreCountedBesideTheirStatus() throws Exception {
+        SimpleMeterRegistry simple = new SimpleMeterRegistry();
+        WorkerMetrics metrics = WorkerMetrics.create(simple);
+        enqueue("slow", 2);
+        enqueue("declined", 3);
+        RetryPolicy fiveTries = RetryPolicy.exponentialBackoff(Duration.ofMillis(10), 1.0, Duration.ofMillis(10), 5);
+        Worker.builder(db.dataSource(), TABLES)
+                .options(drain().toBuilder().interceptor(metrics).observer(metrics).build())
+                .entrypoint("slow", EntrypointOptions.builder().timeout(Duration.ofMillis(200)).build(), (job, ctx) ->
+                        Thread.sleep(Duration.ofMinutes(5)))
+                .entrypoint("declined", EntrypointOptions.builder().retryPolicy(fiveTries).build(), (job, ctx) -> {
+                    throw new NonRetryableException("declined");
+                })
+                .build().run();
+
+        assertEquals(2, simple.get(WorkerMetrics.JOBS_TIMED_OUT).tags("entrypoint", "slow").counter().count());
+        assertEquals(2, simple.get(WorkerMetrics.JOBS_COMPLETED).tags("entrypoint", "slow", "status", "exception").counter().count());
+        assertEquals(0, simple.get(WorkerMetrics.JOBS_NOT_RETRIED).tags("entrypoint", "slow").counter().count());
+        assertEquals(3, simple.get(WorkerMetrics.JOBS_NOT_RETRIED).tags("entrypoint", "declined").counter().count());
+        assertEquals(3, simple.get(WorkerMetrics.JOBS_COMPLETED).tags("entrypoint", "declined", "status", "exception").counter().count());
+        assertEquals(0, simple.get(WorkerMetrics.JOBS_TIMED_OUT).tags("entrypoint", "declined").counter().count());
+    }
+
+    @Test
     void theListenerGaugeIsOneWhileConnected() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         WorkerMetrics metrics = WorkerMetrics.create(registry, io.micrometer.core.instrument.Tags.of("worker", "w1"));
@@ -165,6 +191,8 @@ class WorkerMetricsTest {
                 }
                 assertEquals(0.0, s.get("pgqj_job_queue_wait_seconds_count{entrypoint=\"" + entrypoint + "\"}"));
                 assertEquals(0.0, s.get("pgqj_jobs_running{entrypoint=\"" + entrypoint + "\"}"));
+                assertEquals(0.0, s.get("pgqj_jobs_timed_out_total{entrypoint=\"" + entrypoint + "\"}"));
+                assertEquals(0.0, s.get("pgqj_jobs_not_retried_total{entrypoint=\"" + entrypoint + "\"}"));
             }
         }
     }

@@ -28,6 +28,7 @@ public final class EntrypointOptions {
     private final boolean serializedDispatch;
     private final OnFailure onFailure;
     private final RetryPolicy retryPolicy;
+    private final Duration timeout;
 
     private EntrypointOptions(Builder b) {
         this.concurrencyLimit = b.concurrencyLimit;
@@ -36,9 +37,10 @@ public final class EntrypointOptions {
         this.serializedDispatch = b.serializedDispatch;
         this.onFailure = b.onFailure;
         this.retryPolicy = b.retryPolicy;
+        this.timeout = b.timeout;
     }
 
-    /** Unlimited, no rate limit, the worker's heartbeat timeout for rescue, delete on failure, no retries. */
+    /** Unlimited, no rate limit, the worker's heartbeat timeout for rescue, delete on failure, no retries, no timeout. */
     public static EntrypointOptions defaults() {
         return builder().build();
     }
@@ -57,6 +59,7 @@ public final class EntrypointOptions {
         b.serializedDispatch = serializedDispatch;
         b.onFailure = onFailure;
         b.retryPolicy = retryPolicy;
+        b.timeout = timeout;
         return b;
     }
 
@@ -95,11 +98,20 @@ public final class EntrypointOptions {
         return retryPolicy;
     }
 
+    /**
+     * How long one run of a job may take; empty = no limit. At the deadline the job's {@link JobContext} is
+     * cancelled and its thread interrupted, and the job fails with a {@link JobTimeoutException} that follows
+     * {@link #retryPolicy()} and {@link #onFailure()} (see {@link Builder#timeout(Duration)}).
+     */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
     @Override
     public String toString() {
         return "EntrypointOptions[concurrencyLimit=" + concurrencyLimit + ", requestsPerSecond=" + requestsPerSecond
                 + ", retryTimer=" + retryTimer + ", serializedDispatch=" + serializedDispatch + ", onFailure="
-                + onFailure + ", retryPolicy=" + retryPolicy + "]";
+                + onFailure + ", retryPolicy=" + retryPolicy + ", timeout=" + timeout + "]";
     }
 
     /** Builds {@link EntrypointOptions}; every setter validates and names the bad value. */
@@ -110,6 +122,7 @@ public final class EntrypointOptions {
         private boolean serializedDispatch;
         private OnFailure onFailure = OnFailure.DELETE;
         private RetryPolicy retryPolicy = RetryPolicy.none();
+        private Duration timeout;
 
         private Builder() {
         }
@@ -157,6 +170,24 @@ public final class EntrypointOptions {
         /** What to do when the handler throws (default {@link RetryPolicy#none()}). */
         public Builder retryPolicy(RetryPolicy policy) {
             this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+            return this;
+        }
+
+        /**
+         * The longest one run of a job may take (default: no limit). At the deadline its {@link JobContext} is
+         * cancelled ({@link JobContext#isCancelled()}, the cancel listeners) and its thread interrupted; the job
+         * fails with a {@link JobTimeoutException}, retried per {@link #retryPolicy(RetryPolicy)}, else held or
+         * {@code exception} per {@link #onFailure(OnFailure)}. A handler still running a grace of
+         * {@code min(timeout, 5 s)} later (it ignored the interrupt) is logged once at WARN; its timeout outcome is
+         * written then, its slot freed, and it no longer holds up the worker's shutdown; it keeps its thread until it
+         * returns, and what it returns then is not recorded.
+         */
+        public Builder timeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new WorkerException("timeout must be a positive duration, got " + timeout
+                        + "; leave it unset for no timeout");
+            }
+            this.timeout = timeout;
             return this;
         }
 

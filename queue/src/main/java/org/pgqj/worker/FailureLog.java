@@ -145,10 +145,11 @@ final class FailureLog {
     }
 
     private static String outcome(JobOutcome outcome) {
+        String notRetried = outcome.notRetried().map(r -> "; not retried: " + r).orElse("");
         return switch (outcome.status()) {
             case RETRIED -> "retried in " + human(outcome.retryDelay().orElseThrow());
-            case HELD -> "held (status 'failed', kept for a requeue)";
-            default -> "exception (final)";
+            case HELD -> "held (status 'failed', kept for a requeue" + notRetried + ")";
+            default -> "exception (final" + notRetried + ")";
         };
     }
 

@@ -8,7 +8,8 @@ import org.pgqj.core.Job;
 /**
  * One step of a job's interceptor chain ({@link Registration#interceptors()}, outermost first); the last step
  * calls the handler. Every step turns a throw into the {@link JobOutcome} the retry policy and the entrypoint's
- * failure mode decide, so the chain as a whole never throws for a failing job.
+ * failure mode decide, so the chain as a whole never throws for a failing job. A job whose context timed out
+ * ends as a {@link JobTimeoutException} failure however the handler returned.
  */
 final class InterceptorChain implements JobInterceptor.Chain {
 
@@ -42,6 +43,9 @@ final class InterceptorChain implements JobInterceptor.Chain {
         try {
             if (index == chain.size()) {
                 registration.invoker().invoke(job, context);
+                if (context.timedOut()) { // it swallowed the interrupt and returned: still a timeout
+                    return failure(registration, job, timeout(registration, job, null));
+                }
                 return context.isCancelled() ? JobOutcome.canceled() : JobOutcome.successful();
             }
             JobInterceptor interceptor = chain.get(index);
@@ -58,9 +62,11 @@ final class InterceptorChain implements JobInterceptor.Chain {
 
     /** What a throw from the handler (or an interceptor) means for the job. */
     private JobOutcome classify(Throwable t) {
-        boolean hold = registration.options().onFailure() == EntrypointOptions.OnFailure.HOLD;
         if (t instanceof Registration.PayloadFailure e) {
-            return JobOutcome.failed(e.getCause(), hold); // an undecodable payload is never retried
+            return JobOutcome.notRetried(e.getCause(), holds(registration), "the payload does not decode");
+        }
+        if (context.timedOut()) {
+            return failure(registration, job, timeout(registration, job, t));
         }
         if (context.isCancelled()) {
             return JobOutcome.canceled();
@@ -68,7 +74,30 @@ final class InterceptorChain implements JobInterceptor.Chain {
         if (t instanceof RetryRequested retry) {
             return JobOutcome.retried(retry, retry.delay());
         }
-        Optional<Duration> delay = registration.options().retryPolicy().delayFor(job.attempts());
-        return delay.isPresent() ? JobOutcome.retried(t, delay.get()) : JobOutcome.failed(t, hold);
+        return failure(registration, job, t);
+    }
+
+    /**
+     * A failure by {@code error} as the entrypoint's retry policy and failure mode decide: not retried when the
+     * policy says so ({@link RetryPolicy#notRetried}), else retried while attempts are left, else final. Also the
+     * timer thread's, for a handler that ignored its interrupt.
+     */
+    static JobOutcome failure(Registration registration, Job job, Throwable error) {
+        RetryPolicy policy = registration.options().retryPolicy();
+        Optional<String> notRetried = policy.notRetried(error);
+        if (notRetried.isPresent()) {
+            return JobOutcome.notRetried(error, holds(registration), notRetried.get());
+        }
+        Optional<Duration> delay = policy.delayFor(job.attempts());
+        return delay.isPresent() ? JobOutcome.retried(error, delay.get()) : JobOutcome.failed(error, holds(registration));
+    }
+
+    /** The failure of a job past its entrypoint's timeout; {@code thrown} (nullable) is what the handler threw. */
+    static JobTimeoutException timeout(Registration registration, Job job, Throwable thrown) {
+        return new JobTimeoutException(job.id(), job.entrypoint(), registration.options().timeout().orElseThrow(), thrown);
+    }
+
+    private static boolean holds(Registration registration) {
+        return registration.options().onFailure() == EntrypointOptions.OnFailure.HOLD;
     }
 }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.pgqj.core.Job;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,18 +14,27 @@ import org.slf4j.LoggerFactory;
  * What a handler knows about the job it runs: the row (headers, attempts...), the worker, and whether
  * the job was canceled ({@code cancellation_event}). On cancellation the handler's thread is also
  * interrupted, so blocking calls end early; a handler that returns after a cancellation is logged
- * {@code canceled}.
+ * {@code canceled}. A job that runs past its entrypoint's {@link EntrypointOptions#timeout()} is cancelled the
+ * same way, and fails with a {@link JobTimeoutException}.
  */
 public final class JobContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobContext.class);
+    private static final int RUNNING = 0;
+    private static final int CANCELLED = 1;
+    private static final int TIMED_OUT = 2;
 
     private final Job job;
     private final UUID workerId;
     /** Added by the handler (job thread); run and removed by the canceling thread. */
     private final List<Runnable> cancelListeners = new CopyOnWriteArrayList<>();
-    /** Written by the canceling thread (listener, or close after the shutdown timeout); read by the job thread. */
-    private volatile boolean cancelled;
+    /**
+     * RUNNING until the first of a cancellation (listener, or close after the shutdown timeout) and the timeout
+     * (the worker's timer thread) sets it; read by the job thread.
+     */
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    /** Taken once, by whichever records the job's outcome: its own thread, or the timer thread after the grace. */
+    private final AtomicBoolean outcomeTaken = new AtomicBoolean();
     /** Written by the job thread (attach, detach); read by the canceling thread to interrupt it. */
     private volatile Thread thread;
 
@@ -51,34 +62,67 @@ public final class JobContext {
         return workerId;
     }
 
-    /** Whether the job was canceled while running. */
+    /** Whether the job was canceled while running, or ran past its entrypoint's timeout. */
     public boolean isCancelled() {
-        return cancelled;
+        return state.get() != RUNNING;
     }
 
     /** Runs {@code listener} when the job is canceled (at once if it already was). */
     public void onCancel(Runnable listener) {
         Objects.requireNonNull(listener, "listener");
         cancelListeners.add(listener);
-        if (cancelled && cancelListeners.remove(listener)) {
+        if (isCancelled() && cancelListeners.remove(listener)) {
             runListener(listener);
         }
     }
 
+    /** The job thread, before the handler: a cancellation that came before it still interrupts. */
     void attach(Thread t) {
         this.thread = t;
+        if (isCancelled()) {
+            t.interrupt();
+        }
     }
 
     void detach() {
         this.thread = null;
     }
 
-    /** Marks canceled, runs listeners, interrupts the handler's thread. */
+    /** Where the handler's thread is now (the timer thread, for one stuck past its timeout); empty once it ended. */
+    StackTraceElement[] stackTrace() {
+        Thread t = thread;
+        return t == null ? new StackTraceElement[0] : t.getStackTrace();
+    }
+
+    /** Marks canceled, runs listeners, interrupts the handler's thread; nothing if it timed out or was cancelled. */
     void cancel() {
-        if (cancelled) {
-            return;
+        stop(CANCELLED);
+    }
+
+    /** The timer thread at the deadline: as {@link #cancel()}; false if the job was cancelled or timed out first. */
+    boolean timeOut() {
+        return stop(TIMED_OUT);
+    }
+
+    /** Whether the job ran past its timeout (then {@link #isCancelled()} too). */
+    boolean timedOut() {
+        return state.get() == TIMED_OUT;
+    }
+
+    /** Whether the job's outcome was taken (its handler returned, or the timer recorded it); never takes it. */
+    boolean outcomeTaken() {
+        return outcomeTaken.get();
+    }
+
+    /** True for the first caller only: it records the job's outcome; any later one records nothing. */
+    boolean takeOutcome() {
+        return outcomeTaken.compareAndSet(false, true);
+    }
+
+    private boolean stop(int why) {
+        if (!state.compareAndSet(RUNNING, why)) {
+            return false;
         }
-        cancelled = true;
         for (Runnable r : cancelListeners) {
             if (cancelListeners.remove(r)) {
                 runListener(r);
@@ -88,6 +132,7 @@ public final class JobContext {
         if (t != null) {
             t.interrupt();
         }
+        return true;
     }
 
     private void runListener(Runnable r) {

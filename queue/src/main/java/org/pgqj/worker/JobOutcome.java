@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * How a handler call ended, as a {@link JobInterceptor} sees it: the status the worker records, the
- * error if the job failed or is retried, and the retry delay. Made by the worker only.
+ * error if the job failed or is retried, the retry delay, whether it timed out ({@link #timedOut()}) and why a
+ * failure was not retried ({@link #notRetried()}). Made by the worker only.
  */
 public final class JobOutcome {
 
@@ -35,17 +36,19 @@ public final class JobOutcome {
         }
     }
 
-    private static final JobOutcome SUCCESSFUL = new JobOutcome(Status.SUCCESSFUL, null, null);
-    private static final JobOutcome CANCELED = new JobOutcome(Status.CANCELED, null, null);
+    private static final JobOutcome SUCCESSFUL = new JobOutcome(Status.SUCCESSFUL, null, null, null);
+    private static final JobOutcome CANCELED = new JobOutcome(Status.CANCELED, null, null, null);
 
     private final Status status;
     private final Throwable error;
     private final Duration retryDelay;
+    private final String notRetried;
 
-    private JobOutcome(Status status, Throwable error, Duration retryDelay) {
+    private JobOutcome(Status status, Throwable error, Duration retryDelay, String notRetried) {
         this.status = status;
         this.error = error;
         this.retryDelay = retryDelay;
+        this.notRetried = notRetried;
     }
 
     static JobOutcome successful() {
@@ -57,11 +60,17 @@ public final class JobOutcome {
     }
 
     static JobOutcome retried(Throwable cause, Duration delay) {
-        return new JobOutcome(Status.RETRIED, Objects.requireNonNull(cause), Objects.requireNonNull(delay));
+        return new JobOutcome(Status.RETRIED, Objects.requireNonNull(cause), Objects.requireNonNull(delay), null);
     }
 
     static JobOutcome failed(Throwable error, boolean held) {
-        return new JobOutcome(held ? Status.HELD : Status.EXCEPTION, Objects.requireNonNull(error), null);
+        return new JobOutcome(held ? Status.HELD : Status.EXCEPTION, Objects.requireNonNull(error), null, null);
+    }
+
+    /** A final failure that was never retried, whatever attempts were left: {@code reason} says why. */
+    static JobOutcome notRetried(Throwable error, boolean held, String reason) {
+        return new JobOutcome(held ? Status.HELD : Status.EXCEPTION, Objects.requireNonNull(error), null,
+                Objects.requireNonNull(reason));
     }
 
     /** The status. */
@@ -79,9 +88,27 @@ public final class JobOutcome {
         return Optional.ofNullable(retryDelay);
     }
 
+    /**
+     * Whether the job ran past its entrypoint's {@link EntrypointOptions#timeout()}: then {@link #error()} is a
+     * {@link JobTimeoutException}, and the status is RETRIED, HELD or EXCEPTION as for any failure.
+     */
+    public boolean timedOut() {
+        return error instanceof JobTimeoutException;
+    }
+
+    /**
+     * When HELD or EXCEPTION although the retry policy might have had attempts left: why it was not retried, e.g.
+     * {@code NonRetryableException}, {@code matches noRetryFor(IllegalArgumentException)},
+     * {@code rejected by retryOn}, {@code the payload does not decode}; empty otherwise.
+     */
+    public Optional<String> notRetried() {
+        return Optional.ofNullable(notRetried);
+    }
+
     @Override
     public String toString() {
         return "JobOutcome[" + status.label() + (error != null ? ", " + error : "")
-                + (retryDelay != null ? ", retry in " + retryDelay : "") + "]";
+                + (retryDelay != null ? ", retry in " + retryDelay : "")
+                + (notRetried != null ? ", not retried: " + notRetried : "") + "]";
     }
 }

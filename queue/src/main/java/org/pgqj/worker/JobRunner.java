@@ -2,9 +2,17 @@ package org.pgqj.worker;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.jooq.JSONB;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
@@ -17,10 +25,21 @@ import org.slf4j.LoggerFactory;
  * ({@link InterceptorChain}), then the outcome into the entrypoint's {@link OutcomeSink}, chosen once at
  * start: a slot-holding entrypoint's outcomes go to the claim loop's sink (written with its next claim), any
  * other's to the writer thread's.
+ *
+ * <p>Timeouts ({@link EntrypointOptions#timeout()}): one daemon timer thread per worker, started only when an
+ * entrypoint has a timeout, holds the deadline of each running job of such an entrypoint (cancelled when the job
+ * ends first). At the deadline it cancels the job's context and interrupts its thread; a handler that returns then
+ * records the timeout outcome on its own thread. One still running a grace later ignored the interrupt: the timer
+ * thread logs it once; when the outcome is final (held or exception) it records it itself and ends the job's
+ * bookkeeping (so it no longer holds a slot or the shutdown), and the handler's late return records nothing
+ * ({@link JobContext#takeOutcome()}); when the outcome is a retry, the job keeps running as owned until it returns,
+ * so that it never runs twice at once.
  */
 final class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    /** The longest a handler gets to return after its timeout's interrupt (shorter timeouts: the timeout). */
+    private static final Duration MAX_GRACE = Duration.ofSeconds(5);
 
     /** An entrypoint and where its outcomes go. */
     private record Route(Registration registration, OutcomeSink sink) {
@@ -32,6 +51,10 @@ final class JobRunner {
     private final Wakeup wakeup;
     private final Housekeeping housekeeping;
     private final FailureLog failures;
+    /** Deadlines and graces; empty when no entrypoint has a timeout. */
+    private final Optional<ScheduledThreadPoolExecutor> timer;
+    /** Jobs past their grace whose handler still runs: put by the timer thread, removed by the job's thread. */
+    private final ConcurrentHashMap<Long, Job> overdue = new ConcurrentHashMap<>();
 
     JobRunner(UUID workerId, Collection<Registration> registrations, OutcomeSink writer, OutcomeSink withClaim,
               OwnedJobs owned, Wakeup wakeup, Housekeeping housekeeping, FailureLog failures) {
@@ -41,6 +64,16 @@ final class JobRunner {
         this.housekeeping = housekeeping;
         this.failures = failures;
         registrations.forEach(r -> routes.put(r.name(), new Route(r, r.holdsSlots() ? withClaim : writer)));
+        this.timer = registrations.stream().anyMatch(r -> r.options().timeout().isPresent())
+                ? Optional.of(timer(workerId)) : Optional.empty();
+    }
+
+    private static ScheduledThreadPoolExecutor timer(UUID workerId) {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().name("pgqj-timeouts-" + workerId).daemon().unstarted(r));
+        t.setRemoveOnCancelPolicy(true); // a job that ends in time takes its deadline out of the queue at once
+        t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return t;
     }
 
     /** The claim loop: runs {@code job} on a new virtual thread. */
@@ -53,18 +86,122 @@ final class JobRunner {
     }
 
     private void run(Route route, Job job, JobContext context) {
+        long started = System.nanoTime();
         context.attach(Thread.currentThread());
+        ScheduledFuture<?> deadline = route.registration().options().timeout()
+                .flatMap(timeout -> schedule(() -> deadline(route, job, context, timeout), timeout))
+                .orElse(null);
+        JobOutcome outcome = null;
         try {
-            JobOutcome outcome = InterceptorChain.run(route.registration(), job, context);
-            record(route.sink(), job, outcome);
-            failures.failed(job, outcome); // after the outcome is handed on: a log line never holds it back
+            outcome = InterceptorChain.run(route.registration(), job, context);
         } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
             context.detach();
             Thread.interrupted(); // a late cancellation must not leak into the next use of this thread
+            if (context.takeOutcome()) {
+                end(route, job, outcome);
+            } else if (overdue.remove(job.id()) != null) {
+                MdcScope.put(job);
+                try {
+                    LOG.info("Job {} ({}) returned {} after it started, past its timeout and grace; its timeout "
+                            + "outcome was recorded then, so this ending ({}) is not", job.id(), job.entrypoint(),
+                            FailureLog.human(Duration.ofNanos(System.nanoTime() - started)), outcome);
+                } finally {
+                    MdcScope.clear();
+                }
+            }
+        }
+    }
+
+    /** Records {@code outcome} (none if the chain threw) and ends the job's bookkeeping; once per job. */
+    private void end(Route route, Job job, JobOutcome outcome) {
+        try {
+            if (outcome != null) {
+                record(route.sink(), job, outcome);
+                failures.failed(job, outcome); // after the outcome is handed on: a log line never holds it back
+            }
+        } finally {
             owned.ended(job.id());
             housekeeping.jobFinished();
             wakeup.jobEnded(route.registration().holdsSlots());
         }
+    }
+
+    /** The timer thread at {@code job}'s deadline: cancel and interrupt it, and check on it after the grace. */
+    private void deadline(Route route, Job job, JobContext context, Duration timeout) {
+        if (!context.timeOut()) {
+            return; // cancelled first: that outcome stands
+        }
+        Duration grace = timeout.compareTo(MAX_GRACE) < 0 ? timeout : MAX_GRACE;
+        schedule(() -> pastGrace(route, job, context, timeout, grace), grace);
+    }
+
+    /** {@code task} on the timer thread after {@code delay}; empty once the worker stopped (its jobs are left picked). */
+    private Optional<ScheduledFuture<?>> schedule(Runnable task, Duration delay) {
+        try {
+            return timer.map(t -> t.schedule(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.error("The timer thread failed; the job it handled may stay picked until re-claimed", e);
+                }
+            }, delay.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (RejectedExecutionException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The timer thread, a grace after {@code job}'s deadline: if its handler has not returned, it ignored the
+     * interrupt. Logged once; its timeout outcome is recorded here, so its slot, its place in the worker's count
+     * and the shutdown no longer wait for it.
+     */
+    private void pastGrace(Route route, Job job, JobContext context, Duration timeout, Duration grace) {
+        if (!context.outcomeTaken() && InterceptorChain.failure(route.registration(), job,
+                InterceptorChain.timeout(route.registration(), job, null)).status() == JobOutcome.Status.RETRIED) {
+            // a retry written now would let this or another worker run the job again while this run goes on:
+            // the job keeps its row, slot and place until its handler returns, and records the retry then
+            MdcScope.put(job);
+            try {
+                LOG.warn("Job {} ({}) still running {} after its timeout of {}; its retry is recorded when the handler "
+                        + "returns, so the job never runs twice at once (it keeps its slot until then)",
+                        job.id(), job.entrypoint(), FailureLog.human(grace), FailureLog.human(timeout));
+            } finally {
+                MdcScope.clear();
+            }
+            return;
+        }
+        overdue.put(job.id(), job); // before the take: a return right after it finds the job here
+        if (!context.takeOutcome()) {
+            overdue.remove(job.id());
+            return; // it returned in time and recorded the timeout itself
+        }
+        MdcScope.put(job);
+        try {
+            LOG.warn("Job {} ({}) still running {} after its timeout of {}; it keeps its thread but no longer holds up "
+                    + "shutdown beyond its timeout. Its timeout outcome is recorded now; what it returns later is not",
+                    job.id(), job.entrypoint(), FailureLog.human(grace), FailureLog.human(timeout));
+        } finally {
+            MdcScope.clear();
+        }
+        JobTimeoutException timedOut = InterceptorChain.timeout(route.registration(), job, null);
+        StackTraceElement[] stuckAt = context.stackTrace();
+        if (stuckAt.length > 0) {
+            timedOut.setStackTrace(stuckAt); // the traceback shows where the handler is stuck, not this thread
+        }
+        end(route, job, InterceptorChain.failure(route.registration(), job, timedOut));
+    }
+
+    /** Handlers past their timeout and grace that still run (their outcome is recorded), by id. */
+    List<Job> overdue() {
+        return overdue.values().stream().sorted(Comparator.comparingLong(Job::id)).toList();
+    }
+
+    /** Stops the timer thread (worker stop, after the running jobs were waited for). */
+    void close() {
+        timer.ifPresent(ScheduledThreadPoolExecutor::shutdownNow);
     }
 
     /** The outcome as the row will record it, into {@code sink}. */

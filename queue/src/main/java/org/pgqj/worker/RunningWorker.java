@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A started worker: its connections, the roles of its core wired together, and their two platform threads
- * (the claim loop, the writer). {@link #start} wires and opens everything before the first claim; {@link #stop}
- * takes it down in order: stop claiming, let running jobs end (up to the shutdown timeout), write what is
- * left, close the connections.
+ * (the claim loop, the writer; {@link JobRunner} adds a timer thread when an entrypoint has a timeout).
+ * {@link #start} wires and opens everything before the first claim; {@link #stop} takes it down in order: stop
+ * claiming, let running jobs end (up to the shutdown timeout), write what is left, close the connections.
  */
 final class RunningWorker {
 
@@ -34,13 +34,15 @@ final class RunningWorker {
     private final OwnedJobs owned;
     private final WriterThreadSink writer;
     private final FailureLog failures;
+    private final JobRunner runner;
     private final Thread claimThread;
     private final Thread writerThread;
     /** Null unless {@link WorkerOptions#shutdownHook()}. */
     private final Thread shutdownHook;
 
     private RunningWorker(WorkerOptions options, WorkerConnections connections, Wakeup wakeup, OwnedJobs owned,
-                          WriterThreadSink writer, FailureLog failures, ClaimLoop claims, Thread shutdownHook) {
+                          WriterThreadSink writer, FailureLog failures, JobRunner runner, ClaimLoop claims,
+                          Thread shutdownHook) {
         this.id = options.workerId();
         this.options = options;
         this.connections = connections;
@@ -48,6 +50,7 @@ final class RunningWorker {
         this.owned = owned;
         this.writer = writer;
         this.failures = failures;
+        this.runner = runner;
         this.shutdownHook = shutdownHook;
         this.writerThread = Thread.ofPlatform().name("pgqj-writer-" + id).daemon().start(writer::loop);
         this.claimThread = Thread.ofPlatform().name("pgqj-claims-" + id).daemon().start(claims::loop);
@@ -92,7 +95,7 @@ final class RunningWorker {
         // before the first claim, so per-entrypoint meters exist at zero ("never ran" can be alerted on)
         observers.onStarted(registrations.stream().map(Registration::name)
                 .collect(Collectors.toCollection(LinkedHashSet::new)));
-        return new RunningWorker(options, connections, wakeup, owned, writer, failures, claims, hook);
+        return new RunningWorker(options, connections, wakeup, owned, writer, failures, runner, claims, hook);
     }
 
     /**
@@ -190,12 +193,14 @@ final class RunningWorker {
         if (!idle) {
             logLeftRunning(owned.running());
         }
+        logOverdue(runner.overdue());
         join(writerThread, Duration.ofSeconds(5));
         writer.finalFlush();
         failures.summariseAll();
         if (!idle) {
             owned.cancelAll();
         }
+        runner.close();
         connections.close();
         if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
             try {
@@ -218,6 +223,14 @@ final class RunningWorker {
                         + "retry timer): {} (entrypoints {})",
                 id, left.size(), FailureLog.human(options.shutdownTimeout()), FailureLog.human(options.heartbeatTimeout()),
                 left.stream().map(Job::id).toList(), byEntrypoint);
+    }
+
+    /** The one line naming the handlers that ignored their timeout and still run: not waited for. */
+    private void logOverdue(List<Job> overdue) {
+        if (!overdue.isEmpty()) {
+            LOG.warn("Worker {} stops while {} jobs past their timeout still run on their threads (their timeout "
+                    + "outcomes are recorded; not waited for): {}", id, overdue.size(), overdue.stream().map(Job::id).toList());
+        }
     }
 
     private static void join(Thread t, Duration timeout) {

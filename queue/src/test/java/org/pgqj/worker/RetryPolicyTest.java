@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** pgqueuer's database retry executor's delays, and the policy's validation (no database). */
+/**
+ * pgqueuer's database retry executor's delays, the policy's validation and no-retry rules, and the entrypoint
+ * timeout's validation (no database).
+ */
 class RetryPolicyTest {
 
     @Test
@@ -42,5 +46,46 @@ class RetryPolicyTest {
                 .getMessage().contains("maxDelay"));
         assertTrue(assertThrows(WorkerException.class, () -> new RetryPolicy(Duration.ZERO, 2, Duration.ZERO, -1))
                 .getMessage().contains("maxAttempts"));
+    }
+
+    @Test
+    void nonRetryableFailuresAreNamedAndTheRestFollowTheBackoff() {
+        RetryPolicy p = RetryPolicy.exponentialBackoff().noRetryFor(IllegalArgumentException.class)
+                .retryOn(e -> !(e instanceof UnsupportedOperationException));
+        assertEquals(Optional.of("NonRetryableException"), p.notRetried(new NonRetryableException("declined")));
+        assertEquals(Optional.of("matches noRetryFor(IllegalArgumentException)"),
+                p.notRetried(new NumberFormatException("x")), "subtypes too");
+        assertEquals(Optional.of("rejected by retryOn"), p.notRetried(new UnsupportedOperationException()));
+        assertEquals(Optional.empty(), p.notRetried(new IllegalStateException("busy")));
+        assertEquals(Optional.empty(), p.notRetried(new RuntimeException(new IllegalArgumentException())),
+                "the exception thrown is matched, not its causes");
+        assertEquals(Optional.of("NonRetryableException"), RetryPolicy.none().notRetried(new NonRetryableException("x")));
+        assertTrue(p.retryOn(e -> { throw new IllegalStateException("broken"); }).notRetried(new RuntimeException())
+                .orElseThrow().startsWith("retryOn threw java.lang.IllegalStateException: broken"));
+    }
+
+    @Test
+    void theRulesMakeANewPolicyAndTheFourValueOneRetriesEverything() {
+        RetryPolicy base = RetryPolicy.exponentialBackoff();
+        RetryPolicy strict = base.noRetryFor(IllegalArgumentException.class);
+        assertEquals(List.of(), base.noRetryFor(), "the policy it came from is unchanged");
+        assertEquals(List.of(IllegalArgumentException.class), strict.noRetryFor());
+        assertEquals(List.of(IllegalArgumentException.class, IllegalStateException.class),
+                strict.noRetryFor(IllegalStateException.class).noRetryFor());
+        assertEquals(base.delayFor(2), strict.delayFor(2));
+        assertEquals(RetryPolicy.ANY, new RetryPolicy(Duration.ZERO, 1, Duration.ZERO, 1).retryOn());
+        assertThrows(NullPointerException.class, () -> base.noRetryFor((Class<? extends Throwable>) null));
+    }
+
+    @Test
+    void anEntrypointTimeoutIsPositiveOrAbsent() {
+        assertEquals(Optional.empty(), EntrypointOptions.defaults().timeout());
+        EntrypointOptions o = EntrypointOptions.builder().timeout(Duration.ofSeconds(30)).build();
+        assertEquals(Optional.of(Duration.ofSeconds(30)), o.timeout());
+        assertEquals(o.timeout(), o.toBuilder().build().timeout());
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1), null}) {
+            assertTrue(assertThrows(WorkerException.class, () -> EntrypointOptions.builder().timeout(bad))
+                    .getMessage().startsWith("timeout must be a positive duration, got " + bad));
+        }
     }
 }

@@ -721,6 +721,12 @@ public class PgqjProperties {
         /** Retries when the handler throws (pgqueuer's database retry executor). */
         private final Retry retry = new Retry();
 
+        /**
+         * The longest one run of a job may take; at the deadline it is cancelled, interrupted and fails (retried per
+         * retry.*, else held or deleted per on-failure). Unset: no limit.
+         */
+        private Duration timeout;
+
         EntrypointOptions applyTo(EntrypointOptions base) {
             EntrypointOptions.Builder b = base.toBuilder();
             if (concurrencyLimit != null) {
@@ -737,6 +743,9 @@ public class PgqjProperties {
             }
             if (onFailure != null) {
                 b.onFailure(onFailure);
+            }
+            if (timeout != null) {
+                b.timeout(timeout);
             }
             if (retry.isSet()) {
                 RetryPolicy p = base.retryPolicy();
@@ -793,6 +802,14 @@ public class PgqjProperties {
 
         public Retry getRetry() {
             return retry;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
         }
     }
 

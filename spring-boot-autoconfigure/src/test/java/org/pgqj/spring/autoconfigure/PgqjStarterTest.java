@@ -56,6 +56,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "pgqj.entrypoint-defaults.retry.max-attempts=2",
         "pgqj.entrypoints.index_article.concurrency-limit=2",
         "pgqj.entrypoints.index_article.on-failure=hold",
+        "pgqj.entrypoints.index_article.timeout=90s",
         "pgqj.entrypoints.raw_ping.requests-per-second=50",
         "pgqj.entrypoints.raw_ping.retry.max-attempts=0"})
 @DirtiesContext
@@ -178,10 +179,12 @@ class PgqjStarterTest {
         assertThat(index.concurrencyLimit()).isEqualTo(2);
         assertThat(index.onFailure()).isEqualTo(EntrypointOptions.OnFailure.HOLD);
         assertThat(index.retryPolicy().maxAttempts()).isEqualTo(2); // from entrypoint-defaults
+        assertThat(index.timeout()).contains(Duration.ofSeconds(90));
         EntrypointOptions ping = properties.entrypointOptions("raw_ping");
         assertThat(ping.requestsPerSecond()).contains(50.0);
         assertThat(ping.retryPolicy().maxAttempts()).isZero(); // its own override wins
         assertThat(ping.concurrencyLimit()).isZero();
+        assertThat(ping.timeout()).isEmpty();
     }
 
     @Test
