@@ -147,12 +147,21 @@ class JavaToPythonTest {
         EnqueueResult skipped = QUEUE.enqueue(dsl, List.of(NewJob.builder("j2p_parked").dedupeKey("python-key").build(),
                 NewJob.builder("j2p_parked").dedupeKey("fresh-key").build()), OnConflict.SKIP);
         assertEquals(List.of(0), skipped.skippedIndexes());
+        // Java's UPDATE_PRIORITY on a key a Python job holds: the Python row's id back, its priority raised, never lowered
+        EnqueueResult raisedByJava = QUEUE.enqueue(dsl, List.of(NewJob.builder("j2p_parked").dedupeKey("python-key")
+                .priority(7).build()), OnConflict.UPDATE_PRIORITY);
+        assertEquals(List.of(pythonHeld), raisedByJava.writtenIds(), "UPDATE_PRIORITY returns the existing id");
+        assertEquals(1, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE id = ? AND priority = 7", pythonHeld));
+        QUEUE.enqueue(dsl, List.of(NewJob.builder("j2p_parked").dedupeKey("python-key").priority(3).build()),
+                OnConflict.UPDATE_PRIORITY);
+        assertEquals(1, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE id = ? AND priority = 7", pythonHeld),
+                "a lower priority leaves it as it was, as Python's update_priority does");
         assertEquals(3, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE entrypoint = 'j2p_parked'"));
         assertEquals(1, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE id = ? AND dedupe_key = 'java-key'", javaHeld));
         assertEquals(1, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE id = ? AND dedupe_key = 'python-key'", pythonHeld));
         Interop.report("JavaToPythonTest.dedupeKeysAreSharedBothWays",
                 "python_raise=DuplicateJobError python_skip=null_id python_update_priority_on_java_row=existing_id,priority_9 "
-                        + "java_raise=DuplicateJobException java_skip=skipped_index java_update_priority=pending(issue 15)");
+                        + "java_raise=DuplicateJobException java_skip=skipped_index java_update_priority_on_python_row=existing_id,priority_7,never_lowered");
     }
 
     @Test
