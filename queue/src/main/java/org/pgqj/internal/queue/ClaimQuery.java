@@ -104,8 +104,9 @@ public final class ClaimQuery {
     }
 
     /**
-     * Statements differ only by the number of entrypoints, whether any is limited, and the power of two the batch
-     * rounds up to (a few texts, each planned once per connection, whatever batches a worker asks for).
+     * Statements differ only by the number of entrypoints, how many of them have a branch of their own (all, or
+     * those not in the shared scan), whether any is limited, and the power of two the batch rounds up to (a few
+     * texts, each planned once per connection, whatever batches a worker asks for).
      */
     private record Shape(int parts, int branches, boolean limited, int cap) {
 
@@ -123,6 +124,15 @@ public final class ClaimQuery {
 
     /** The rows of the queue the shared scan examines at most, per power of two of the claim. */
     static final int SHARED_SCAN_ROWS_PER_CAP = 2;
+
+    /**
+     * Claims that skip the shared scan after one it cut short: what filled its bound (another service's backlog,
+     * jobs not yet due) is usually still there, and each such claim would pay the scan and then the top-up.
+     */
+    static final int CLAIMS_AFTER_A_CUT = 8;
+
+    /** Claims left before the shared scan is tried again (see {@link #CLAIMS_AFTER_A_CUT}). */
+    private final java.util.concurrent.atomic.AtomicInteger skipShared = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A claim's rows, and whether the shared scan stopped at its bound with the claim not full. */
     private record Claimed(List<Job> jobs, boolean cut) {
@@ -149,7 +159,7 @@ public final class ClaimQuery {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
-        return topUp(session, claimOnce(session, parts, batch, owned, true), parts, batch, owned);
+        return topUp(session, claimOnce(session, parts, batch, owned, mayShare()), parts, batch, owned);
     }
 
     private Claimed claimOnce(DedicatedConnection.Session session, List<Part> parts, int batch, Long[] owned,
@@ -179,6 +189,7 @@ public final class ClaimQuery {
         if (!first.cut() || first.jobs().size() >= batch) {
             return first.jobs();
         }
+        skipShared.set(CLAIMS_AFTER_A_CUT);
         List<Part> open = parts.stream().filter(p -> isOpen(p, batch)).toList();
         List<Job> more = claimOnce(session, open, batch - first.jobs().size(), owned, false).jobs();
         if (more.isEmpty()) {
@@ -208,6 +219,16 @@ public final class ClaimQuery {
         return ordered;
     }
 
+    /** Whether this claim may use the shared scan: not within {@link #CLAIMS_AFTER_A_CUT} claims of a cut one. */
+    private boolean mayShare() {
+        return skipShared.getAndUpdate(n -> Math.max(0, n - 1)) == 0;
+    }
+
+    /** Claims left that skip the shared scan (tests). */
+    int claimsBeforeSharedScan() {
+        return skipShared.get();
+    }
+
     static boolean sharesScan(List<Part> parts, int batch, boolean mayShare) {
         return mayShare && parts.stream().filter(p -> isOpen(p, batch)).count() >= SHARED_SCAN_MIN;
     }
@@ -229,10 +250,11 @@ public final class ClaimQuery {
             complete.write(session, outcomes);
             return List.of();
         }
-        Shape key = shapeOf(parts, batch, true);
+        boolean mayShare = mayShare();
+        Shape key = shapeOf(parts, batch, mayShare);
         RenderedStatement both = afterComplete.computeIfAbsent(key,
                 s -> RenderedStatement.sequence(complete.statement(session.dsl()), shape(session, s)));
-        Map<String, Object> values = bindValues(ordered(parts, batch, true), key, batch, owned);
+        Map<String, Object> values = bindValues(ordered(parts, batch, mayShare), key, batch, owned);
         values.putAll(CompleteQuery.values(outcomes));
         PreparedStatement ps = session.prepare(both.sql());
         both.bind(ps, session.connection(), values);
@@ -271,7 +293,7 @@ public final class ClaimQuery {
         return build(dsl, new Shape(branches + shared, branches, limited, cap(batch))).sql();
     }
 
-    private static int cap(int batch) {
+    static int cap(int batch) {
         return batch <= 1 ? 1 : Integer.highestOneBit(batch - 1) << 1;
     }
 

@@ -74,7 +74,7 @@ class SharedScanClaimTest {
 
     /** More rows than the shared scan of a claim of {@code batch} examines, of an entrypoint nobody here serves. */
     private void foreignBacklog(int batch, int priority) throws SQLException {
-        int bound = ClaimQuery.SHARED_SCAN_ROWS_PER_CAP * Integer.highestOneBit(2 * batch - 1);
+        int bound = ClaimQuery.SHARED_SCAN_ROWS_PER_CAP * ClaimQuery.cap(batch);
         List<NewJob> backlog = new ArrayList<>();
         for (int i = 0; i < bound + 50; i++) {
             backlog.add(NewJob.builder(FOREIGN).priority(priority).build());
@@ -123,6 +123,28 @@ class SharedScanClaimTest {
     }
 
     @Test
+    void afterACutClaimTheNextClaimsSkipTheSharedScanThenTryItAgain() throws SQLException {
+        int batch = 4;
+        List<NewJob> served = new ArrayList<>();
+        for (int i = 0; i < 20 * (ClaimQuery.CLAIMS_AFTER_A_CUT + 2) * batch; i++) {
+            served.add(NewJob.builder(ep(i % 20)).priority(i % 5).build());
+        }
+        enqueue(served);
+        foreignBacklog(batch, 10);
+        try (DedicatedConnection mine = connection()) {
+            for (int k = 0; k <= ClaimQuery.CLAIMS_AFTER_A_CUT + 1; k++) {
+                List<Long> expected = servedInClaimOrder().subList(0, batch);
+                int before = claim.claimsBeforeSharedScan();
+                List<Job> claimed = mine.jdbc(s -> claim.claim(s, open(20, batch), batch, new Long[0]));
+                assertEquals(expected, claimed.stream().map(Job::id).toList(), "claim " + k);
+                // the first claim and the one after the skipped ones meet the backlog in the shared scan
+                assertEquals(before == 0 ? ClaimQuery.CLAIMS_AFTER_A_CUT : before - 1, claim.claimsBeforeSharedScan(),
+                        "claim " + k);
+            }
+        }
+    }
+
+    @Test
     void theTopUpAlsoFollowsAWriteOfOutcomes() throws SQLException {
         int batch = 10;
         List<NewJob> served = new ArrayList<>();
@@ -144,7 +166,10 @@ class SharedScanClaimTest {
                     .limit(batch).toList();
             Job limited = first.stream().filter(j -> j.entrypoint().equals("limited")).findFirst().orElseThrow();
             List<CompleteQuery.Outcome> done = List.of(new CompleteQuery.Outcome(limited.id(), PgqueuerStatus.successful, null));
-            List<Job> second = mine.jdbc(s -> claim.completeAndClaim(s, new CompleteQuery(), done, parts, batch, new Long[0]));
+            // a claim query that has not met the backlog yet: its shared scan is cut, the top-up follows the write
+            ClaimQuery fresh = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
+            List<Job> second = mine.jdbc(s -> fresh.completeAndClaim(s, new CompleteQuery(), done, parts, batch, new Long[0]));
+            assertEquals(ClaimQuery.CLAIMS_AFTER_A_CUT, fresh.claimsBeforeSharedScan(), "the shared scan was cut");
             assertEquals(batch, second.size(), "the slot the write freed and the open entrypoints' rows past the bound");
             assertEquals("limited", second.getFirst().entrypoint(), "the best job first");
             assertEquals(expected.subList(0, batch - 1), second.stream().skip(1).map(Job::id).toList());
