@@ -31,6 +31,10 @@ final class BenchJobs {
 
     /** The entrypoint of a one-entrypoint run (more: {@code bench_0}, {@code bench_1}, ...). */
     static final String ENTRYPOINT = "bench";
+    /** The entrypoint of {@code --foreign-backlog}: registered by no worker of the run. */
+    static final String FOREIGN_ENTRYPOINT = "bench_foreign";
+    /** The priority of the foreign backlog: above the benchmark's jobs (0), so it comes first in claim order. */
+    static final int FOREIGN_PRIORITY = 10;
     /** Jobs per enqueue statement when filling the queue before a drain. */
     static final int PREFILL_BATCH = 1_000;
     /** The smallest {@code --payload-bytes}: {@code {"p":""}}. */
@@ -114,6 +118,21 @@ final class BenchJobs {
      * has been this full for a while. Returns the seconds the enqueue took.
      */
     double prefill(int n) throws Exception {
+        return fill(n, this::batch);
+    }
+
+    /**
+     * Enqueues {@code --foreign-backlog} jobs of {@link #FOREIGN_ENTRYPOINT} at {@link #FOREIGN_PRIORITY}, which no
+     * worker of the run serves: they stay queued, ahead of the run's jobs in claim order.
+     */
+    void foreignBacklog() throws Exception {
+        if (options.foreignBacklog() > 0) {
+            fill(options.foreignBacklog(), size -> java.util.Collections.nCopies(size,
+                    NewJob.builder(FOREIGN_ENTRYPOINT).priority(FOREIGN_PRIORITY).payload(payload).build()));
+        }
+    }
+
+    private double fill(int n, java.util.function.IntFunction<List<NewJob>> batches) throws Exception {
         AtomicLong next = new AtomicLong();
         long start = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
@@ -124,7 +143,7 @@ final class BenchJobs {
                     DSLContext dsl = dsl(c);
                     long from;
                     while ((from = next.getAndAdd(PREFILL_BATCH)) < n) {
-                        queue.enqueueAll(dsl, batch((int) Math.min(PREFILL_BATCH, n - from)));
+                        queue.enqueueAll(dsl, batches.apply((int) Math.min(PREFILL_BATCH, n - from)));
                     }
                 } catch (Throwable e) {
                     errors.add(e);

@@ -32,6 +32,8 @@ import org.pgqj.schema.Durability;
  * @param processes         worker processes: 1 runs the workers in this JVM, more starts that many child JVMs
  * @param backlog           throughput: jobs enqueued before the producers and workers start
  * @param rate              throughput: jobs/s all producers together enqueue, 0 = as fast as they can
+ * @param foreignBacklog    drain/throughput: jobs of an entrypoint no worker registers, enqueued first at a
+ *                          higher priority (another service's backlog in the same queue)
  * @param databaseUrl       the database instead of {@code DATABASE_URL} (child processes get it too)
  * @param attach            internal: run as a child worker process on this existing benchmark schema
  */
@@ -39,7 +41,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                            Optional<Integer> maxBatchSize, int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
                            int warmup, boolean withBaseline, boolean observability, Durability durability,
                            Optional<Path> outputJson, int entrypoints, int limited, Optional<Integer> payloadBytes,
-                           int processes, int backlog, int rate, Optional<String> databaseUrl, Optional<String> attach) {
+                           int processes, int backlog, int rate, int foreignBacklog, Optional<String> databaseUrl,
+                           Optional<String> attach) {
 
     /** The benchmark modes. */
     public enum Mode {
@@ -80,6 +83,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
               --backlog N               throughput: jobs enqueued before producers and workers start (default 0)
               --rate N                  throughput: jobs/s all producers together enqueue (default 0: flat out);
                                         reports enqueue -> handler start percentiles
+              --foreign-backlog N       drain/throughput: N jobs of an entrypoint no worker serves, enqueued first
+                                        at priority 10 (another service's backlog; default 0)
               --database-url URL        the database (default: DATABASE_URL)
               --output-json FILE        also write the report as JSON
               --help                    this text
@@ -91,13 +96,13 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
     private static final List<String> FLAGS = List.of("--mode", "--jobs", "--duration", "--workers", "--batch-size",
             "--max-batch-size", "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--warmup", "--with-baseline",
             "--observability", "--durability", "--output-json", "--entrypoints", "--limited", "--payload-bytes",
-            "--processes", "--backlog", "--rate", "--database-url", "--attach", "--help");
+            "--processes", "--backlog", "--rate", "--foreign-backlog", "--database-url", "--attach", "--help");
 
     /** Defaults: drain, batch 10, one worker, one producer. */
     public static BenchOptions defaults() {
         return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, Optional.empty(), 100, 1, 0, 0,
                 LatencyRun.DEFAULT_WARMUP, false, false, Durability.DURABLE, Optional.empty(), 1, 0, Optional.empty(), 1, 0, 0,
-                Optional.empty(), Optional.empty());
+                0, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -141,6 +146,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         int processes = o.processes;
         int backlog = o.backlog;
         int rate = o.rate;
+        int foreignBacklog = o.foreignBacklog;
         Optional<String> databaseUrl = o.databaseUrl;
         Optional<String> attach = o.attach;
         for (int i = 0; i < args.length; i++) {
@@ -183,6 +189,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                 case "--processes" -> processes = number(flag, value, 1);
                 case "--backlog" -> backlog = number(flag, value, 0);
                 case "--rate" -> rate = number(flag, value, 0);
+                case "--foreign-backlog" -> foreignBacklog = number(flag, value, 0);
                 case "--database-url" -> databaseUrl = Optional.of(value);
                 case "--attach" -> attach = Optional.of(value);
                 default -> throw new IllegalStateException("unhandled option " + flag);
@@ -203,6 +210,10 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
             throw new IllegalArgumentException("Options --backlog and --rate go with --mode throughput (got --mode "
                     + mode.name().toLowerCase(Locale.ROOT) + ")");
         }
+        if (foreignBacklog > 0 && mode != Mode.DRAIN && mode != Mode.THROUGHPUT) {
+            throw new IllegalArgumentException("Option --foreign-backlog goes with --mode drain or throughput (got --mode "
+                    + mode.name().toLowerCase(Locale.ROOT) + ")");
+        }
         if (processes > 1 && mode != Mode.DRAIN && mode != Mode.THROUGHPUT) {
             throw new IllegalArgumentException("Option --processes goes with --mode drain or throughput (got --mode "
                     + mode.name().toLowerCase(Locale.ROOT) + ")");
@@ -213,7 +224,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         }
         return new BenchOptions(mode, jobs, duration, workers, batch, maxBatch, enqueueBatch, producers, limit, maxConcurrent,
                 warmup, withBaseline, observability, durability, json, entrypoints,
-                limited.orElse(limit > 0 ? entrypoints : 0), payloadBytes, processes, backlog, rate, databaseUrl, attach);
+                limited.orElse(limit > 0 ? entrypoints : 0), payloadBytes, processes, backlog, rate, foreignBacklog, databaseUrl,
+                attach);
     }
 
     /**

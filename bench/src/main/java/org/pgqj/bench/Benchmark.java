@@ -134,6 +134,7 @@ public final class Benchmark {
         m.put("payload_bytes", o.payloadBytes().map(String::valueOf).orElse("default"));
         m.put("processes", o.processes());
         m.put("backlog", o.backlog());
+        m.put("foreign_backlog", o.foreignBacklog());
         m.put("rate", o.rate());
         return m;
     }

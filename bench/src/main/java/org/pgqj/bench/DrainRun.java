@@ -21,6 +21,7 @@ final class DrainRun {
 
     static Map<String, Object> run(BenchOptions o, BenchJobs jobs, BenchDatabase db) throws Exception {
         int n = o.jobCount();
+        jobs.foreignBacklog();
         double prefillSeconds = jobs.prefill(n);
         LongAdder handled = new LongAdder();
         List<Worker> workers = new ArrayList<>();

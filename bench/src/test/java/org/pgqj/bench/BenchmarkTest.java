@@ -126,6 +126,17 @@ class BenchmarkTest {
     }
 
     @Test
+    void aForeignBacklogIsLeftQueuedWhileTheWorkerDrainsItsOwn(TestDatabase db) throws Exception {
+        // 1,100 foreign rows ahead of 300 over 12 entrypoints: more than a claim of up to 40 reads in its shared scan
+        JsonNode report = run(db, "--mode", "drain", "--jobs", "300", "--entrypoints", "12", "--max-batch-size", "40",
+                "--foreign-backlog", "1100");
+        assertEquals(1100, report.at("/options/foreign_backlog").asInt());
+        JsonNode worker = report.at("/results/worker");
+        assertEquals(300, worker.get("handled").asLong(), "each of the run's jobs ran once");
+        assertEquals(1100, worker.get("remaining_rows").asInt(), "the foreign backlog is untouched");
+    }
+
+    @Test
     void workerProcessesDrainOneQueueTogether(TestDatabase db) throws Exception {
         JsonNode report = run(db, "--mode", "drain", "--jobs", "400", "--processes", "2", "--entrypoints", "3",
                 "--database-url", db.postgresUrl());
@@ -218,7 +229,7 @@ class BenchmarkTest {
         for (String[] args : List.of(new String[] {"--jobz", "3"}, new String[] {"--jobs", "many"},
                 new String[] {"--mode", "fast"}, new String[] {"--durability", "safe"}, new String[] {"--workers"},
                 new String[] {"--mode", "latency", "--with-baseline"}, new String[] {"--limited", "3", "--entrypoints", "2"},
-                new String[] {"--limited", "1"}, new String[] {"--payload-bytes", "3"}, new String[] {"--backlog", "5"},
+                new String[] {"--limited", "1"}, new String[] {"--payload-bytes", "3"}, new String[] {"--backlog", "5"}, new String[] {"--foreign-backlog", "5", "--mode", "latency"},
                 new String[] {"--processes", "2", "--mode", "latency"})) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = Benchmark.run(args, db.dataSource(), new PrintStream(new ByteArrayOutputStream()),

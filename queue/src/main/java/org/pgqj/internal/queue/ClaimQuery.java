@@ -68,7 +68,9 @@ import org.postgresql.util.PSQLException;
  * past the limit, and its best fresh jobs take the lowest free slot numbers ({@code generate_series} minus held
  * slots, in an array indexed by the job's rank). Claimed rows become {@code picked} and get a {@code picked} log
  * row in the same statement. A lost slot race (unique violation on {@code <queue>_picked_slot_idx}, or a
- * deadlock) comes back as an empty claim.
+ * deadlock) comes back as an empty claim. With {@value #SHARED_SCAN_MIN} or more open entrypoints (unlimited,
+ * not short of rate tokens), their candidates come from one bounded scan of the queue in claim order instead;
+ * when that bound cut a claim short, a second statement with a scan per entrypoint tops it up.
  *
  * <p>Not API: internal machinery of pgqj, free to change in any release.
  */
@@ -102,10 +104,38 @@ public final class ClaimQuery {
     }
 
     /**
-     * Statements differ only by the number of entrypoints, whether any is limited, and the power of two the batch
-     * rounds up to (a few texts, each planned once per connection, whatever batches a worker asks for).
+     * Statements differ only by the number of entrypoints, how many of them have a branch of their own (all, or
+     * those not in the shared scan), whether any is limited, and the power of two the batch rounds up to (a few
+     * texts, each planned once per connection, whatever batches a worker asks for).
      */
-    private record Shape(int parts, boolean limited, int cap) {
+    private record Shape(int parts, int branches, boolean limited, int cap) {
+
+        /** Whether the open entrypoints (parts past {@code branches}) share one bounded scan of the queue. */
+        boolean shared() {
+            return branches < parts;
+        }
+    }
+
+    /**
+     * From how many open entrypoints (unlimited, with a take of the whole claim) on the claim reads their
+     * candidates in ONE scan of the queue in claim order instead of one scan per entrypoint.
+     */
+    static final int SHARED_SCAN_MIN = 8;
+
+    /** The rows of the queue the shared scan examines at most, per power of two of the claim. */
+    static final int SHARED_SCAN_ROWS_PER_CAP = 2;
+
+    /**
+     * Claims that skip the shared scan after one it cut short: what filled its bound (another service's backlog,
+     * jobs not yet due) is usually still there, and each such claim would pay the scan and then the top-up.
+     */
+    static final int CLAIMS_AFTER_A_CUT = 8;
+
+    /** Claims left before the shared scan is tried again (see {@link #CLAIMS_AFTER_A_CUT}). */
+    private final java.util.concurrent.atomic.AtomicInteger skipShared = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A claim's rows, and whether the shared scan stopped at its bound with the claim not full. */
+    private record Claimed(List<Job> jobs, boolean cut) {
     }
 
     /*
@@ -129,17 +159,78 @@ public final class ClaimQuery {
         if (parts.isEmpty() || batch <= 0) {
             return List.of();
         }
-        RenderedStatement shape = shape(session, shapeOf(parts, batch));
+        return topUp(session, claimOnce(session, parts, batch, owned, mayShare()), parts, batch, owned);
+    }
+
+    private Claimed claimOnce(DedicatedConnection.Session session, List<Part> parts, int batch, Long[] owned,
+                              boolean mayShare) throws SQLException {
+        List<Part> ordered = ordered(parts, batch, mayShare);
+        Shape key = shapeOf(parts, batch, mayShare);
+        RenderedStatement shape = shape(session, key);
         PreparedStatement ps = session.prepare(shape.sql());
-        shape.bind(ps, session.connection(), bindValues(parts, batch, owned));
+        shape.bind(ps, session.connection(), bindValues(ordered, key, batch, owned));
         try (ResultSet rs = ps.executeQuery()) {
             return read(rs, batch);
         } catch (SQLException e) {
             if (isLostRace(e)) {
-                return List.of();
+                return new Claimed(List.of(), false);
             }
             throw e;
         }
+    }
+
+    /*
+     * The shared scan examined its bound of queued rows (others' entrypoints, rows not yet due, rows held) and the
+     * claim is not full: the open entrypoints' jobs past the bound come after every row the scan saw in claim
+     * order, so a second claim with one scan per entrypoint takes them, and the two merge in claim order.
+     */
+    private List<Job> topUp(DedicatedConnection.Session session, Claimed first, List<Part> parts, int batch,
+                            Long[] owned) throws SQLException {
+        if (!first.cut() || first.jobs().size() >= batch) {
+            return first.jobs();
+        }
+        skipShared.set(CLAIMS_AFTER_A_CUT);
+        List<Part> open = parts.stream().filter(p -> isOpen(p, batch)).toList();
+        List<Job> more = claimOnce(session, open, batch - first.jobs().size(), owned, false).jobs();
+        if (more.isEmpty()) {
+            return first.jobs();
+        }
+        List<Job> all = new ArrayList<>(first.jobs());
+        all.addAll(more);
+        all.sort(CLAIM_ORDER);
+        return all;
+    }
+
+    private static final java.util.Comparator<Job> CLAIM_ORDER =
+            java.util.Comparator.comparingInt(Job::priority).reversed().thenComparingLong(Job::id);
+
+    /** Unlimited, and may take the whole claim (no rate tokens short of it): a candidate of the shared scan. */
+    private static boolean isOpen(Part p, int batch) {
+        return p.limit() <= 0 && p.take() >= batch;
+    }
+
+    /** The parts with a branch of their own first, then those of the shared scan (when it is used). */
+    private static List<Part> ordered(List<Part> parts, int batch, boolean mayShare) {
+        if (!sharesScan(parts, batch, mayShare)) {
+            return parts;
+        }
+        List<Part> ordered = new ArrayList<>(parts.stream().filter(p -> !isOpen(p, batch)).toList());
+        ordered.addAll(parts.stream().filter(p -> isOpen(p, batch)).toList());
+        return ordered;
+    }
+
+    /** Whether this claim may use the shared scan: not within {@link #CLAIMS_AFTER_A_CUT} claims of a cut one. */
+    private boolean mayShare() {
+        return skipShared.getAndUpdate(n -> Math.max(0, n - 1)) == 0;
+    }
+
+    /** Claims left that skip the shared scan (tests). */
+    int claimsBeforeSharedScan() {
+        return skipShared.get();
+    }
+
+    static boolean sharesScan(List<Part> parts, int batch, boolean mayShare) {
+        return mayShare && parts.stream().filter(p -> isOpen(p, batch)).count() >= SHARED_SCAN_MIN;
     }
 
     /**
@@ -159,10 +250,11 @@ public final class ClaimQuery {
             complete.write(session, outcomes);
             return List.of();
         }
-        Shape key = shapeOf(parts, batch);
+        boolean mayShare = mayShare();
+        Shape key = shapeOf(parts, batch, mayShare);
         RenderedStatement both = afterComplete.computeIfAbsent(key,
                 s -> RenderedStatement.sequence(complete.statement(session.dsl()), shape(session, s)));
-        Map<String, Object> values = bindValues(parts, batch, owned);
+        Map<String, Object> values = bindValues(ordered(parts, batch, mayShare), key, batch, owned);
         values.putAll(CompleteQuery.values(outcomes));
         PreparedStatement ps = session.prepare(both.sql());
         both.bind(ps, session.connection(), values);
@@ -171,9 +263,11 @@ public final class ClaimQuery {
             if (!ps.getMoreResults()) {
                 throw new SQLException("the claim after a completion write returned no rows");
             }
+            Claimed first;
             try (ResultSet rs = ps.getResultSet()) {
-                return read(rs, batch);
+                first = read(rs, batch);
             }
+            return topUp(session, first, parts, batch, owned);
         } catch (SQLException e) {
             if (isLostRace(e)) {
                 complete.write(session, outcomes);
@@ -188,30 +282,49 @@ public final class ClaimQuery {
      * {@code dsl} renders it (the architecture doc shows it).
      */
     public String sql(DSLContext dsl, int parts, boolean limited, int batch) {
-        return build(dsl, parts, limited, cap(batch)).sql();
+        return build(dsl, new Shape(parts, parts, limited, cap(batch))).sql();
     }
 
-    private static int cap(int batch) {
+    /**
+     * The text of the claim for {@code branches} entrypoints with a scan each (limited, rate-limited) and
+     * {@code shared} open ones read by the one shared scan, as {@code dsl} renders it.
+     */
+    public String sqlShared(DSLContext dsl, int branches, int shared, boolean limited, int batch) {
+        return build(dsl, new Shape(branches + shared, branches, limited, cap(batch))).sql();
+    }
+
+    static int cap(int batch) {
         return batch <= 1 ? 1 : Integer.highestOneBit(batch - 1) << 1;
     }
 
-    private static Shape shapeOf(List<Part> parts, int batch) {
-        return new Shape(parts.size(), parts.stream().anyMatch(p -> p.limit() > 0), cap(batch));
+    private static Shape shapeOf(List<Part> parts, int batch, boolean mayShare) {
+        int branches = sharesScan(parts, batch, mayShare)
+                ? (int) parts.stream().filter(p -> !isOpen(p, batch)).count()
+                : parts.size();
+        return new Shape(parts.size(), branches, parts.stream().anyMatch(p -> p.limit() > 0), cap(batch));
     }
 
     private RenderedStatement shape(DedicatedConnection.Session session, Shape shape) {
-        return shapes.computeIfAbsent(shape, s -> build(session.dsl(), s.parts(), s.limited(), s.cap()));
+        return shapes.computeIfAbsent(shape, s -> build(session.dsl(), s));
     }
 
-    private static List<Job> read(ResultSet rs, int batch) throws SQLException {
+    private static final int ID_COLUMN = PGQUEUER.indexOf(PGQUEUER.ID) + 1;
+
+    /** The claimed jobs; a row without an id is the shared scan's mark that it stopped at its bound. */
+    private static Claimed read(ResultSet rs, int batch) throws SQLException {
         List<Job> jobs = new ArrayList<>(batch);
+        boolean cut = false;
         while (rs.next()) {
-            jobs.add(JobRows.read(rs));
+            if (rs.getObject(ID_COLUMN) == null) {
+                cut = true;
+            } else {
+                jobs.add(JobRows.read(rs));
+            }
         }
-        return jobs;
+        return new Claimed(jobs, cut);
     }
 
-    private Map<String, Object> bindValues(List<Part> parts, int batch, Long[] owned) {
+    private Map<String, Object> bindValues(List<Part> parts, Shape shape, int batch, Long[] owned) {
         Map<String, Object> values = new HashMap<>();
         values.put("worker", workerId);
         values.put("batch", batch);
@@ -223,6 +336,10 @@ public final class ClaimQuery {
             values.put("lim" + i, p.limit());
             values.put("take" + i, p.take());
             values.put("stale" + i, staleDays(p));
+        }
+        if (shape.shared()) {
+            values.put("open", parts.subList(shape.branches(), parts.size()).stream().map(Part::entrypoint)
+                    .toArray(String[]::new));
         }
         return values;
     }
@@ -244,7 +361,10 @@ public final class ClaimQuery {
      * twice the claim.
      */
     @SuppressWarnings("unchecked")
-    private RenderedStatement build(DSLContext dsl, int partCount, boolean limited, int cap) {
+    private RenderedStatement build(DSLContext dsl, Shape shape) {
+        int partCount = shape.parts();
+        boolean limited = shape.limited();
+        int cap = shape.cap();
         RenderedStatement.Params params = new RenderedStatement.Params();
         Param<UUID> worker = params.uuid("worker");
         Field<Integer> batch = cast(params.integer("batch"), SQLDataType.INTEGER);
@@ -301,7 +421,7 @@ public final class ClaimQuery {
         Field<Object> sCtid = field(name("s", "ctid"), SQLDataType.OTHER);
         Field<Object> tCtid = field(name("t", "ctid"), SQLDataType.OTHER);
         List<Select<Record6<Object, Long, Integer, String, PgqueuerStatus, OffsetDateTime>>> branches = new ArrayList<>();
-        for (int i = 0; i < partCount; i++) {
+        for (int i = 0; i < shape.branches(); i++) {
             Field<String> ep = eps.get(i);
             Field<Integer> lim = lims.get(i);
             Field<Integer> take = takes.get(i);
@@ -315,6 +435,29 @@ public final class ClaimQuery {
                     .where(w.ENTRYPOINT.eq(ep), w.STATUS.eq(lit(QUEUED)), w.EXECUTE_AFTER.le(now))
                     .orderBy(w.PRIORITY.desc(), w.ID.asc())
                     .limit(window));
+        }
+        // the open entrypoints (when there are many): ONE scan of the queue in claim order (the backward scan of
+        // pgqueuer's (priority, id DESC) queued index), bounded BEFORE the entrypoint and due filters, so rows of
+        // entrypoints this worker does not serve (a deep backlog of another service) cost at most the bound
+        int sharedRows = SHARED_SCAN_ROWS_PER_CAP * cap;
+        Pgqueuer q = PGQUEUER.as("q");
+        if (shape.shared()) {
+            Field<Object> qCtid = field(name("q", "ctid"), SQLDataType.OTHER);
+            var scan = select(qCtid, q.ID, q.PRIORITY, q.ENTRYPOINT, q.STATUS, q.HEARTBEAT, q.EXECUTE_AFTER)
+                    .from(q)
+                    .where(q.STATUS.eq(lit(QUEUED)))
+                    .orderBy(q.PRIORITY.desc(), q.ID.asc())
+                    .limit(inline(sharedRows))
+                    .asTable("b", "b_ctid", "b_id", "b_priority", "b_entrypoint", "b_status", "b_heartbeat", "b_execute_after");
+            Field<Long> bId = scan.field("b_id", Long.class);
+            Field<Integer> bPriority = scan.field("b_priority", Integer.class);
+            Field<String> bEntry = scan.field("b_entrypoint", String.class);
+            branches.add(select(scan.field("b_ctid", Object.class), bId, bPriority, bEntry,
+                    scan.field("b_status", PGQUEUER.STATUS.getDataType()), scan.field("b_heartbeat", OffsetDateTime.class))
+                    .from(scan)
+                    .where(bEntry.eq(any(params.textArray("open", SQLDataType.CLOB.array()))),
+                            scan.field("b_execute_after", OffsetDateTime.class).le(now))
+                    .orderBy(bPriority.desc(), bId.asc()));
         }
         // stale picked rows not owned here: re-claimed, keeping their slot. Not "of other workers": a claim
         // whose reply was lost left rows under this worker's id that it never ran and never heartbeats.
@@ -428,9 +571,22 @@ public final class ClaimQuery {
         ctes.add(claimed);
         ctes.add(logPick);
         // the queue table's columns in the generated field order: JobRows reads them by position
-        return RenderedStatement.render(dsl.with(ctes.toArray(CommonTableExpression[]::new))
+        var claimedRows = dsl.with(ctes.toArray(CommonTableExpression[]::new))
                 .select(java.util.Arrays.stream(job.fields()).map(f -> Cte.col(claimed, f.getName(), f.getDataType())).toList())
-                .from(claimed)
-                .orderBy(cdPriority.desc(), cdId.asc()), params);
+                .from(claimed);
+        if (!shape.shared()) {
+            return RenderedStatement.render(claimedRows.orderBy(cdPriority.desc(), cdId.asc()), params);
+        }
+        // a claim that is not full, after a shared scan that stopped at its bound with queued rows beyond it,
+        // ends with a row of nulls: the mark to top up (evaluated only when the claim is short). Untyped nulls:
+        // the union takes the columns' types from the claimed rows
+        var beyond = DSL.exists(select(q.ID).from(q).where(q.STATUS.eq(lit(QUEUED)))
+                .orderBy(q.PRIORITY.desc(), q.ID.asc()).offset(inline(sharedRows)).limit(inline(1)));
+        var mark = select(java.util.Arrays.stream(job.fields()).map(f -> inline((Object) null)).toList())
+                // CASE, not AND: PostgreSQL orders AND-ed conditions by its own cost estimate
+                .where(DSL.condition(when(field(select(count()).from(claimed)).lt(batch), DSL.field(beyond))
+                        .otherwise(inline(false))));
+        return RenderedStatement.render(claimedRows.unionAll(mark)
+                .orderBy(field(name(job.PRIORITY.getName())).desc(), field(name(job.ID.getName())).asc()), params);
     }
 }

@@ -33,7 +33,12 @@ class WorkerStatementsDocTest {
         ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
         String section = BEGIN + "\n"
                 + block("The claim, two unlimited entrypoints, a claim of up to 500 (`ClaimQuery`; one more "
-                        + "`union all` branch per further entrypoint):", claim.sql(dsl, 2, false, 500))
+                        + "`union all` branch per further entrypoint, below " + ClaimQuery.SHARED_SCAN_MIN
+                        + " open ones):", claim.sql(dsl, 2, false, 500))
+                + block("The claim of " + ClaimQuery.SHARED_SCAN_MIN + " or more open (unlimited, not rate-limited) "
+                        + "entrypoints, a claim of up to 500, with one limited entrypoint beside them "
+                        + "(`ClaimQuery`: their candidates come from one bounded scan of the queue in claim order):",
+                        claim.sqlShared(dsl, 1, ClaimQuery.SHARED_SCAN_MIN, true, 500))
                 + block("The completion write (`CompleteQuery`), sent by the writer thread:", CompleteQuery.sql(dsl))
                 + block("The claim of a limited entrypoint (here up to 50), which the claim loop sends right after the "
                         + "completion write above, both in one round trip and one transaction "
