@@ -28,11 +28,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.CommonTableExpression;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -132,7 +134,7 @@ public final class ClaimQuery {
     static final int CLAIMS_AFTER_A_CUT = 8;
 
     /** Claims left before the shared scan is tried again (see {@link #CLAIMS_AFTER_A_CUT}). */
-    private final java.util.concurrent.atomic.AtomicInteger skipShared = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger skipShared = new AtomicInteger();
 
     /** A claim's rows, and whether the shared scan stopped at its bound with the claim not full. */
     private record Claimed(List<Job> jobs, boolean cut) {
@@ -201,8 +203,8 @@ public final class ClaimQuery {
         return all;
     }
 
-    private static final java.util.Comparator<Job> CLAIM_ORDER =
-            java.util.Comparator.comparingInt(Job::priority).reversed().thenComparingLong(Job::id);
+    private static final Comparator<Job> CLAIM_ORDER =
+            Comparator.comparingInt(Job::priority).reversed().thenComparingLong(Job::id);
 
     /** Unlimited, and may take the whole claim (no rate tokens short of it): a candidate of the shared scan. */
     private static boolean isOpen(Part p, int batch) {
