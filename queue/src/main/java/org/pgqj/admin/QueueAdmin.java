@@ -513,7 +513,11 @@ public final class QueueAdmin {
      * of the entrypoint held by queue managers no live Java worker carries.
      */
     public Optional<String> pythonNotice(DSLContext dsl, String entrypoint) {
-        LiveWorkers live = QueueInspection.create(tables).liveWorkers(Objects.requireNonNull(dsl, "dsl"));
+        return pythonNotice(QueueInspection.create(tables).liveWorkers(Objects.requireNonNull(dsl, "dsl")), entrypoint);
+    }
+
+    /** {@link #pythonNotice(DSLContext, String)} from workers already read ({@link QueueInspection#liveWorkers}). */
+    public static Optional<String> pythonNotice(LiveWorkers live, String entrypoint) {
         List<String> why = new ArrayList<>();
         long python = live.count(WorkerLanguage.PYTHON);
         if (python > 0) {
@@ -531,7 +535,7 @@ public final class QueueAdmin {
             return Optional.empty();
         }
         return Optional.of("Python workers do not know about pause and keep claiming '" + entrypoint + "' if they "
-                + "serve it: " + String.join("; ", why) + ". Stop or scale down the Python workers that serve it too");
+                + "serve it: " + String.join("; ", why) + ". Stop or scale down the Python workers that serve it too.");
     }
 
     private DSLContext controls(DSLContext dsl, String entrypoint, String by) {
