@@ -120,6 +120,10 @@ final class ClaimLoop {
         if (pauses.due()) {
             pauses.refresh(connection).ifPresent(this::pausesChanged);
         }
+        if (!pauses.known()) {
+            wakeup.awaitClaim(PAUSE_NANOS); // never read yet: claim nothing rather than a paused entrypoint
+            return;
+        }
         if (holdsClaims()) {
             // back-pressure: finished jobs whose outcomes cannot be written yet; claiming more would only run more
             // jobs nobody can record (the writer says why, and wakes this loop once it writes again)

@@ -1,5 +1,6 @@
 package org.pgqj.worker;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,10 @@ final class Pauses {
     private long nextRecheck;
     /** Whether the missing table was reported. Claim loop only. */
     private boolean reportedMissing;
+    /** Whether a read succeeded once: until then the claim loop claims nothing. Claim loop only. */
+    private boolean known;
+    /** Whether the last read failed (its outage is logged once). Claim loop only. */
+    private boolean failing;
 
     Pauses(String workerId, Set<String> registered, PgqueuerNames names, WorkerOptions options) {
         this.workerId = workerId;
@@ -81,6 +86,14 @@ final class Pauses {
         return effective;
     }
 
+    /**
+     * Whether the pauses were read once: a worker starting while an entrypoint is paused must not claim it because
+     * its first read failed.
+     */
+    boolean known() {
+        return known;
+    }
+
     /** Whether the claim loop must re-read before its next claim. */
     boolean due() {
         return dirty || System.nanoTime() - nextRecheck >= 0;
@@ -102,11 +115,23 @@ final class Pauses {
         try {
             rows = connection.run(dsl -> PauseTable.read(dsl, names));
         } catch (RuntimeException e) {
-            LOG.warn("Worker {} could not read the paused entrypoints ({}); keeps {} paused, reads again in 1 s",
-                    workerId, ConnectionErrors.describe(e), effective);
+            if (!failing) {
+                failing = true;
+                LOG.warn("Worker {} cannot read the paused entrypoints ({}){}; {}, and tries again every second",
+                        workerId, ConnectionErrors.describe(e), privilege(e)
+                                ? ": its role needs SELECT on " + names.qualified(names.pausedEntrypointsTable()) : "",
+                        known ? "keeps " + effective + " paused" : "claims nothing until it can (a paused entrypoint "
+                                + "must not slip through)");
+            }
+            LOG.debug("Reading the paused entrypoints failed", e);
             nextRecheck = now + RETRY_NANOS;
             return Optional.empty();
         }
+        if (failing) {
+            failing = false;
+            LOG.info("Worker {} reads the paused entrypoints again", workerId);
+        }
+        known = true;
         nextRecheck = now + recheckNanos;
         if (rows.isEmpty() && !reportedMissing) {
             reportedMissing = true;
@@ -137,6 +162,16 @@ final class Pauses {
         }
         effective = Set.copyOf(next);
         return Optional.of(effective);
+    }
+
+    /** Whether {@code e} is PostgreSQL's "permission denied" (SQLSTATE 42501), somewhere in its causes. */
+    private static boolean privilege(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The registered entrypoints that are not paused, in registration order. */

@@ -35,6 +35,7 @@ import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Pause and resume an entrypoint (issue 29): fleet-wide through {@link QueueAdmin} (pgqj's own table, pgqj's own
@@ -249,6 +250,49 @@ class PauseResumeTest {
             assertTrue(e.getMessage().contains("pgqj install --controls") && e.getMessage().contains("public.bare_pgqj_paused_entrypoints"),
                     e.getMessage());
         }
+    }
+
+    @Test
+    void aWorkerWhoseRoleCannotReadThePausesClaimsNothingAndNamesTheGrant() throws Exception {
+        pause("mail");
+        String role = "pgqj_nopause_" + Long.toHexString(System.nanoTime());
+        sql("CREATE ROLE " + role + " LOGIN");
+        try {
+            sql("GRANT USAGE ON SCHEMA public TO " + role);
+            sql("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role);
+            sql("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role);
+            sql("REVOKE ALL ON public.pgqj_paused_entrypoints FROM " + role);
+            PGSimpleDataSource restricted = new PGSimpleDataSource();
+            restricted.setURL(db.jdbcUrl());
+            restricted.setUser(role);
+            restricted.setPassword(db.password());
+            enqueue("mail", 1);
+            enqueue("report", 1);
+            try (LogCapture log = LogCapture.of(Pauses.class);
+                 Worker w = Worker.builder(restricted, QueueTables.defaults())
+                         .entrypoint("mail", EntrypointOptions.defaults(), counting("mail"))
+                         .entrypoint("report", EntrypointOptions.defaults(), counting("report"))
+                         .options(WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).build()).build().start()) {
+                Await.until("the failed read is reported", WAIT, () -> messages(log).stream().anyMatch(m ->
+                        m.contains("its role needs SELECT on public.pgqj_paused_entrypoints")
+                                && m.contains("claims nothing until it can")));
+                Await.holds("nothing claimed, not even what is not paused", QUIET,
+                        () -> ran("mail") == 0 && ran("report") == 0);
+                assertEquals(1, messages(log).stream().filter(m -> m.contains("cannot read the paused")).count(),
+                        "one line per outage, not one per retry");
+                sql("GRANT SELECT ON public.pgqj_paused_entrypoints TO " + role);
+                Await.until("report runs once the pauses are read", WAIT, () -> ran("report") == 1);
+                assertEquals(Set.of("mail"), w.pausedEntrypoints());
+                Await.holds("mail stays paused", QUIET, () -> ran("mail") == 0);
+            }
+        } finally {
+            sql("DROP OWNED BY " + role);
+            sql("DROP ROLE " + role);
+        }
+    }
+
+    private static void sql(String statement) {
+        QueueTables.defaults().dsl(db.dataSource()).execute(statement);
     }
 
     private static List<String> messages(LogCapture log) {
