@@ -125,7 +125,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * The entrypoints this worker does not claim now, sorted: paused here in code and those paused fleet-wide, as of
+     * The entrypoints this worker does not claim now: paused here in code and those paused fleet-wide, as of
      * its last read (before every claim after a change is announced). Empty before the first claim.
      */
     public Set<String> pausedEntrypoints() {

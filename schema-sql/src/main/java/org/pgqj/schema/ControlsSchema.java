@@ -64,22 +64,10 @@ public final class ControlsSchema {
 
     /** The Flyway instance of the control tables, for callers that want {@code info()} or {@code validate()}. */
     public Flyway flyway() {
-        return Flyway.configure(ControlsSchema.class.getClassLoader())
-                .dataSource(dataSource)
-                .locations(LOCATION)
-                .failOnMissingLocations(true)
-                .table(names.controlsHistoryTable())
-                .schemas(names.schema())
-                .defaultSchema(names.schema())
-                .createSchemas(true)
-                // the queue's schema already holds pgqueuer's tables (and their history): Flyway refuses a non-empty
-                // schema without this location's own history table unless it starts one at version 0
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .baselineDescription("pgqj controls: history started")
-                .placeholders(Map.of("prefix", names.prefix()))
-                .cleanDisabled(true)
-                .load();
+        // the queue's schema already holds pgqueuer's tables (and their history): Flyway refuses a non-empty schema
+        // without this location's own history table unless it starts one at version 0
+        return PgqueuerSchema.flyway(dataSource, names, LOCATION, names.controlsHistoryTable(),
+                "pgqj controls: history started", Map.of("prefix", names.prefix()));
     }
 
     /**

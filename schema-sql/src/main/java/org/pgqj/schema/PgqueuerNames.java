@@ -119,8 +119,8 @@ public record PgqueuerNames(String prefix, String schema) {
 
     /**
      * The NOTIFY channel of pgqj's controls, e.g. {@code acme_pgqj_controls}: Java workers listen on it beside
-     * pgqueuer's channel; Python workers never see it (pgqueuer logs an unknown event type on its own channel as an
-     * error).
+     * pgqueuer's channel; Python workers never see it (on its own channel pgqueuer logs an event type it does not
+     * know as a failed parse, at CRITICAL).
      */
     public String controlsChannel() {
         return prefix + "pgqj_controls";
