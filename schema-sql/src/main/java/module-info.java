@@ -14,4 +14,6 @@ module org.pgqj.schema {
     exports org.pgqj.internal.compat to org.pgqj.queue;
     // Flyway reads the migrations from outside this module
     opens db.pgqueuer;
+    // pgqj's own control tables, a Flyway location of their own
+    opens db.pgqj_controls;
 }

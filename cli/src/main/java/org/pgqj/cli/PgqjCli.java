@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
         subcommands = {SchemaCommands.Install.class, SchemaCommands.Upgrade.class, SchemaCommands.Uninstall.class,
                 SchemaCommands.Verify.class, QueueCommands.Queue.class, QueueCommands.Failed.class,
                 QueueCommands.Requeue.class, QueueCommands.Cancel.class, QueueCommands.SchedulesCommand.class,
+                ControlCommands.Pause.class, ControlCommands.Resume.class,
                 ListenCommand.class, DashboardCommand.class, RunCommand.class, MetricsCommand.class,
                 WebCommand.class,
                 InspectCommands.Stale.class, InspectCommands.Workers.class, InspectCommands.Backlog.class,

@@ -2,6 +2,7 @@ package org.pgqj.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.pgqj.schema.ControlsSchema;
 import org.pgqj.schema.Durability;
 import org.pgqj.schema.MigrationResult;
 import org.pgqj.schema.SchemaSql;
@@ -25,6 +26,11 @@ final class SchemaCommands {
                 description = "durable (default), balanced (log and statistics UNLOGGED) or volatile (all UNLOGGED).")
         String durability;
 
+        @Option(names = "--controls", description = "Also install pgqj's own control tables (pause and resume; "
+                + "Flyway location db/pgqj_controls, history table <prefix>pgqj_controls_history), beside pgqueuer's "
+                + "catalog. Idempotent: run it on an existing install to add them.")
+        boolean controls;
+
         @Override
         public Integer call() {
             Durability level = Durability.parse(durability);
@@ -37,6 +43,11 @@ final class SchemaCommands {
             root.out().printf("pgqueuer schema installed in schema '%s' (prefix '%s', %s): version %s, %d migration(s) applied%s%n",
                     root.names().schema(), root.names().prefix(), level.cliName(), result.schemaVersion(),
                     result.migrationsApplied(), result.adoptedExistingInstall() ? " (adopted an existing install)" : "");
+            if (controls) {
+                MigrationResult installed = ControlsSchema.forDataSource(root.dataSource()).names(root.names()).install();
+                root.out().printf("pgqj control tables installed (pause, resume): version %s, %d migration(s) applied%n",
+                        installed.schemaVersion(), installed.migrationsApplied());
+            }
             return 0;
         }
     }

@@ -65,6 +65,8 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
     public static final String LISTENER_CONNECTED = "pgqj.listener.connected";
     /** LISTEN connections made again after the first. */
     public static final String LISTENER_RECONNECTS = "pgqj.listener.reconnects";
+    /** 1 while the worker does not claim the entrypoint (paused in code or for every Java worker), else 0. */
+    public static final String ENTRYPOINT_PAUSED = "pgqj.entrypoint.paused";
 
     private final MeterRegistry registry;
     private final Tags common;
@@ -151,6 +153,11 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
     }
 
     @Override
+    public void onPausedChanged(Set<String> paused) {
+        byEntrypoint.forEach((entrypoint, meters) -> meters.paused.set(paused.contains(entrypoint) ? 1 : 0));
+    }
+
+    @Override
     public String toString() {
         return "WorkerMetrics[" + registry.getClass().getSimpleName() + common + "]";
     }
@@ -159,6 +166,7 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
     private final class EntrypointMeters {
         final Timer queueWait;
         final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger paused = new AtomicInteger();
         final Counter timedOut;
         final Counter notRetried;
         final Map<JobOutcome.Status, Counter> completed = new EnumMap<>(JobOutcome.Status.class);
@@ -170,6 +178,8 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
                     .publishPercentileHistogram().register(registry);
             Gauge.builder(JOBS_RUNNING, running, AtomicInteger::get).description("Handlers running now").tags(tags)
                     .register(registry);
+            Gauge.builder(ENTRYPOINT_PAUSED, paused, AtomicInteger::get)
+                    .description("1 while the worker does not claim the entrypoint (paused)").tags(tags).register(registry);
             timedOut = Counter.builder(JOBS_TIMED_OUT).description("Jobs that ran past their entrypoint's timeout")
                     .tags(tags).register(registry);
             notRetried = Counter.builder(JOBS_NOT_RETRIED).description("Failed jobs not retried (non-retryable)")

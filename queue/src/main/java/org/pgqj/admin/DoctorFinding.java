@@ -30,6 +30,11 @@ public record DoctorFinding(Check check, Severity severity, String subject, Stri
         /** Due jobs wait longer than the threshold although workers pick the entrypoint: they fall behind. */
         BACKLOG,
         /**
+         * Due jobs wait because their entrypoint is paused for every Java worker ({@link QueueAdmin#pause}): on
+         * purpose, but easy to forget once the incident is over.
+         */
+        PAUSED,
+        /**
          * Workers of one entrypoint declare different concurrency limits, or a higher one than this application (as
          * far as the picked rows and the live workers show).
          */

@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.jooq.CommonTableExpression;
@@ -40,6 +41,7 @@ import org.pgqj.core.Job;
 import org.pgqj.core.JobStatus;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.controls.PauseTable;
 import org.pgqj.internal.listen.ChannelSubscription;
 import org.pgqj.internal.notify.NotifyPayloads;
 import org.pgqj.internal.queue.RetryQuery;
@@ -47,6 +49,7 @@ import org.pgqj.internal.sql.Cte;
 import org.pgqj.internal.sql.JobRows;
 import org.pgqj.internal.sql.Statuses;
 import org.pgqj.notify.CancellationEvent;
+import org.pgqj.schema.PgqueuerNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -451,6 +454,107 @@ public final class QueueAdmin {
                         .from(changed))
                 .returningResult(PGQUEUER_LOG.JOB_ID)
                 .fetch(r -> r.value1());
+    }
+
+    /**
+     * Pauses {@code entrypoint} for every Java worker on the database, in the caller's transaction: from the commit
+     * no Java worker claims its jobs (running ones finish; enqueue goes on), and workers started later stay off it
+     * until {@link #resume}. Workers hear of it at once on pgqj's own NOTIFY channel
+     * ({@code PgqueuerNames.controlsChannel()}), and re-read it after a reconnect and every
+     * {@code WorkerOptions.pauseRecheckInterval()}. Python workers do not know about pause: the result's
+     * {@link PauseResult#pythonNotice()} says when one may serve the entrypoint. Pausing a paused entrypoint changes
+     * nothing.
+     *
+     * @param by who pauses (logged, and kept with the pause), e.g. a user name; at most 200 characters
+     * @throws PgqjException when pgqj's control tables are not installed (the message names the install step), or
+     *                       {@code entrypoint} or {@code by} is blank
+     */
+    public PauseResult pause(DSLContext dsl, String entrypoint, String by) {
+        DSLContext q = controls(dsl, entrypoint, by);
+        boolean changed = PauseTable.pause(q, tables.names(), entrypoint, by);
+        Optional<String> python = pythonNotice(q, entrypoint);
+        LOG.info("Entrypoint '{}' {} for every Java worker by {}", entrypoint, changed ? "paused" : "was already paused",
+                by);
+        python.ifPresent(notice -> LOG.warn("Entrypoint '{}' is paused for Java workers only: {}", entrypoint, notice));
+        return new PauseResult(entrypoint, true, changed, python);
+    }
+
+    /**
+     * Resumes {@code entrypoint} for every Java worker, in the caller's transaction: at the commit the workers are
+     * notified and claim its jobs at once. Resuming an entrypoint that is not paused changes nothing. A worker's own
+     * in-code pause ({@code Worker.pause}) stays.
+     *
+     * @param by who resumes (logged), at most 200 characters
+     * @throws PgqjException when pgqj's control tables are not installed, or a name is blank
+     */
+    public PauseResult resume(DSLContext dsl, String entrypoint, String by) {
+        DSLContext q = controls(dsl, entrypoint, by);
+        boolean changed = PauseTable.resume(q, tables.names(), entrypoint, by);
+        LOG.info("Entrypoint '{}' {} for every Java worker by {}", entrypoint, changed ? "resumed" : "was not paused",
+                by);
+        return new PauseResult(entrypoint, false, changed, Optional.empty());
+    }
+
+    /** The entrypoints paused for every Java worker, by name; empty when pgqj's control tables are not installed. */
+    public List<PausedEntrypoint> pausedEntrypoints(DSLContext dsl) {
+        return PauseTable.read(q(dsl), tables.names()).orElse(List.of()).stream()
+                .map(r -> new PausedEntrypoint(r.entrypoint(), r.pausedAt().toInstant(), r.pausedBy()))
+                .toList();
+    }
+
+    /** Whether pgqj's control tables (pause) are installed ({@code ControlsSchema}). */
+    public boolean controlsInstalled(DSLContext dsl) {
+        return PauseTable.installed(q(dsl), tables.names());
+    }
+
+    /**
+     * Why Python workers may still claim {@code entrypoint} although it is paused (they do not know about pause), or
+     * empty when none is in sight: live Python workers on the database, sessions this role cannot see, or picked jobs
+     * of the entrypoint held by queue managers no live Java worker carries.
+     */
+    public Optional<String> pythonNotice(DSLContext dsl, String entrypoint) {
+        return pythonNotice(QueueInspection.create(tables).liveWorkers(Objects.requireNonNull(dsl, "dsl")), entrypoint);
+    }
+
+    /** {@link #pythonNotice(DSLContext, String)} from workers already read ({@link QueueInspection#liveWorkers}). */
+    public static Optional<String> pythonNotice(LiveWorkers live, String entrypoint) {
+        List<String> why = new ArrayList<>();
+        long python = live.count(WorkerLanguage.PYTHON);
+        if (python > 0) {
+            why.add(python + " live Python worker" + (python == 1 ? "" : "s") + " on this database");
+        }
+        if (live.hiddenSessions() > 0) {
+            why.add(live.hiddenSessions() + " session(s) this role cannot see (a Python worker among them is not "
+                    + "recognised; grant pg_read_all_stats to tell)");
+        }
+        long foreign = live.unattributedJobs().stream().filter(a -> a.entrypoints().contains(entrypoint)).count();
+        if (foreign > 0) {
+            why.add("its running jobs held by " + foreign + " queue manager(s) no live Java worker carries");
+        }
+        if (why.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("Python workers do not know about pause and keep claiming '" + entrypoint + "' if they "
+                + "serve it: " + String.join("; ", why) + ". Stop or scale down the Python workers that serve it too.");
+    }
+
+    private DSLContext controls(DSLContext dsl, String entrypoint, String by) {
+        if (entrypoint == null || entrypoint.isBlank()) {
+            throw new PgqjException("Entrypoint to pause or resume must not be blank, got '" + entrypoint + "'");
+        }
+        if (by == null || by.isBlank() || by.length() > 200) {
+            throw new PgqjException("Who pauses or resumes ('by') must be 1 to 200 characters, got '" + by + "'");
+        }
+        DSLContext q = q(dsl);
+        PgqueuerNames names = tables.names();
+        if (!PauseTable.installed(q, names)) {
+            throw new PgqjException("Cannot pause or resume '" + entrypoint + "': pgqj's control tables are not "
+                    + "installed (table " + names.qualified(names.pausedEntrypointsTable()) + " is missing). Install "
+                    + "them once, with a role that may create tables: `pgqj install --controls`, "
+                    + "ControlsSchema.forDataSource(dataSource).names(names).install(), or the Spring property "
+                    + "pgqj.controls.install=true");
+        }
+        return q;
     }
 
     private static Long[] ids(Collection<Long> ids) {

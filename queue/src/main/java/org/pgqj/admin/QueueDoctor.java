@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -35,6 +36,7 @@ import org.jooq.exception.DataAccessException;
 import org.jooq.types.DayToSecond;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
+import org.pgqj.internal.controls.PauseTable;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.schema.SchemaVerification;
@@ -110,7 +112,10 @@ public final class QueueDoctor {
         // one read of the sessions and one of the tables' upkeep, shared by the checks that use them
         Optional<LiveWorkers> live = read(DoctorFinding.Check.NO_LIVE_WORKER, out, () -> inspection.liveWorkers(dsl));
         Optional<TableHealth> health = read(DoctorFinding.Check.RETENTION, out, () -> inspection.tableHealth(dsl));
-        live.ifPresent(l -> run(DoctorFinding.Check.UNSERVED_ENTRYPOINT, out, () -> waiting(dsl, l, out)));
+        Map<String, PauseTable.Row> paused = read(DoctorFinding.Check.PAUSED, out,
+                () -> PauseTable.read(dsl, tables.names()).orElse(List.of())).orElse(List.of()).stream()
+                .collect(Collectors.toMap(PauseTable.Row::entrypoint, r -> r));
+        live.ifPresent(l -> run(DoctorFinding.Check.UNSERVED_ENTRYPOINT, out, () -> waiting(dsl, l, paused, out)));
         live.ifPresent(l -> run(DoctorFinding.Check.CONCURRENCY_LIMIT, out, () -> concurrencyLimits(dsl, l, out)));
         run(DoctorFinding.Check.STALE_PICKED, out, () -> stale(inspection, dsl, out));
         health.ifPresent(h -> {
@@ -146,7 +151,7 @@ public final class QueueDoctor {
      * Due jobs with no live worker at all are an error at once; else due jobs waiting longer than the threshold are
      * unserved when nothing picked their entrypoint in that time, and a backlog when something did.
      */
-    private void waiting(DSLContext dsl, LiveWorkers live, List<DoctorFinding> out) {
+    private void waiting(DSLContext dsl, LiveWorkers live, Map<String, PauseTable.Row> paused, List<DoctorFinding> out) {
         if (live.workers().isEmpty() && runningUnseen(live).isEmpty()) {
             noLiveWorker(dsl, live, out);
             return;
@@ -167,6 +172,16 @@ public final class QueueDoctor {
         for (var r : due) {
             String entrypoint = r.value1();
             String jobs = jobs(r.value2()) + " waiting, the oldest for " + human(Duration.between(r.value3(), r.value4()));
+            PauseTable.Row pause = paused.get(entrypoint);
+            if (pause != null) {
+                out.add(new DoctorFinding(DoctorFinding.Check.PAUSED, DoctorFinding.Severity.WARNING, entrypoint,
+                        jobs + ": '" + entrypoint + "' is paused for every Java worker, by " + pause.pausedBy()
+                        + " for " + human(Duration.between(pause.pausedAt(), r.value4())),
+                        "Resume it once its cause is fixed: pgqj resume " + entrypoint + " (QueueAdmin.resume, or the "
+                        + "dashboard's workers page). Python workers do not know about pause: one that serves it keeps "
+                        + "claiming it"));
+                continue;
+            }
             if (served.contains(entrypoint)) {
                 out.add(new DoctorFinding(DoctorFinding.Check.BACKLOG, DoctorFinding.Severity.WARNING, entrypoint,
                         jobs + ", although workers picked '" + entrypoint + "' in the last " + human(options.waitingAfter()),

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -13,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.internal.listen.ChannelSubscription;
+import org.pgqj.internal.listen.NotificationReader;
 import org.pgqj.internal.notify.NotifyPayloads;
 import org.pgqj.internal.sql.Backoff;
 import org.pgqj.internal.sql.ConnectionErrors;
@@ -49,6 +51,13 @@ public final class ChannelListener implements AutoCloseable {
         /** The LISTEN connection was lost; poll until {@link #onConnected()}. */
         default void onDisconnected() {
         }
+
+        /**
+         * A notification on one of the other channels given to {@link ChannelListener#start(DataSource, String,
+         * Set, String, Handler, Duration)} (pgqj's controls channel, say), with its raw payload.
+         */
+        default void onOtherChannel(String channel, String payload) {
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ChannelListener.class);
@@ -58,6 +67,7 @@ public final class ChannelListener implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String channel;
+    private final List<String> otherChannels;
     private final String applicationName;
     private final Handler handler;
     private final Duration healthCheckInterval;
@@ -68,10 +78,11 @@ public final class ChannelListener implements AutoCloseable {
     private volatile Connection connection;
     private volatile Exception lastFailure;
 
-    private ChannelListener(DataSource dataSource, String channel, String applicationName, Handler handler,
-                            Duration healthCheckInterval) {
+    private ChannelListener(DataSource dataSource, String channel, Set<String> otherChannels, String applicationName,
+                            Handler handler, Duration healthCheckInterval) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.channel = Objects.requireNonNull(channel, "channel");
+        this.otherChannels = otherChannels.stream().filter(c -> !c.equals(channel)).sorted().toList();
         this.applicationName = Objects.requireNonNull(applicationName, "applicationName");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.healthCheckInterval = Objects.requireNonNull(healthCheckInterval, "healthCheckInterval");
@@ -84,7 +95,17 @@ public final class ChannelListener implements AutoCloseable {
      */
     public static ChannelListener start(DataSource dataSource, String channel, String applicationName,
                                         Handler handler, Duration healthCheckInterval) {
-        ChannelListener listener = new ChannelListener(dataSource, channel, applicationName, handler, healthCheckInterval);
+        return start(dataSource, channel, Set.of(), applicationName, handler, healthCheckInterval);
+    }
+
+    /**
+     * As {@link #start(DataSource, String, String, Handler, Duration)}, listening on {@code otherChannels} too, on
+     * the same connection: their notifications go, unparsed, to {@link Handler#onOtherChannel}.
+     */
+    public static ChannelListener start(DataSource dataSource, String channel, Set<String> otherChannels,
+                                        String applicationName, Handler handler, Duration healthCheckInterval) {
+        ChannelListener listener = new ChannelListener(dataSource, channel, Objects.requireNonNull(otherChannels,
+                "otherChannels"), applicationName, handler, healthCheckInterval);
         listener.thread.start();
         return listener;
     }
@@ -120,7 +141,7 @@ public final class ChannelListener implements AutoCloseable {
                 // that stays open but carries nothing any more, the probe statement would otherwise wait forever.
                 c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, Math.max(1, healthCheckInterval.toMillis())));
                 // no UNLISTEN at the end: this connection is closed whenever the loop leaves it
-                ChannelSubscription events = ChannelSubscription.listen(c, channel);
+                ChannelSubscription events = ChannelSubscription.listen(c, channel, otherChannels);
                 connected = true;
                 lastFailure = null;
                 backoff.succeeded();
@@ -163,8 +184,12 @@ public final class ChannelListener implements AutoCloseable {
         Instant probeSent = Instant.now();
         Instant nextProbe = Instant.now().plus(healthCheckInterval);
         while (!closed) {
-            for (String payload : events.read(POLL_MILLIS)) {
-                NotifyEvent event = NotifyEvents.parse(payload).orElse(null);
+            for (NotificationReader.Notification n : events.readNotifications(POLL_MILLIS)) {
+                if (!otherChannels.isEmpty() && !channel.equals(n.channel())) {
+                    safely(() -> handler.onOtherChannel(n.channel(), n.payload()));
+                    continue;
+                }
+                NotifyEvent event = NotifyEvents.parse(n.payload()).orElse(null);
                 if (event instanceof TableChangedEvent t) {
                     safely(() -> handler.onTableChanged(t));
                 } else if (event instanceof CancellationEvent ce) {

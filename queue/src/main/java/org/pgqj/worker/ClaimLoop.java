@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.pgqj.core.Job;
@@ -38,7 +39,8 @@ final class ClaimLoop {
     /** Claim loop thread only. */
     private final Map<String, TokenBucket> buckets = new HashMap<>();
     private final ClaimQuery claimQuery;
-    private final NextEligibleQuery nextEligible;
+    /** For the entrypoints not paused; replaced when the pauses change. Claim loop only. */
+    private NextEligibleQuery nextEligible;
     private final DedicatedConnection connection;
     private final Wakeup wakeup;
     private final JobRunner runner;
@@ -47,6 +49,9 @@ final class ClaimLoop {
     private final WriterThreadSink writer;
     private final BooleanSupplier listening;
     private final Observers observers;
+    private final Pauses pauses;
+    /** The entrypoints this worker does not claim now. Claim loop only. */
+    private Set<String> paused = Set.of();
     /** Whether every entrypoint is limited (a partial claim is then the norm, not a sign of more work). */
     private final boolean allLimited;
     /** The next claim's size. Claim loop thread only. */
@@ -54,7 +59,7 @@ final class ClaimLoop {
 
     ClaimLoop(WorkerOptions options, Collection<Registration> registrations, ClaimQuery claimQuery,
               DedicatedConnection connection, Wakeup wakeup, JobRunner runner, OwnedJobs owned, WithClaimSink withClaim,
-              WriterThreadSink writer, BooleanSupplier listening, Observers observers) {
+              WriterThreadSink writer, BooleanSupplier listening, Observers observers, Pauses pauses) {
         this.options = options;
         this.registrations = List.copyOf(registrations);
         this.claimQuery = claimQuery;
@@ -67,6 +72,7 @@ final class ClaimLoop {
         this.writer = writer;
         this.listening = listening;
         this.observers = observers;
+        this.pauses = pauses;
         this.claimSize = options.batchSize();
         this.allLimited = !registrations.isEmpty() && registrations.stream().allMatch(Registration::holdsSlots);
         registrations.forEach(r -> r.options().requestsPerSecond()
@@ -111,6 +117,13 @@ final class ClaimLoop {
     }
 
     private void pass() throws InterruptedException {
+        if (pauses.due()) {
+            pauses.refresh(connection).ifPresent(this::pausesChanged);
+        }
+        if (!pauses.known()) {
+            wakeup.awaitClaim(PAUSE_NANOS); // never read yet: claim nothing rather than a paused entrypoint
+            return;
+        }
         if (holdsClaims()) {
             // back-pressure: finished jobs whose outcomes cannot be written yet; claiming more would only run more
             // jobs nobody can record (the writer says why, and wakes this loop once it writes again)
@@ -141,6 +154,9 @@ final class ClaimLoop {
         long rateWait = Long.MAX_VALUE;
         List<ClaimQuery.Part> parts = new ArrayList<>();
         for (Registration r : registrations) {
+            if (paused.contains(r.name())) {
+                continue;
+            }
             int take = capacity;
             TokenBucket bucket = buckets.get(r.name());
             if (bucket != null) {
@@ -182,6 +198,14 @@ final class ClaimLoop {
             }
         }
         waitAfter(jobs.isEmpty(), rateWait);
+    }
+
+    /** The pauses changed: claims and the next-eligible check leave out {@code now}. */
+    private void pausesChanged(Set<String> now) {
+        paused = now;
+        nextEligible = new NextEligibleQuery(Pauses.active(registrations.stream().map(Registration::name).toList(), now));
+        observers.onPausedChanged(now);
+        wakeup.blocked(false);
     }
 
     /** Whether claims pause: the writer's last round failed with outcomes waiting, or too many wait. */
@@ -248,6 +272,7 @@ final class ClaimLoop {
         if (!listening.getAsBoolean()) {
             wait = Math.min(wait, options.pollInterval().toNanos()); // poll-only, or the listener is down
         }
+        wait = Math.min(wait, Math.max(pauses.nanosUntilRecheck(), TimeUnit.MILLISECONDS.toNanos(1)));
         if (rateWait != Long.MAX_VALUE) {
             wait = Math.min(wait, Math.max(rateWait, TimeUnit.MILLISECONDS.toNanos(1)));
         }

@@ -47,6 +47,11 @@ final class Observers implements WorkerObserver {
         each(WorkerObserver::onListenerDisconnected);
     }
 
+    @Override
+    public void onPausedChanged(Set<String> paused) {
+        each(o -> o.onPausedChanged(paused));
+    }
+
     private void each(Consumer<WorkerObserver> call) {
         for (WorkerObserver o : observers) {
             try {

@@ -61,8 +61,8 @@ final class RunningWorker {
      * JVM shutdown hook when the options say so, and starts the threads.
      */
     static RunningWorker start(DataSource dataSource, QueueTables tables, WorkerOptions options,
-                               List<Registration> registrations, Observers observers, String listenerName,
-                               Runnable close) {
+                               List<Registration> registrations, Observers observers, Pauses pauses,
+                               String listenerName, Runnable close) {
         UUID id = options.workerId();
         OutcomeBuffer claimLoopBuffer = new OutcomeBuffer();
         OutcomeBuffer writerBuffer = new OutcomeBuffer();
@@ -79,8 +79,8 @@ final class RunningWorker {
         JobRunner runner = new JobRunner(id, registrations, writer, withClaim, owned, wakeup, housekeeping,
                 failures);
         ClaimLoop claims = new ClaimLoop(options, registrations, claimQuery, connections.claims, wakeup, runner, owned,
-                withClaim, writer, connections::isListening, observers);
-        connections.open(wakeup, owned, observers);
+                withClaim, writer, connections::isListening, observers, pauses);
+        connections.open(wakeup, owned, observers, pauses);
         reportHeldSlots(options, registrations, connections);
         Thread hook = null;
         if (options.shutdownHook()) {
@@ -167,6 +167,11 @@ final class RunningWorker {
 
     int runningJobs() {
         return wakeup.running();
+    }
+
+    /** Wakes the claim loop: a pause in code changed. */
+    void claimNow() {
+        wakeup.claimNow();
     }
 
     boolean awaitDrained(Duration timeout) throws InterruptedException {

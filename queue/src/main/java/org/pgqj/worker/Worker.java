@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
@@ -48,6 +49,7 @@ public final class Worker implements AutoCloseable {
     private final WorkerOptions options;
     private final List<Registration> registrations;
     private final Observers observers;
+    private final Pauses pauses;
     private final Lifecycle lifecycle = new Lifecycle();
     /** Written once by start(); read by close(), run() and the accessors, on any thread. */
     private volatile RunningWorker running;
@@ -58,6 +60,7 @@ public final class Worker implements AutoCloseable {
         this.options = b.options;
         this.registrations = b.chained();
         this.observers = new Observers(b.options.observers());
+        this.pauses = new Pauses(b.options.workerId().toString(), b.registrations.keySet(), b.tables.names(), b.options);
     }
 
     /** A builder for a worker on {@code dataSource} and the pgqueuer install {@code tables}. */
@@ -93,6 +96,58 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
+     * Pauses {@code entrypoint} on this worker only (in code; gone when the process ends): from its next claim this
+     * worker takes none of its jobs; running ones finish, other workers and enqueue are not affected. Callable
+     * before {@link #start()}, so a worker can start with an entrypoint off. To pause for every Java worker on the
+     * database, and across restarts, use {@code QueueAdmin.pause}; the two add up (a fleet-wide resume leaves this
+     * pause in place).
+     *
+     * @return false when it was paused on this worker already
+     * @throws WorkerException when this worker does not register {@code entrypoint}
+     */
+    public boolean pause(String entrypoint) {
+        boolean changed = pauses.pauseLocally(registered(entrypoint));
+        wakeClaims();
+        return changed;
+    }
+
+    /**
+     * Resumes {@code entrypoint} paused on this worker by {@link #pause}; the worker claims its jobs at once unless
+     * it is paused fleet-wide too ({@code QueueAdmin.resume} lifts that).
+     *
+     * @return false when it was not paused on this worker
+     * @throws WorkerException when this worker does not register {@code entrypoint}
+     */
+    public boolean resume(String entrypoint) {
+        boolean changed = pauses.resumeLocally(registered(entrypoint));
+        wakeClaims();
+        return changed;
+    }
+
+    /**
+     * The entrypoints this worker does not claim now: paused here in code and those paused fleet-wide, as of
+     * its last read (before every claim after a change is announced). Empty before the first claim.
+     */
+    public Set<String> pausedEntrypoints() {
+        return pauses.effective();
+    }
+
+    private String registered(String entrypoint) {
+        if (registrations.stream().noneMatch(r -> r.name().equals(entrypoint))) {
+            throw new WorkerException("Worker " + id() + " does not register entrypoint '" + entrypoint + "' (it has "
+                    + registrations.stream().map(Registration::name).toList() + "); pause one of those");
+        }
+        return entrypoint;
+    }
+
+    private void wakeClaims() {
+        RunningWorker r = running;
+        if (r != null) {
+            r.claimNow();
+        }
+    }
+
+    /**
      * Starts claiming and running jobs in the background; returns at once.
      *
      * @throws WorkerException when the pgqueuer schema is missing or incomplete (the message lists what
@@ -111,8 +166,8 @@ public final class Worker implements AutoCloseable {
         if (!schema.isComplete()) {
             throw new WorkerException("Worker " + id() + " cannot start: " + schema.describe());
         }
-        running = RunningWorker.start(dataSource, tables, options, registrations, observers, listenerApplicationName(),
-                this::close);
+        running = RunningWorker.start(dataSource, tables, options, registrations, observers, pauses,
+                listenerApplicationName(), this::close);
         LOG.info("Worker {} started: entrypoints {}, {}", id(), registrations.stream().map(Registration::name).toList(),
                 options);
     }

@@ -1,6 +1,7 @@
 package org.pgqj.worker;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.pgqj.core.QueueTables;
@@ -51,16 +52,16 @@ final class WorkerConnections implements AutoCloseable {
      * Opens every connection, waiting up to {@link WorkerOptions#startupWait()} for a server that refuses them;
      * on a failure closes what it opened and throws, naming {@code max_connections} when the server is full.
      */
-    void open(Wakeup wakeup, OwnedJobs owned, Observers observers) {
+    void open(Wakeup wakeup, OwnedJobs owned, Observers observers, Pauses pauses) {
         try {
-            openAll(wakeup, owned, observers);
+            openAll(wakeup, owned, observers, pauses);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    private void openAll(Wakeup wakeup, OwnedJobs owned, Observers observers) {
+    private void openAll(Wakeup wakeup, OwnedJobs owned, Observers observers, Pauses pauses) {
         long deadline = System.nanoTime() + options.startupWait().toNanos();
         Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
         for (DedicatedConnection c : new DedicatedConnection[] {claims, writes}) {
@@ -82,7 +83,9 @@ final class WorkerConnections implements AutoCloseable {
         if (!options.listen()) {
             return;
         }
-        listener = ChannelListener.start(dataSource, tables.channel(), listenerName, new ChannelListener.Handler() {
+        // pgqj's controls come on a channel of their own: Python workers parse every event on pgqueuer's
+        listener = ChannelListener.start(dataSource, tables.channel(), Set.of(tables.names().controlsChannel()),
+                listenerName, new ChannelListener.Handler() {
             @Override
             public void onTableChanged(TableChangedEvent event) {
                 wakeup.tableChanged(event);
@@ -94,7 +97,14 @@ final class WorkerConnections implements AutoCloseable {
             }
 
             @Override
+            public void onOtherChannel(String channel, String payload) {
+                pauses.changed(); // a pause or resume: the claim loop re-reads the table before it claims
+                wakeup.claimNow();
+            }
+
+            @Override
             public void onConnected() {
+                pauses.changed(); // a pause or resume may have been missed while the connection was down
                 wakeup.listenerConnected();
                 observers.onListenerConnected();
             }

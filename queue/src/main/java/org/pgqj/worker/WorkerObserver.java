@@ -46,4 +46,13 @@ public interface WorkerObserver {
     /** The LISTEN connection was lost (the worker polls until it is back). */
     default void onListenerDisconnected() {
     }
+
+    /**
+     * The entrypoints this worker does not claim changed: paused on this worker in code ({@link Worker#pause}) or
+     * for every Java worker ({@code QueueAdmin.pause}). Called on the claim loop's thread after each change.
+     *
+     * @param paused the registered entrypoints paused now (empty when all are resumed)
+     */
+    default void onPausedChanged(Set<String> paused) {
+    }
 }

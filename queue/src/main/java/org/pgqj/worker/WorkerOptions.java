@@ -36,6 +36,7 @@ public final class WorkerOptions {
     private final Duration shutdownTimeout;
     private final Duration statisticsInterval;
     private final Duration healthCheckInterval;
+    private final Duration pauseRecheckInterval;
     private final boolean shutdownHook;
     private final boolean listen;
     private final Duration pollInterval;
@@ -61,6 +62,7 @@ public final class WorkerOptions {
         this.shutdownTimeout = b.shutdownTimeout;
         this.statisticsInterval = b.statisticsInterval;
         this.healthCheckInterval = b.healthCheckInterval;
+        this.pauseRecheckInterval = b.pauseRecheckInterval;
         this.shutdownHook = b.shutdownHook;
         this.listen = b.listen;
         this.pollInterval = b.pollInterval;
@@ -99,6 +101,7 @@ public final class WorkerOptions {
         b.shutdownTimeout = shutdownTimeout;
         b.statisticsInterval = statisticsInterval;
         b.healthCheckInterval = healthCheckInterval;
+        b.pauseRecheckInterval = pauseRecheckInterval;
         b.shutdownHook = shutdownHook;
         b.listen = listen;
         b.pollInterval = pollInterval;
@@ -169,6 +172,15 @@ public final class WorkerOptions {
         return healthCheckInterval;
     }
 
+    /**
+     * How often the worker re-reads the entrypoints paused fleet-wide ({@code QueueAdmin.pause}) without being told:
+     * a pause or resume is announced on pgqj's own NOTIFY channel and read at once, and again after the LISTEN
+     * connection comes back; this slow re-read covers what a notification cannot (poll-only mode). Default 30 s.
+     */
+    public Duration pauseRecheckInterval() {
+        return pauseRecheckInterval;
+    }
+
     /** Whether {@code start()} registers a JVM shutdown hook that closes the worker. */
     public boolean shutdownHook() {
         return shutdownHook;
@@ -225,6 +237,7 @@ public final class WorkerOptions {
                 + ", heartbeatTimeout=" + heartbeatTimeout + ", dequeueTimeout=" + dequeueTimeout + ", mode=" + mode
                 + ", workerId=" + workerId + ", shutdownTimeout=" + shutdownTimeout
                 + ", statisticsInterval=" + statisticsInterval + ", healthCheckInterval=" + healthCheckInterval
+                + ", pauseRecheckInterval=" + pauseRecheckInterval
                 + ", shutdownHook=" + shutdownHook + ", listen=" + listen + ", pollInterval=" + pollInterval
                 + ", startupWait=" + startupWait + ", failureLogging=" + failureLogging + ", interceptors=" + interceptors.size()
                 + (entrypointInterceptors.isEmpty() ? "" : ", entrypointInterceptors=" + entrypointInterceptors.keySet())
@@ -243,6 +256,7 @@ public final class WorkerOptions {
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private Duration statisticsInterval = Duration.ofSeconds(30);
         private Duration healthCheckInterval = Duration.ofSeconds(10);
+        private Duration pauseRecheckInterval = Duration.ofSeconds(30);
         private boolean shutdownHook;
         private boolean listen = true;
         private Duration pollInterval = Duration.ofSeconds(1);
@@ -384,6 +398,12 @@ public final class WorkerOptions {
         /** Listener health-check interval. */
         public Builder healthCheckInterval(Duration interval) {
             this.healthCheckInterval = positive("healthCheckInterval", interval);
+            return this;
+        }
+
+        /** How often paused entrypoints are re-read without a notification (default 30 s), see {@link WorkerOptions#pauseRecheckInterval()}. */
+        public Builder pauseRecheckInterval(Duration interval) {
+            this.pauseRecheckInterval = positive("pauseRecheckInterval", interval);
             return this;
         }
 

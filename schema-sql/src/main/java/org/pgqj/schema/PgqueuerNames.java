@@ -105,6 +105,28 @@ public record PgqueuerNames(String prefix, String schema) {
     }
 
     /**
+     * pgqj's own table of entrypoints paused fleet-wide, e.g. {@code acme_pgqj_paused_entrypoints}: beside pgqueuer's
+     * catalog, never part of it (installed by {@link ControlsSchema}).
+     */
+    public String pausedEntrypointsTable() {
+        return prefix + "pgqj_paused_entrypoints";
+    }
+
+    /** The Flyway history table of pgqj's own control tables ({@link ControlsSchema}), apart from pgqueuer's. */
+    public String controlsHistoryTable() {
+        return prefix + "pgqj_controls_history";
+    }
+
+    /**
+     * The NOTIFY channel of pgqj's controls, e.g. {@code acme_pgqj_controls}: Java workers listen on it beside
+     * pgqueuer's channel; Python workers never see it (on its own channel pgqueuer logs an event type it does not
+     * know as a failed parse, at CRITICAL).
+     */
+    public String controlsChannel() {
+        return prefix + "pgqj_controls";
+    }
+
+    /**
      * The partial unique index on {@code (entrypoint, slot)} of picked rows, e.g.
      * {@code acme_pgqueuer_picked_slot_idx}: a worker that loses a slot race sees it named in the error.
      */

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -102,20 +103,30 @@ public final class PgqueuerSchema {
 
     /** The Flyway instance for the queue schema, for callers that want {@code info()} or {@code validate()}. */
     public Flyway flyway() {
+        // A schema that Python's `pgq install` filled has no history table: adopt it at version 0,
+        // so the idempotent V1 still runs and converges it.
+        return flyway(dataSource, names, LOCATION, names.historyTable(), "pgqueuer objects found without a history table",
+                SchemaSql.of(names, durability).placeholders());
+    }
+
+    /**
+     * A Flyway of one of this module's locations, with its own history table in the queue's schema, started at version
+     * 0 over a schema that already holds objects (its baseline), never cleaned: the queue schema's and pgqj's controls'.
+     */
+    static Flyway flyway(DataSource dataSource, PgqueuerNames names, String location, String historyTable,
+                         String baselineDescription, Map<String, String> placeholders) {
         return Flyway.configure(PgqueuerSchema.class.getClassLoader())
                 .dataSource(dataSource)
-                .locations(LOCATION)
+                .locations(location)
                 .failOnMissingLocations(true)
-                .table(names.historyTable())
+                .table(historyTable)
                 .schemas(names.schema())
                 .defaultSchema(names.schema())
                 .createSchemas(true)
-                // A schema that Python's `pgq install` filled has no history table: adopt it at version 0,
-                // so the idempotent V1 still runs and converges it.
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                .baselineDescription("pgqueuer objects found without a history table")
-                .placeholders(SchemaSql.of(names, durability).placeholders())
+                .baselineDescription(baselineDescription)
+                .placeholders(placeholders)
                 .cleanDisabled(true)
                 .load();
     }

@@ -29,6 +29,7 @@ import org.jooq.exception.DataAccessException;
 import org.pgqj.admin.BulkResult;
 import org.pgqj.admin.DoctorFinding;
 import org.pgqj.admin.DoctorOptions;
+import org.pgqj.admin.PauseResult;
 import org.pgqj.admin.QueueDoctor;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
@@ -61,7 +62,10 @@ public final class Dashboard extends HttpServlet {
     private static final int MAX_IDS = 1000;
     private static final String STARTED = Dashboard.class.getName() + ".started";
     private static final List<String> ACTIONS = List.of("/actions/requeue", "/actions/cancel",
-            "/actions/failures/requeue", "/actions/failures/cancel", "/actions/schedules/run-now");
+            "/actions/failures/requeue", "/actions/failures/cancel", "/actions/schedules/run-now", "/actions/pause",
+            "/actions/resume");
+    /** Longest entrypoint name the pause form takes (pgqueuer sets no limit; a name is a short identifier). */
+    private static final int MAX_ENTRYPOINT = 200;
 
     /**
      * HTTP Basic credentials. {@link #toString()} never shows the password.
@@ -227,7 +231,8 @@ public final class Dashboard extends HttpServlet {
                 FailureFilter filter = FailureFilter.parse(req::getParameter);
                 page(req, resp, base, "confirm", "Confirm", q -> Map.of("c", queries.confirm(q, action, filter)));
             }
-            case "/workers" -> page(req, resp, base, "workers", "Workers", q -> Map.of("w", queries.workers(q)));
+            case "/workers" -> page(req, resp, base, "workers", "Workers",
+                    q -> Map.of("w", queries.workers(q, entrypoints())));
             case "/charts" -> {
                 Duration window = JobFilter.age(Objects.requireNonNullElse(req.getParameter("window"), "1h"));
                 if (!Durations.WINDOWS.contains(JobFilter.ageText(window))) {
@@ -282,6 +287,7 @@ public final class Dashboard extends HttpServlet {
         String back = switch (path) {
             case "/actions/requeue", "/actions/cancel" -> byIds(req, path.equals("/actions/requeue"));
             case "/actions/failures/requeue", "/actions/failures/cancel" -> bulk(req, path.endsWith("/requeue"));
+            case "/actions/pause", "/actions/resume" -> pause(req, path.equals("/actions/pause"));
             default -> runNow(req);
         };
         LiveFeed f = feed;
@@ -325,6 +331,20 @@ public final class Dashboard extends HttpServlet {
                 done.jobs(), expected, filter.describe(), done.batches());
         return "/failures" + filter.query(requeue ? "requeued" : "canceled", Long.toString(done.jobs()), "of",
                 Long.toString(expected));
+    }
+
+    /**
+     * Pauses or resumes an entrypoint for every Java worker, naming the dashboard's user as who did it; returns the
+     * workers page, whose paused table shows the result (and why Python workers may still claim it).
+     */
+    private String pause(HttpServletRequest req, boolean pause) {
+        String entrypoint = Objects.requireNonNullElse(req.getParameter("entrypoint"), "").strip();
+        if (entrypoint.isEmpty() || entrypoint.length() > MAX_ENTRYPOINT) {
+            throw new IllegalArgumentException("Name the entrypoint to " + (pause ? "pause" : "resume") + " (1 to "
+                    + MAX_ENTRYPOINT + " characters).");
+        }
+        PauseResult result = queries.pause(entrypoint, pause, "dashboard (" + guard.user(req) + ")");
+        return "/workers?" + (pause ? "paused" : "resumed") + "=" + (result.changed() ? "1" : "0") + "#paused";
     }
 
     /** Makes a schedule due now; returns the schedules page with what happened. */
@@ -405,6 +425,16 @@ public final class Dashboard extends HttpServlet {
             if (n != null && n.matches("\\d{1,9}") && of != null && of.matches("\\d{1,9}")) {
                 return Optional.of(Character.toUpperCase(action.charAt(0)) + action.substring(1) + " " + n + " of "
                         + of + (of.equals("1") ? " job." : " jobs."));
+            }
+        }
+        for (String action : List.of("paused", "resumed")) {
+            String changed = req.getParameter(action);
+            if ("1".equals(changed)) {
+                return Optional.of("Entrypoint " + action + " for every Java worker; they are notified at once.");
+            }
+            if ("0".equals(changed)) {
+                return Optional.of("Nothing changed: the entrypoint was " + (action.equals("paused") ? "paused already."
+                        : "not paused."));
             }
         }
         String schedule = req.getParameter("schedule");

@@ -58,6 +58,7 @@ import org.jooq.impl.SQLDataType;
 import org.jooq.types.DayToSecond;
 import org.pgqj.admin.BulkResult;
 import org.pgqj.admin.LiveWorkers;
+import org.pgqj.admin.PauseResult;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.admin.QueueInspection;
 import org.pgqj.admin.TableHealth;
@@ -414,8 +415,8 @@ final class DashboardQueries {
                         Optional.ofNullable(last.get(r.get(PGQUEUER.ID))), failures.getOrDefault(r.get(PGQUEUER.ID), 0L)));
     }
 
-    /** Live workers, and the picked jobs whose heartbeat stopped. */
-    Workers workers(DSLContext q) {
+    /** Live workers, the picked jobs whose heartbeat stopped, the paused entrypoints ({@code entrypoints}: known ones). */
+    Workers workers(DSLContext q, List<String> entrypoints) {
         LiveWorkers live = inspection.liveWorkers(q);
         List<JobRow> stale = q.select(ROW).from(PGQUEUER)
                 .where(PGQUEUER.STATUS.eq(inline(PgqueuerStatus.picked, PGQUEUER.STATUS))
@@ -423,7 +424,9 @@ final class DashboardQueries {
                 .orderBy(PGQUEUER.HEARTBEAT, PGQUEUER.ID)
                 .limit(100)
                 .fetch(DashboardQueries::jobRow);
-        return new Workers(live, stale, staleAfter);
+        List<Views.PausedRow> paused = admin.pausedEntrypoints(q).stream()
+                .map(p -> new Views.PausedRow(p, QueueAdmin.pythonNotice(live, p.entrypoint()))).toList();
+        return new Workers(live, stale, staleAfter, new Views.Paused(admin.controlsInstalled(q), paused, entrypoints));
     }
 
     /** The tables' sizes and upkeep, the NOTIFY queue, the log's age and retention. */
@@ -445,6 +448,12 @@ final class DashboardQueries {
     /** Held jobs back to queued ({@link QueueAdmin#requeue}), in one transaction. */
     List<Long> requeue(List<Long> ids) {
         return tables.dsl(dataSource).transactionResult(cfg -> admin.requeue(DSL.using(cfg), ids));
+    }
+
+    /** Pauses ({@link QueueAdmin#pause}) or resumes an entrypoint for every Java worker, in one transaction. */
+    PauseResult pause(String entrypoint, boolean pause, String by) {
+        return tables.dsl(dataSource).transactionResult(cfg -> pause ? admin.pause(DSL.using(cfg), entrypoint, by)
+                : admin.resume(DSL.using(cfg), entrypoint, by));
     }
 
     /** Jobs canceled ({@link QueueAdmin#cancel}: row deleted, logged, cancellation_event sent), in one transaction. */

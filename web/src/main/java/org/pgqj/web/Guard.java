@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -66,6 +67,17 @@ final class Guard {
         boolean user = MessageDigest.isEqual(bytes(decoded.substring(0, colon)), bytes(c.user()));
         boolean password = MessageDigest.isEqual(bytes(decoded.substring(colon + 1)), bytes(c.password()));
         return user & password;
+    }
+
+    /**
+     * Who sends an authorized request, for the log of an action: the Basic user, else the container's or Spring
+     * Security's authenticated user, else "anonymous".
+     */
+    String user(HttpServletRequest req) {
+        if (credentials.isPresent()) {
+            return credentials.get().user(); // authorized() passed: the request carries exactly this user
+        }
+        return Objects.requireNonNullElse(req.getRemoteUser(), "anonymous");
     }
 
     static void challenge(HttpServletResponse resp) {

@@ -188,8 +188,19 @@ final class Views {
     record Confirm(String action, FailureFilter filter, long count, Instant asOf) {
     }
 
-    /** The workers page: live workers, jobs held by no live worker's id, stale picked jobs. */
-    record Workers(LiveWorkers live, List<JobRow> stalePicked, Duration staleAfter) {
+    /** The workers page: live workers, jobs held by no live worker's id, stale picked jobs, paused entrypoints. */
+    record Workers(LiveWorkers live, List<JobRow> stalePicked, Duration staleAfter, Paused paused) {
+    }
+
+    /**
+     * Entrypoints paused for every Java worker, each with why Python workers may still claim it; whether pgqj's
+     * control tables are installed (else nothing can be paused), and the entrypoints known, for the pause form.
+     */
+    record Paused(boolean installed, List<PausedRow> rows, List<String> entrypoints) {
+    }
+
+    /** One paused entrypoint and, when a Python worker may serve it, why that worker does not stop. */
+    record PausedRow(org.pgqj.admin.PausedEntrypoint entrypoint, Optional<String> pythonNotice) {
     }
 
     /** The charts page: live throughput and durations for a window. */

@@ -21,11 +21,13 @@ public final class ChannelSubscription implements AutoCloseable {
 
     private final Connection connection;
     private final String channel;
+    private final List<String> others;
     private final NotificationReader reader;
 
-    private ChannelSubscription(Connection connection, String channel, NotificationReader reader) {
+    private ChannelSubscription(Connection connection, String channel, List<String> others, NotificationReader reader) {
         this.connection = connection;
         this.channel = channel;
+        this.others = others;
         this.reader = reader;
     }
 
@@ -33,12 +35,23 @@ public final class ChannelSubscription implements AutoCloseable {
      * Sends {@code LISTEN "channel"} on {@code connection} (the channel quoted as an identifier).
      */
     public static ChannelSubscription listen(Connection connection, String channel) throws SQLException {
-        String quoted = quote(channel);
+        return listen(connection, channel, List.of());
+    }
+
+    /**
+     * Sends {@code LISTEN} for {@code channel} and each of {@code others} on {@code connection}: one connection
+     * carries them all, {@link #readNotifications} tells them apart.
+     */
+    public static ChannelSubscription listen(Connection connection, String channel, List<String> others)
+            throws SQLException {
         try (Statement st = connection.createStatement()) {
             // LISTEN takes an identifier, not a bind parameter (and jOOQ has no LISTEN statement)
-            st.execute("LISTEN " + quoted);
+            st.execute("LISTEN " + quote(channel));
+            for (String other : others) {
+                st.execute("LISTEN " + quote(other));
+            }
         }
-        return new ChannelSubscription(connection, channel, NotificationReader.of(connection));
+        return new ChannelSubscription(connection, channel, List.copyOf(others), NotificationReader.of(connection));
     }
 
     /** The channel listened on. */
@@ -59,11 +72,19 @@ public final class ChannelSubscription implements AutoCloseable {
         return reader.read(timeoutMillis);
     }
 
-    /** Sends {@code UNLISTEN "channel"}; the connection stays open. */
+    /** As {@link #read}, with each notification's channel (for a subscription of several channels). */
+    public List<NotificationReader.Notification> readNotifications(int timeoutMillis) throws SQLException {
+        return reader.readNotifications(timeoutMillis);
+    }
+
+    /** Sends {@code UNLISTEN} for every channel of this subscription; the connection stays open. */
     @Override
     public void close() throws SQLException {
         try (Statement st = connection.createStatement()) {
             st.execute("UNLISTEN " + quote(channel));
+            for (String other : others) {
+                st.execute("UNLISTEN " + quote(other));
+            }
         }
     }
 

@@ -76,16 +76,31 @@ public final class NotificationReader {
         return Optional.empty();
     }
 
+    /** One notification: the channel it came on, and its payload. */
+    public record Notification(String channel, String payload) {
+    }
+
     /**
      * Waits up to {@code timeoutMillis} for notifications and returns their payloads (empty on timeout).
      * A lost connection is an {@link SQLException}.
      */
     public List<String> read(int timeoutMillis) throws SQLException {
+        List<Notification> received = readNotifications(timeoutMillis);
+        if (received.size() == 1) {
+            return List.of(received.getFirst().payload());
+        }
+        return received.stream().map(Notification::payload).toList();
+    }
+
+    /**
+     * As {@link #read}, with each notification's channel: for a connection that listens on more than one.
+     */
+    public List<Notification> readNotifications(int timeoutMillis) throws SQLException {
         if (stream == null) {
             return payloads(pg.getNotifications(timeoutMillis));
         }
         // notifications pgjdbc took in while running a statement here (the health probe's own, say)
-        List<String> received = payloads(executor.getNotifications());
+        List<Notification> received = payloads(executor.getNotifications());
         if (!received.isEmpty()) {
             return received;
         }
@@ -101,8 +116,8 @@ public final class NotificationReader {
             stream.receiveChar();
             stream.receiveInteger4();
             stream.receiveInteger4();
-            stream.receiveString();
-            return List.of(stream.receiveString());
+            String channel = stream.receiveString();
+            return List.of(new Notification(channel, stream.receiveString()));
         } catch (IOException e) {
             // an EOFException (the server closed the connection) has no message: name the exception instead
             throw new SQLException("LISTEN connection failed: " + ConnectionErrors.describe(e), "08006", e);
@@ -123,13 +138,13 @@ public final class NotificationReader {
         }
     }
 
-    private static List<String> payloads(PGNotification[] notifications) {
+    private static List<Notification> payloads(PGNotification[] notifications) {
         if (notifications == null || notifications.length == 0) {
             return List.of();
         }
-        List<String> payloads = new ArrayList<>(notifications.length);
+        List<Notification> payloads = new ArrayList<>(notifications.length);
         for (PGNotification n : notifications) {
-            payloads.add(n.getParameter());
+            payloads.add(new Notification(n.getName(), n.getParameter()));
         }
         return payloads;
     }

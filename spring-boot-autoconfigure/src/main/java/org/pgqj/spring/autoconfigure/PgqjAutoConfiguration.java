@@ -114,7 +114,7 @@ public class PgqjAutoConfiguration {
     @ConditionalOnMissingBean
     public PgqjSchemaInitializer pgqjSchemaInitializer(PgqjDataSources dataSources, QueueTables tables,
                                                        PgqjProperties properties) {
-        return new PgqjSchemaInitializer(dataSources, tables, properties.getSchema());
+        return new PgqjSchemaInitializer(dataSources, tables, properties.getSchema(), properties.getControls());
     }
 
     /** Enqueue with a DSLContext of the app's: {@code queue.enqueue(dsl, record)}, in the DSLContext's transaction. */
@@ -188,7 +188,15 @@ public class PgqjAutoConfiguration {
         });
         LOG.info("pgqj worker for entrypoints {} ({})", handlers.keySet(),
                 handlers.values().stream().map(PgqjBeans.Handler::source).toList());
-        return builder.build();
+        Worker worker = builder.build();
+        for (String paused : properties.getWorker().getPausedEntrypoints()) {
+            try {
+                worker.pause(paused); // before the start: its first claim leaves them out
+            } catch (WorkerException e) {
+                throw new PgqjStartupException("pgqj.worker.paused-entrypoints: " + e.getMessage(), e);
+            }
+        }
+        return worker;
     }
 
     /** Starts and stops the worker with the context. */

@@ -2,7 +2,9 @@ package org.pgqj.spring.autoconfigure;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.pgqj.schema.Durability;
 import org.pgqj.worker.EntrypointOptions;
@@ -57,6 +59,8 @@ public class PgqjProperties {
 
     private final Tracing tracing = new Tracing();
 
+    private final Controls controls = new Controls();
+
     public String getPrefix() {
         return prefix;
     }
@@ -103,6 +107,10 @@ public class PgqjProperties {
 
     public Tracing getTracing() {
         return tracing;
+    }
+
+    public Controls getControls() {
+        return controls;
     }
 
     /** The options of entrypoint {@code name}: its overrides on top of the defaults. */
@@ -382,6 +390,15 @@ public class PgqjProperties {
         private boolean shutdownHook = false;
 
         /**
+         * Entrypoints this app's worker starts paused, in code on this worker only (Worker.pause): it claims none of
+         * their jobs. To pause for every Java worker, and across restarts, use QueueAdmin.pause or pgqj pause.
+         */
+        private Set<String> pausedEntrypoints = new LinkedHashSet<>();
+
+        /** How often the worker re-reads the entrypoints paused for every Java worker without a notification. */
+        private Duration pauseRecheckInterval = Duration.ofSeconds(30);
+
+        /**
          * The worker options; the shutdown timeout when none is set is {@link #defaultShutdownTimeout} of
          * {@code phaseTimeout}.
          */
@@ -398,6 +415,7 @@ public class PgqjProperties {
                     .healthCheckInterval(healthCheckInterval)
                     .listen(listen)
                     .pollInterval(pollInterval)
+                    .pauseRecheckInterval(pauseRecheckInterval)
                     .shutdownHook(shutdownHook);
             if (workerId != null) {
                 b.workerId(workerId);
@@ -535,6 +553,22 @@ public class PgqjProperties {
 
         public void setShutdownHook(boolean shutdownHook) {
             this.shutdownHook = shutdownHook;
+        }
+
+        public Set<String> getPausedEntrypoints() {
+            return pausedEntrypoints;
+        }
+
+        public void setPausedEntrypoints(Set<String> pausedEntrypoints) {
+            this.pausedEntrypoints = pausedEntrypoints;
+        }
+
+        public Duration getPauseRecheckInterval() {
+            return pauseRecheckInterval;
+        }
+
+        public void setPauseRecheckInterval(Duration pauseRecheckInterval) {
+            this.pauseRecheckInterval = pauseRecheckInterval;
         }
     }
 
@@ -862,6 +896,27 @@ public class PgqjProperties {
 
         public void setMaxDelay(Duration maxDelay) {
             this.maxDelay = maxDelay;
+        }
+    }
+
+    /**
+     * pgqj's own control tables (pause and resume: org.pgqj.schema.ControlsSchema), beside pgqueuer's catalog:
+     * pgqj.controls.*.
+     */
+    public static class Controls {
+
+        /**
+         * Install (or upgrade) pgqj's control tables at startup, after the queue schema: needs a role that may create
+         * tables. Off by default: an explicit install step (pgqj install --controls) keeps DDL out of app startups.
+         */
+        private boolean install = false;
+
+        public boolean isInstall() {
+            return install;
+        }
+
+        public void setInstall(boolean install) {
+            this.install = install;
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.pgqj.spring.autoconfigure;
 
 import org.pgqj.core.QueueTables;
+import org.pgqj.schema.ControlsSchema;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.schema.SchemaVerification;
 import org.slf4j.Logger;
@@ -22,15 +23,26 @@ public final class PgqjSchemaInitializer implements InitializingBean {
     private final PgqjDataSources dataSources;
     private final QueueTables tables;
     private final PgqjProperties.Schema settings;
+    private final PgqjProperties.Controls controls;
 
-    PgqjSchemaInitializer(PgqjDataSources dataSources, QueueTables tables, PgqjProperties.Schema settings) {
+    PgqjSchemaInitializer(PgqjDataSources dataSources, QueueTables tables, PgqjProperties.Schema settings,
+                          PgqjProperties.Controls controls) {
         this.dataSources = dataSources;
         this.tables = tables;
         this.settings = settings;
+        this.controls = controls;
     }
 
     @Override
     public void afterPropertiesSet() {
+        migrateOrVerify();
+        if (controls.isInstall()) {
+            // pgqj.controls.install=true: pgqj's own tables (pause), their own Flyway location and history table
+            ControlsSchema.forDataSource(dataSources.shared()).names(tables.names()).install();
+        }
+    }
+
+    private void migrateOrVerify() {
         PgqueuerSchema schema = PgqueuerSchema.forDataSource(dataSources.shared()).names(tables.names())
                 .durability(settings.getDurability());
         if (settings.isMigrate()) {
