@@ -49,7 +49,11 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
         return database(context);
     }
 
-    private static TestDatabase database(ExtensionContext context) {
+    /**
+     * The database of {@code context}'s test class, created on first use and dropped after the class: for
+     * extensions that build on this one (the queue kit of {@code pgqj-testing} migrates it).
+     */
+    public static TestDatabase database(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
         ExtensionContext classContext = context;
         while (classContext.getTestClass().isPresent() && classContext.getTestMethod().isPresent()) {
