@@ -1,6 +1,5 @@
 package org.pgqj.testing.queue;
 
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -13,18 +12,17 @@ import org.pgqj.testing.PostgresExtension;
  * pgqueuer schema (default install: no prefix, schema {@code public}) is migrated before the first test and the
  * tables are emptied before each; a {@link TestQueue} parameter is resolved. Register it with
  * {@code @QueueTest}, or {@code @ExtendWith({PostgresExtension.class, QueueExtension.class})}.
+ *
+ * <p>The migration runs after the class's {@code @BeforeAll} methods (unless one of them takes the
+ * {@link TestQueue}): an application's own migrations there run first, as on a fresh database in production, so
+ * its Flyway finds an empty schema rather than pgqueuer's tables.
  */
-public final class QueueExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class QueueExtension implements BeforeEachCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(QueueExtension.class);
 
     /** Made by JUnit. */
     public QueueExtension() {
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        queue(context);
     }
 
     @Override

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.testing.PostgresExtension;
 
 /**
- * A test class with a PostgreSQL database of its own, the pgqueuer schema migrated into it once, and the queue,
- * log, statistics and schedule tables emptied before each test. Test and lifecycle methods may take a
+ * A test class with a PostgreSQL database of its own, the pgqueuer schema migrated into it once (after the
+ * class's {@code @BeforeAll} methods, where an application migrates its own schema first), and the queue, log,
+ * statistics and schedule tables emptied before each test. Test and lifecycle methods may take a
  * {@link TestQueue} (the kit: enqueue assertions, running the due jobs, the queue clock) and a
  * {@link org.pgqj.testing.TestDatabase}.
  *
