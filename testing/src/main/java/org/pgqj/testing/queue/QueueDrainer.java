@@ -73,11 +73,29 @@ public final class QueueDrainer {
      */
     public DrainResult drain(Worker worker) {
         Objects.requireNonNull(worker, "worker");
+        try (worker) {
+            return run(worker, worker::start);
+        }
+    }
+
+    /**
+     * For a worker that runs already (a Spring context's): waits until none of its entrypoints' jobs is due or
+     * picked by it, and reports what happened to each job meanwhile. The worker keeps running.
+     *
+     * @return what happened to each job that ran from this call on, in id order
+     * @throws AssertionError when jobs are still due or running after the timeout
+     */
+    public DrainResult awaitIdle(Worker running) {
+        Objects.requireNonNull(running, "running");
+        return run(running, () -> { });
+    }
+
+    private DrainResult run(Worker worker, Runnable start) {
         DSLContext dsl = tables.dsl(dataSource);
         long logMark = dsl.select(coalesce(max(PGQUEUER_LOG.ID), inline(0L))).from(PGQUEUER_LOG).fetchSingle().value1();
         List<String> entrypoints = worker.entrypoints();
-        try (worker) {
-            worker.start();
+        start.run();
+        try {
             Await.until("no job of " + entrypoints + " due or running on worker " + worker.id(), timeout,
                     () -> worker.runningJobs() == 0 && !dsl.fetchExists(PGQUEUER, PGQUEUER.ENTRYPOINT.in(entrypoints)
                             .and(PGQUEUER.STATUS.eq(PgqueuerStatus.queued)

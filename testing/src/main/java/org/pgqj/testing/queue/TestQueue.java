@@ -71,6 +71,11 @@ public final class TestQueue {
         return QueueDrainer.of(dataSource, tables).drain(worker);
     }
 
+    /** Waits until a running worker has run the due jobs of its entrypoints: {@link QueueDrainer#awaitIdle(Worker)}. */
+    public DrainResult awaitIdle(Worker running) {
+        return QueueDrainer.of(dataSource, tables).awaitIdle(running);
+    }
+
     /** The queue's clock: moves due times instead of the database's {@code now()}. */
     public QueueClock clock() {
         return QueueClock.of(dataSource, tables);
