@@ -23,6 +23,7 @@ import org.pgqj.codegen.Tables;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.testing.queue.TestQueue;
 import org.pgqj.worker.EntrypointOptions;
@@ -151,11 +152,8 @@ class WorkerMetricsTest {
                 .options(WorkerOptions.builder().observer(metrics).build())
                 .entrypoint("idle", EntrypointOptions.defaults(), (job, ctx) -> { }).build()) {
             worker.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (registry.get(WorkerMetrics.LISTENER_CONNECTED).tags("worker", "w1").gauge().value() != 1.0) {
-                assertTrue(System.nanoTime() < deadline, "listener gauge never became 1");
-                Thread.sleep(10);
-            }
+            Await.until("the listener gauge is 1", Duration.ofSeconds(10),
+                    () -> registry.get(WorkerMetrics.LISTENER_CONNECTED).tags("worker", "w1").gauge().value() == 1.0);
         }
     }
 
