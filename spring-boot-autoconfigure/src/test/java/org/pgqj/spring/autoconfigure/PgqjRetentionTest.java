@@ -14,7 +14,6 @@ import org.pgqj.admin.LogRetention;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schedule.Scheduler;
 import org.pgqj.schedule.Schedules;
-import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -42,8 +41,8 @@ class PgqjRetentionTest {
                     + "VALUES (1, 0, 'successful', 'e', now())");
             await().atMost(Duration.ofSeconds(20)).until(
                     () -> count(db, "pgqueuer_log") == 4 && count(db, "pgqueuer_statistics") == 1);
-            // a tick or two more: the recent rows stay
-            Await.holds("the recent log and statistics rows stay", Duration.ofMillis(1_500),
+            // a tick or two more: the recent rows stay, at every look for 1.5 s
+            await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(10)).until(
                     () -> count(db, "pgqueuer_log") == 4 && count(db, "pgqueuer_statistics") == 1);
         }
     }

@@ -16,7 +16,11 @@ public record DrainResult(List<RanJob> jobs) {
         jobs = List.copyOf(jobs);
     }
 
-    /** The job with {@code id}. @throws AssertionError when it did not run, listing what did */
+    /**
+     * The job with {@code id}.
+     *
+     * @throws AssertionError when it did not run, listing what did
+     */
     public RanJob job(long id) {
         return jobs.stream().filter(j -> j.id() == id).findFirst()
                 .orElseThrow(() -> new AssertionError("Job " + id + " did not run during the drain; " + this));
