@@ -78,8 +78,7 @@ class PgqjRunIT {
         awaitText(err, "sleepy job");
         new ProcessBuilder("kill", "-INT", Long.toString(worker.pid())).start().waitFor();
         awaitText(err, "stopping the worker gracefully");
-        Thread.sleep(500);
-        assertTrue(worker.isAlive(), "the first signal waits for the 2-minute job: " + err.text());
+        Await.holds("the first signal waits for the 2-minute job", Duration.ofMillis(500), worker::isAlive);
         long second = System.nanoTime();
         new ProcessBuilder("kill", "-TERM", Long.toString(worker.pid())).start().waitFor();
         assertTrue(worker.waitFor(10, TimeUnit.SECONDS), "the second signal stops at once: " + err.text());

@@ -15,12 +15,11 @@ import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.enqueue.OnConflict;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 
@@ -30,7 +29,8 @@ import org.pgqj.worker.Worker;
  * {@code cancellation_event} that Python's pydantic model and Java's parser read alone, so each worker sees the
  * cancel of every job it runs, wherever in the list its id falls.
  */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(300)
 class BulkCancelAcrossTest {
 
@@ -40,7 +40,6 @@ class BulkCancelAcrossTest {
 
     @Test
     void pythonAndJavaWorkersSeeEachOfTheirCancellations(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         List<NewJob> jobs = new ArrayList<>();
         for (int i = 0; i < JOBS; i++) {
             String entrypoint = switch (i % EVERY) {

@@ -17,15 +17,16 @@ import org.pgqj.admin.QueueAdmin;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 
 /** A cancel from one language reaches a handler running in the other. */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(180)
 class CancelAcrossTest {
 
@@ -34,7 +35,6 @@ class CancelAcrossTest {
 
     @Test
     void javaCancelsAPythonHandler(TestDatabase db) throws InterruptedException {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         Interop.Latency latency = new Interop.Latency();
         try (PythonWorker py = PythonWorker.start(db, List.of(PythonWorker.entrypoint("py_cancel", "mode", "cancel")))) {
             for (int i = 0; i < ROUNDS; i++) {
@@ -55,7 +55,6 @@ class CancelAcrossTest {
 
     @Test
     void pythonCancelsAJavaHandler(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         Map<Long, Long> cancelledAt = new ConcurrentHashMap<>();
         Map<Long, CountDownLatch> started = new ConcurrentHashMap<>();
         Interop.Latency latency = new Interop.Latency();
@@ -78,11 +77,8 @@ class CancelAcrossTest {
                 long id = QUEUE.enqueue(Interop.dsl(db), NewJob.of("java_cancel", new byte[0]));
                 assertTrue(started.computeIfAbsent(id, k -> new CountDownLatch(1)).await(30, TimeUnit.SECONDS), "job started");
                 JsonNode sent = Interop.runPython(db, "cancel", Long.toString(id)).getFirst();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!cancelledAt.containsKey(id) && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                assertTrue(cancelledAt.containsKey(id), "the Java handler of " + id + " saw no cancel");
+                Await.until("the Java handler of " + id + " sees the cancel", Duration.ofSeconds(30),
+                        () -> cancelledAt.containsKey(id));
                 latency.add(sent.get("sending_t").asLong(), cancelledAt.get(id));
             }
             awaitLogged(db, "java_cancel");
@@ -93,12 +89,8 @@ class CancelAcrossTest {
 
     /** Every job of the entrypoint is gone from the queue and logged canceled exactly once. */
     private static void awaitLogged(TestDatabase db, String entrypoint) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE entrypoint = ?", entrypoint) > 0
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE entrypoint = ?", entrypoint));
+        Await.until("no job of " + entrypoint + " left in the queue table", Duration.ofSeconds(10),
+                () -> Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer WHERE entrypoint = ?", entrypoint) == 0);
         assertEquals(ROUNDS, Interop.count(db.dataSource(),
                 "SELECT count(*) FROM pgqueuer_log WHERE entrypoint = ? AND status = 'canceled'", entrypoint));
         assertEquals(0, Interop.count(db.dataSource(),

@@ -24,15 +24,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.tracing.OpenTelemetryTracing;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestProcess;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -43,7 +41,7 @@ import org.pgqj.worker.WorkerOptions;
  * Python runs from the interop suite's environment (which adds the OpenTelemetry SDK to pgqueuer);
  * skipped, with one line saying so, when there is no python3.
  */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class CrossLanguageTracingTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
@@ -57,7 +55,6 @@ class CrossLanguageTracingTest {
     static void setUp(TestDatabase database) {
         Interop.python();
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         // W3C propagation is what Python's default propagator includes
         sdk = OpenTelemetrySdk.builder()
                 .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build())

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -30,13 +30,13 @@ import org.pgqj.worker.WorkerOptions;
  * partly by Java's: {@code pgq dashboard} and {@code pgqj dashboard} show the same counts per entrypoint and
  * status, and both equal the log table's.
  */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(180)
 class DashboardInteropTest {
 
     @Test
     void pgqAndPgqjDashboardsAgree(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         JobQueue queue = JobQueue.create(QueueTables.defaults());
         try (PythonWorker py = PythonWorker.start(db, List.of(PythonWorker.entrypoint("dash_py"),
                      PythonWorker.entrypoint("dash_py_fail", "mode", "fail")));
@@ -78,11 +78,8 @@ class DashboardInteropTest {
         }
         queue.enqueueAll(Interop.dsl(db), jobs);
         py.awaitEvents("end", 1 + 8 * (round + 1), Duration.ofSeconds(60));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer") > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer"));
+        Await.until("an empty queue table", Duration.ofSeconds(30),
+                () -> Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer") == 0);
     }
 
     private static Map<String, Long> fromLog(TestDatabase db) throws Exception {

@@ -21,11 +21,10 @@ import org.pgqj.admin.QueueDoctor;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -38,7 +37,8 @@ import org.pgqj.worker.WorkerOptions;
  * declaring a higher concurrency limit than the Java one, and one declaring a limit beside a Java worker declaring
  * none, show in the picked rows.
  */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(240)
 class DoctorInteropTest {
 
@@ -58,7 +58,6 @@ class DoctorInteropTest {
 
     @Test
     void theOnlyWorkerOfAnEntrypointScaledToZero(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         QueueDoctor doctor = QueueDoctor.create(TABLES, DoctorOptions.builder().waitingAfter(Duration.ofSeconds(3)).build());
         Runs java = new Runs();
         try (Worker worker = Interop.warmedUp(db, Worker.builder(db.dataSource(), TABLES)
@@ -96,7 +95,6 @@ class DoctorInteropTest {
 
     @Test
     void noWorkerThenAPythonWorkerServingSomethingElseThenAJavaWorkerServingIt(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         QueueDoctor doctor = QueueDoctor.create(TABLES, DoctorOptions.builder().waitingAfter(Duration.ofSeconds(3)).build());
         enqueue(db, "send_invoice", 2);
 
@@ -140,7 +138,6 @@ class DoctorInteropTest {
 
     @Test
     void workersDeclaringDifferentConcurrencyLimits(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         CountDownLatch release = new CountDownLatch(1);
         // this application (the Java worker) declares 2 for 'limited' and nothing for 'mixed'
         QueueDoctor doctor = QueueDoctor.create(TABLES, DoctorOptions.builder().concurrencyLimit("limited", 2).build());

@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PythonEnv;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
@@ -167,23 +168,12 @@ final class Interop {
     }
 
     static void awaitListening(Worker worker) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!worker.isListening()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the Java worker did not LISTEN within 10 s");
-            }
-            Thread.sleep(10);
-        }
+        Await.until("the Java worker LISTENs", Duration.ofSeconds(10), worker::isListening);
     }
 
     static void awaitEmptyQueue(TestDatabase db) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer") > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("jobs left in the queue table after 10 s");
-            }
-            Thread.sleep(20);
-        }
+        Await.until("an empty queue table", Duration.ofSeconds(10),
+                () -> Interop.count(db.dataSource(), "SELECT count(*) FROM pgqueuer") == 0);
     }
 
     /**

@@ -27,13 +27,14 @@ import org.pgqj.enqueue.NewJob;
 import org.pgqj.enqueue.OnConflict;
 import org.pgqj.payload.Entrypoint;
 import org.pgqj.payload.PayloadCodec;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
+import org.pgqj.testing.queue.TestQueue;
 
 /** Java enqueues (typed records, batches, delays, dedupe, rolled-back transactions); Python pgqueuer runs them. */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(180)
 class JavaToPythonTest {
 
@@ -45,8 +46,7 @@ class JavaToPythonTest {
     static final JobQueue QUEUE = JobQueue.create(QueueTables.defaults());
 
     @BeforeAll
-    static void start(TestDatabase db) {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
+    static void start(TestDatabase db, TestQueue migrated) { // taking the TestQueue migrates the queue schema now
         python = PythonWorker.start(db, List.of(PythonWorker.entrypoint("j2p"), PythonWorker.entrypoint("j2p_typed"),
                 PythonWorker.entrypoint("j2p_delayed")));
     }

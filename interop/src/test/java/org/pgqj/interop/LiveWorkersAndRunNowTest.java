@@ -26,12 +26,11 @@ import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.schedule.Schedules;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 
@@ -40,7 +39,8 @@ import org.pgqj.worker.Worker;
  * (idle, then busy with its running job attributed to its queue manager id), and its scheduler honouring "run now"
  * through pgqueuer_schedules.
  */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(180)
 class LiveWorkersAndRunNowTest {
 
@@ -49,7 +49,6 @@ class LiveWorkersAndRunNowTest {
 
     @Test
     void aPythonWorkerIsSeenIdleAndBusyBesideAJavaWorker(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         try (PythonWorker py = PythonWorker.start(db, List.of(PythonWorker.entrypoint("py_live", "sleep_ms", 8_000)));
              Worker java = Interop.warmedUp(db, Worker.builder(db.dataSource(), TABLES)
                      .entrypoint("java_live", EntrypointOptions.defaults(), (job, ctx) -> { }))) {
@@ -91,7 +90,6 @@ class LiveWorkersAndRunNowTest {
 
     @Test
     void aPythonSchedulerRunsARowMadeDueByRunNowAtItsNextWake(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         String yearly = "0 0 1 1 *";
         // a first Python scheduler registers the row; it is not due (next New Year), so nothing runs
         TestProcess.Result first = runScheduler(db, yearly, 4);

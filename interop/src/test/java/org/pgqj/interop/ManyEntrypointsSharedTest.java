@@ -23,11 +23,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -38,7 +37,8 @@ import org.pgqj.worker.WorkerOptions;
  * pgqueuer's own): every job runs exactly once, with one {@code picked} and one {@code successful} log row; no
  * limited entrypoint ever has more than 2 picked rows or a slot outside 0..1; both languages run jobs.
  */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(300)
 class ManyEntrypointsSharedTest {
 
@@ -53,7 +53,6 @@ class ManyEntrypointsSharedTest {
 
     @Test
     void bothLanguagesShareManyEntrypointsExactlyOnceWithinTheLimits(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         Runs javaSide = new Runs();
         List<Map<String, Object>> eps = new ArrayList<>();
         Worker.Builder builder = Worker.builder(db.dataSource(), QueueTables.defaults());

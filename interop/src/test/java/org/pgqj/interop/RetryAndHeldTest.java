@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,26 +15,21 @@ import org.pgqj.core.Job;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.RetryRequested;
 import org.pgqj.worker.Worker;
 
 /** Retries and held failures written by one language are read, requeued and run by the other. */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(240)
 class RetryAndHeldTest {
 
     static final JobQueue QUEUE = JobQueue.create(QueueTables.defaults());
-
-    @BeforeAll
-    static void migrate(TestDatabase db) {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-    }
 
     @Test
     void pythonRetryRunsOnJavaWithAttemptsOne(TestDatabase db) throws Exception {

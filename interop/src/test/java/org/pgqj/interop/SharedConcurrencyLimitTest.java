@@ -22,10 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -34,7 +33,8 @@ import org.pgqj.worker.WorkerOptions;
  * Two Python workers and a Java worker serve one entrypoint with concurrency_limit 3: the number of
  * {@code picked} rows, sampled from the table while they drain a mixed Python/Java backlog, never exceeds 3.
  */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(240)
 class SharedConcurrencyLimitTest {
 
@@ -43,7 +43,6 @@ class SharedConcurrencyLimitTest {
 
     @Test
     void neverMoreThanTheLimitPickedAcrossLanguages(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         Runs java = new Runs();
         List<Map<String, Object>> eps = List.of(PythonWorker.entrypoint("shared", "concurrency_limit", LIMIT, "sleep_ms", 60));
         try (PythonWorker py1 = PythonWorker.start(db, eps, c -> c.put("batch_size", 2));

@@ -14,17 +14,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schedule.Scheduler;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
+import org.pgqj.testing.queue.QueueTest;
 
 /**
  * A Java Scheduler and a Python SchedulerManager register the same schedule: one row, and each tick runs
  * once, on one side or the other.
  */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(120)
 class SharedScheduleTest {
 
@@ -34,7 +34,6 @@ class SharedScheduleTest {
 
     @Test
     void oneRowAndEachTickRunsOnce(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         List<Long> javaRuns = java.util.Collections.synchronizedList(new ArrayList<>());
         List<JsonNode> pythonTicks;
         double seconds = 36; // both for ~21 s, then Python alone on the row Java registered too

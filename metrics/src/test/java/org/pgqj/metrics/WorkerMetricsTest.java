@@ -18,17 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.Tables;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
-import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.Await;
+import org.pgqj.testing.queue.QueueTest;
+import org.pgqj.testing.queue.TestQueue;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.JobOutcome;
 import org.pgqj.worker.NonRetryableException;
@@ -39,25 +36,16 @@ import org.pgqj.worker.WorkerOptions;
 import org.slf4j.MDC;
 
 /** The worker's pgqj.* meters and pgqueuer's database gauges, on real PostgreSQL, scraped as Prometheus text. */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class WorkerMetricsTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
-    private static TestDatabase db;
-    private DSLContext dsl;
+    private final TestQueue queue;
+    private final DSLContext dsl;
 
-    @BeforeAll
-    static void migrate(TestDatabase database) {
-        db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-    }
-
-    @BeforeEach
-    void clean() {
-        dsl = TABLES.dsl(db.dataSource());
-        dsl.deleteFrom(Tables.PGQUEUER).execute();
-        dsl.deleteFrom(Tables.PGQUEUER_LOG).execute();
-        dsl.deleteFrom(Tables.PGQUEUER_STATISTICS).execute();
+    WorkerMetricsTest(TestQueue queue) {
+        this.queue = queue;
+        this.dsl = queue.dsl();
     }
 
     private void enqueue(String entrypoint, int n) {
@@ -91,7 +79,7 @@ class WorkerMetricsTest {
         enqueue("ok", 23);
         enqueue("boom", 4);
         enqueue("again", 3);
-        Worker worker = Worker.builder(db.dataSource(), TABLES)
+        Worker worker = Worker.builder(queue.dataSource(), TABLES)
                 .options(drain().toBuilder().interceptor(metrics).observer(metrics).interceptor(scraped).observer(scraped)
                         .build())
                 .entrypoint("ok", EntrypointOptions.defaults(), (job, ctx) -> { })
@@ -139,7 +127,7 @@ class WorkerMetricsTest {
         enqueue("slow", 2);
         enqueue("declined", 3);
         RetryPolicy fiveTries = RetryPolicy.exponentialBackoff(Duration.ofMillis(10), 1.0, Duration.ofMillis(10), 5);
-        Worker.builder(db.dataSource(), TABLES)
+        Worker.builder(queue.dataSource(), TABLES)
                 .options(drain().toBuilder().interceptor(metrics).observer(metrics).build())
                 .entrypoint("slow", EntrypointOptions.builder().timeout(Duration.ofMillis(200)).build(), (job, ctx) ->
                         Thread.sleep(Duration.ofMinutes(5)))
@@ -160,15 +148,12 @@ class WorkerMetricsTest {
     void theListenerGaugeIsOneWhileConnected() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         WorkerMetrics metrics = WorkerMetrics.create(registry, io.micrometer.core.instrument.Tags.of("worker", "w1"));
-        try (Worker worker = Worker.builder(db.dataSource(), TABLES)
+        try (Worker worker = Worker.builder(queue.dataSource(), TABLES)
                 .options(WorkerOptions.builder().observer(metrics).build())
                 .entrypoint("idle", EntrypointOptions.defaults(), (job, ctx) -> { }).build()) {
             worker.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (registry.get(WorkerMetrics.LISTENER_CONNECTED).tags("worker", "w1").gauge().value() != 1.0) {
-                assertTrue(System.nanoTime() < deadline, "listener gauge never became 1");
-                Thread.sleep(10);
-            }
+            Await.until("the listener gauge is 1", Duration.ofSeconds(10),
+                    () -> registry.get(WorkerMetrics.LISTENER_CONNECTED).tags("worker", "w1").gauge().value() == 1.0);
         }
     }
 
@@ -176,7 +161,7 @@ class WorkerMetricsTest {
     void everyEntrypointsMetersExistAtZeroFromTheStart() throws Exception {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         WorkerMetrics metrics = WorkerMetrics.create(prometheus);
-        try (Worker worker = Worker.builder(db.dataSource(), TABLES)
+        try (Worker worker = Worker.builder(queue.dataSource(), TABLES)
                 .options(WorkerOptions.builder().interceptor(metrics).observer(metrics).build())
                 .entrypoint("never_ran", EntrypointOptions.defaults(), (job, ctx) -> { })
                 .entrypoint("nor_this", EntrypointOptions.defaults(), (job, ctx) -> { }).build()) {
@@ -202,7 +187,7 @@ class WorkerMetricsTest {
         enqueue("mdc", 1);
         long id = dsl.select(Tables.PGQUEUER.ID).from(Tables.PGQUEUER).fetchOne().value1();
         Map<String, String> seen = new ConcurrentHashMap<>();
-        Worker.builder(db.dataSource(), TABLES).options(drain())
+        Worker.builder(queue.dataSource(), TABLES).options(drain())
                 .entrypoint("mdc", EntrypointOptions.defaults(), (job, ctx) -> seen.putAll(MDC.getCopyOfContextMap()))
                 .build().run();
         assertEquals(Map.of("pgqj.job_id", Long.toString(id), "pgqj.entrypoint", "mdc", "pgqj.attempt", "0"), seen);
@@ -211,7 +196,7 @@ class WorkerMetricsTest {
     @Test
     void pgqueuerGaugesHavePgqueuersNamesLabelsAndSums() throws Exception {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        PgqueuerGauges gauges = PgqueuerGauges.register(prometheus, db.dataSource(), TABLES);
+        PgqueuerGauges gauges = PgqueuerGauges.register(prometheus, queue.dataSource(), TABLES);
         enqueue("alpha", 4);
         JobQueue.create(TABLES).enqueueAll(dsl, List.of(NewJob.builder("beta").priority(1).build(), NewJob.of("beta", null)));
         gauges.refresh();
@@ -221,7 +206,7 @@ class WorkerMetricsTest {
         assertEquals(4.0, s.get("pgqueuer_logs_count{aggregation=\"sum\",entrypoint=\"alpha\",status=\"queued\"}"));
         assertEquals(2.0, s.get("pgqueuer_logs_count{aggregation=\"sum\",entrypoint=\"beta\",status=\"queued\"}"));
 
-        Worker.builder(db.dataSource(), TABLES).options(drain())
+        Worker.builder(queue.dataSource(), TABLES).options(drain())
                 .entrypoint("alpha", EntrypointOptions.defaults(), (job, ctx) -> { }).build().run();
         gauges.refresh();
         s = samples(prometheus.scrape());

@@ -78,6 +78,11 @@ public final class Worker implements AutoCloseable {
         return options;
     }
 
+    /** The names of the entrypoints this worker runs, in registration order. */
+    public List<String> entrypoints() {
+        return registrations.stream().map(Registration::name).toList();
+    }
+
     /** The application name of the LISTEN connection, {@code pgqj-listener-<id>}. */
     public String listenerApplicationName() {
         return "pgqj-listener-" + options.workerId();

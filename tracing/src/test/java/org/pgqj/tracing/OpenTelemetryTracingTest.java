@@ -19,32 +19,33 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.Tables;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
-import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
+import org.pgqj.testing.queue.TestQueue;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
 
 /** Spans and W3C context through real PostgreSQL rows, with a real SDK and an in-memory exporter. */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class OpenTelemetryTracingTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
     private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
     private static OpenTelemetrySdk sdk;
-    private static TestDatabase db;
-    private DSLContext dsl;
+    private final TestQueue testQueue;
+    private final DSLContext dsl;
+
+    OpenTelemetryTracingTest(TestQueue queue) {
+        this.testQueue = queue;
+        this.dsl = queue.dsl();
+    }
 
     @BeforeAll
-    static void setUp(TestDatabase database) {
-        db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
+    static void setUp() {
         sdk = TestSdk.exportingTo(SPANS);
     }
 
@@ -55,8 +56,6 @@ class OpenTelemetryTracingTest {
 
     @BeforeEach
     void clean() {
-        dsl = TABLES.dsl(db.dataSource());
-        dsl.deleteFrom(Tables.PGQUEUER).execute();
         SPANS.reset();
     }
 
@@ -67,7 +66,7 @@ class OpenTelemetryTracingTest {
     }
 
     private Worker drainWorker(OpenTelemetryTracing tracing, String entrypoint, org.pgqj.worker.JobHandler handler) {
-        return Worker.builder(db.dataSource(), TABLES)
+        return Worker.builder(testQueue.dataSource(), TABLES)
                 .options(WorkerOptions.builder().mode(WorkerOptions.Mode.DRAIN).dequeueTimeout(Duration.ofSeconds(1))
                         .interceptor(tracing).build())
                 .entrypoint(entrypoint, EntrypointOptions.defaults(), handler)

@@ -15,6 +15,7 @@ import org.pgqj.admin.StatisticsAggregation;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
+import org.pgqj.testing.Await;
 import org.pgqj.testing.PgqueuerEnqueueStatement;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
@@ -156,13 +157,8 @@ final class Rows {
                         })
                 .options(WorkerOptions.builder().dequeueTimeout(Duration.ofMillis(200)).build())
                 .build().start()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (count("SELECT count(*) FROM pgqueuer WHERE entrypoint = ? AND status <> 'failed'", entrypoint) > 0) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the worker did not hold the jobs of " + entrypoint + " within 20 s");
-                }
-                Thread.sleep(50);
-            }
+            Await.until("the worker holds every job of " + entrypoint, Duration.ofSeconds(20),
+                    () -> count("SELECT count(*) FROM pgqueuer WHERE entrypoint = ? AND status <> 'failed'", entrypoint) == 0);
         }
     }
 

@@ -8,62 +8,47 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.pgqj.testing.PostgresExtension;
-import org.pgqj.testing.TestDatabase;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.pgqj.core.JobStatus;
+import org.pgqj.spring.test.PgqjTest;
+import org.pgqj.testing.queue.JobMatcher;
+import org.pgqj.testing.queue.TestQueue;
+import org.pgqj.worker.Worker;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** The blog over HTTP on real PostgreSQL: publish enqueues and the handler indexes; a failed publish leaves no job. */
-@ExtendWith(PostgresExtension.class)
+@PgqjTest // a database of its own for the context, the queue emptied before each test, a TestQueue
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class BlogApplicationTest {
 
-    private static TestDatabase db;
-
-    @BeforeAll
-    static void database(TestDatabase database) {
-        db = database;
-    }
-
-    @DynamicPropertySource
-    static void datasource(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> db.jdbcUrl());
-        registry.add("spring.datasource.username", () -> db.user());
-        registry.add("spring.datasource.password", () -> db.password());
-    }
-
     @Value("${local.server.port}") int port;
+    @Autowired Worker worker; // the app's worker, started with the context
     @Autowired JdbcTemplate jdbc;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void publishEnqueuesAndTheWorkerIndexes() throws Exception {
+    void publishEnqueuesAndTheWorkerIndexes(TestQueue queue) throws Exception {
         long id = draft("Hello, queue");
         HttpResponse<String> published = post("/articles/" + id + "/publish");
         assertThat(published.statusCode()).isEqualTo(200);
-        assertThat(published.body()).contains("\"jobId\"");
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/articles/" + id).body().contains("\"indexedAt\":\"20"));
-        assertThat(get("/articles/" + id).body()).contains("\"status\":\"published\"");
+        long job = Long.parseLong(published.body().replaceAll(".*\"jobId\":(\\d+).*", "$1"));
+
+        assertThat(queue.awaitIdle(worker).job(job).status()).isEqualTo(JobStatus.SUCCESSFUL);
+        assertThat(get("/articles/" + id).body()).contains("\"status\":\"published\"").contains("\"indexedAt\":\"20");
     }
 
     @Test
-    void failedPublishLeavesNoJob() throws Exception {
+    void failedPublishLeavesNoJob(TestQueue queue) throws Exception {
         long id = draft("Never published");
-        long lastJobBefore = jdbc.queryForObject("SELECT coalesce(max(job_id), 0) FROM pgqueuer_log", Long.class);
         HttpResponse<String> failed = post("/articles/" + id + "/publish?fail=true");
         assertThat(failed.statusCode()).isEqualTo(503);
         assertThat(get("/articles/" + id).body()).contains("\"status\":\"draft\"");
-        // a committed enqueue would have left a 'queued' log row with a new job id, even after the job ran
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM pgqueuer_log WHERE job_id > ?", Long.class, lastJobBefore)).isZero();
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM pgqueuer WHERE convert_from(payload, 'UTF8') = ?",
-                Long.class, "{\"articleId\":" + id + "}")).isZero();
+
+        queue.enqueued().requireNone(JobMatcher.payloadEqualTo(new IndexArticle(id)));
+        assertThat(queue.awaitIdle(worker).jobs()).isEmpty(); // nothing was committed, so nothing ran
     }
 
     @Test

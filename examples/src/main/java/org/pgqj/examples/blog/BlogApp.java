@@ -59,7 +59,7 @@ public final class BlogApp {
     /** The whole story against {@code dataSource}. */
     public static Outcome run(DataSource dataSource) throws InterruptedException {
         // 1. The app's own migrations, and the queue schema in its own Flyway location.
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        migrateAppSchema(dataSource);
         PgqueuerSchema.forDataSource(dataSource).migrate();
         System.out.println("Migrated the app schema (db/migration) and the queue schema (db/pgqueuer)");
 
@@ -107,6 +107,14 @@ public final class BlogApp {
                     outcome.welcomes(), outcome.allDone() ? "all done" : "NOT all done");
             return outcome;
         }
+    }
+
+    /**
+     * The blog's own tables (Flyway, {@code db/migration}, default history table). Before the queue schema on a fresh
+     * database: the app's Flyway baselines nothing, so it must find the schema empty.
+     */
+    public static void migrateAppSchema(DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
     }
 
     /** The handlers for a worker started by {@code pgqj run}. */

@@ -1,48 +1,61 @@
 package org.pgqj.examples.blog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.pgqj.admin.CompletionResult;
-import org.pgqj.admin.QueueAdmin;
 import org.pgqj.core.JobStatus;
-import org.pgqj.core.QueueTables;
-import org.pgqj.enqueue.JobQueue;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.DrainResult;
+import org.pgqj.testing.queue.QueueTest;
+import org.pgqj.testing.queue.TestQueue;
 import org.pgqj.worker.WorkerFactory;
 import org.pgqj.worker.WorkerOptions;
-import org.pgqj.worker.Worker;
 
-/** Enqueue -> worker -> outcome on a real PostgreSQL, with the test extension. */
+/** Publish, then run the due jobs now with the real pods: the article is indexed and the mail sent. */
 // tag::e2e[]
-@ExtendWith(PostgresExtension.class)   // a database of its own for this class; see "Build and test"
+@QueueTest // a database with the queue schema, emptied before each test
 class EndToEndTest {
 
-    @Test
-    void welcomeMailsAreSent(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        QueueTables tables = QueueTables.defaults();
-        DSLContext dsl = DSL.using(db.dataSource(), SQLDialect.POSTGRES);
-        List<Long> ids = JobQueue.create(tables).enqueueRecords(dsl, List.of(
-                new SendWelcome("ada@example.com", java.time.Instant.now())));
+    private Articles articles;
+    private BlogTasks tasks;
+    private WorkerFactory.Context pods;
 
-        var context = new WorkerFactory.Context(db.dataSource(), tables,
-                WorkerOptions.builder().mode(WorkerOptions.Mode.DRAIN).build());
-        try (Worker worker = Pods.slow(context)) {
-            worker.start();
-            CompletionResult done = QueueAdmin.create(tables).waitForCompletion(db.dataSource(), ids, Duration.ofSeconds(30));
-            assertTrue(done.isComplete());
-            assertEquals(JobStatus.SUCCESSFUL, done.finished().get(ids.get(0)));
-        }
+    @BeforeAll
+    static void appSchema(TestDatabase db) {
+        BlogApp.migrateAppSchema(db.dataSource()); // the app's tables first, then @QueueTest's queue schema
+    }
+
+    @BeforeEach
+    void app(TestQueue queue) {
+        DSLContext db = DSL.using(queue.dataSource(), SQLDialect.POSTGRES);
+        articles = new Articles(db, queue.jobQueue());
+        tasks = new BlogTasks(db, articles);
+        pods = new WorkerFactory.Context(queue.dataSource(), queue.tables(), WorkerOptions.defaults());
+    }
+
+    @Test
+    void aPublishedArticleIsIndexed(TestQueue queue) {
+        long job = articles.publish(articles.draft("Hello, queue", "ada@example.com"));
+
+        DrainResult ran = queue.drain(Pods.fast(pods, tasks)); // the real worker, until nothing is due
+
+        assertEquals(JobStatus.SUCCESSFUL, ran.job(job).status());
+        assertEquals(1, articles.indexedCount());
+        queue.enqueued().requireEmpty();
+    }
+
+    @Test
+    void welcomeMailsAreSent(TestQueue queue) {
+        queue.jobQueue().enqueue(queue.dsl(), new SendWelcome("ada@example.com", java.time.Instant.now()));
+
+        queue.drain(Pods.slow(pods, tasks)).requireAllSuccessful();
+
+        assertEquals(1, tasks.welcomesSent.get());
     }
 }
 // end::e2e[]

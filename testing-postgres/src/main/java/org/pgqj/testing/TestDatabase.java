@@ -3,15 +3,23 @@ package org.pgqj.testing;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A database of its own for one test class, on the server {@link PostgresExtension} found.
  * It exists from before the class's first test until after its last, then is dropped.
+ * {@link #create} makes one outside JUnit's lifecycle (a Spring test context's), dropped with {@link #drop()}.
  */
 public final class TestDatabase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TestDatabase.class);
 
     private final PostgresServer server;
     private final String name;
@@ -19,6 +27,36 @@ public final class TestDatabase {
     TestDatabase(PostgresServer server, String name) {
         this.server = server;
         this.name = name;
+    }
+
+    /**
+     * A new, empty database on the tests' server (found as {@link PostgresExtension} says), named
+     * {@code pgqj_<label>_<random>} from the letters and digits of {@code label}.
+     *
+     * @throws IllegalStateException when the server refuses the database, with its message
+     */
+    public static TestDatabase create(String label) {
+        PostgresServer server = PostgresServers.shared();
+        String simple = label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        String name = "pgqj_" + simple.substring(0, Math.min(simple.length(), 40)) + "_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (var admin = server.connectAdmin(); Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + name); // name is built from [a-z0-9_] only
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create test database " + name + " on " + server.describe()
+                    + ": " + e.getMessage(), e);
+        }
+        LOG.debug("Created test database {}", name);
+        return new TestDatabase(server, name);
+    }
+
+    /** Drops the database, closing its open connections; a failure is logged, not thrown (it is clean-up). */
+    public void drop() {
+        try (var admin = server.connectAdmin(); Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            LOG.warn("Could not drop test database {}: {}", name, e.getMessage());
+        }
     }
 
     /** The database's name, unique per test class and run. */
