@@ -9,7 +9,8 @@ import org.pgqj.core.Job;
  * One step of a job's interceptor chain ({@link Registration#interceptors()}, outermost first); the last step
  * calls the handler. Every step turns a throw into the {@link JobOutcome} the retry policy and the entrypoint's
  * failure mode decide, so the chain as a whole never throws for a failing job. A job whose context timed out
- * ends as a {@link JobTimeoutException} failure however the handler returned.
+ * ends as a {@link JobTimeoutException} failure however the handler returned; a cancelled or timed-out job's
+ * {@link RetryRequested} or {@link SnoozeRequested} does not count.
  */
 final class InterceptorChain implements JobInterceptor.Chain {
 
@@ -73,6 +74,9 @@ final class InterceptorChain implements JobInterceptor.Chain {
         }
         if (t instanceof RetryRequested retry) {
             return JobOutcome.retried(retry, retry.delay());
+        }
+        if (t instanceof SnoozeRequested snooze) {
+            return JobOutcome.snoozed(snooze);
         }
         return failure(registration, job, t);
     }

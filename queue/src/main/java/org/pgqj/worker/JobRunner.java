@@ -216,6 +216,11 @@ final class JobRunner {
                 yield sink.accept(new OutcomeBuffer.Retry(job.id(), delay,
                         Traceback.ofRetry(job, cause, workerId, delay, reason)));
             }
+            case SNOOZED -> {
+                Duration delay = outcome.retryDelay().orElseThrow();
+                logSnooze(job, delay, outcome.snoozeReason().orElseThrow());
+                yield sink.accept(OutcomeBuffer.Retry.snooze(job.id(), delay));
+            }
             case EXCEPTION, HELD -> {
                 Throwable error = outcome.error().orElseThrow();
                 yield sink.accept(done(job, outcome.status() == JobOutcome.Status.HELD ? PgqueuerStatus.failed
@@ -225,6 +230,22 @@ final class JobRunner {
         if (!accepted) {
             // one of the jobs RunningWorker.stop named in its one line: interrupted at the shutdown timeout
             LOG.debug("Job {} ended after the worker stopped writing; it stays picked for re-run", job.id());
+        }
+    }
+
+    /**
+     * A snooze is the handler's own routine decision, as frequent as it makes it (a poll of a partner every
+     * minute), and not a failure: DEBUG, like a success, not the failure log; {@code pgqj.jobs.snoozed} counts them.
+     */
+    private static void logSnooze(Job job, Duration delay, String reason) {
+        if (LOG.isDebugEnabled()) {
+            MdcScope.put(job);
+            try {
+                LOG.debug("Job {} ({}, attempts {}) snoozed for {}{}", job.id(), job.entrypoint(), job.attempts(),
+                        FailureLog.human(delay), reason.isEmpty() ? "" : ": " + reason);
+            } finally {
+                MdcScope.clear();
+            }
         }
     }
 
