@@ -190,8 +190,12 @@ final class JobRunner {
      * and the shutdown no longer wait for it.
      */
     private void pastGrace(Route route, Job job, JobContext context, Duration timeout, Duration grace) {
-        if (!context.outcomeTaken() && InterceptorChain.failure(route.registration(), job,
-                InterceptorChain.timeout(job, context, null)).status() == JobOutcome.Status.RETRIED) {
+        if (context.outcomeTaken()) {
+            return; // it returned in time and recorded the timeout itself
+        }
+        JobTimeoutException timedOut = InterceptorChain.timeout(job, context, null);
+        JobOutcome outcome = InterceptorChain.failure(route.registration(), job, timedOut);
+        if (outcome.status() == JobOutcome.Status.RETRIED) {
             // a retry written now would let this or another worker run the job again while this run goes on:
             // the job keeps its row, slot and place until its handler returns, and records the retry then
             MdcScope.put(job);
@@ -207,7 +211,7 @@ final class JobRunner {
         overdue.put(job.id(), job); // before the take: a return right after it finds the job here
         if (!context.takeOutcome()) {
             overdue.remove(job.id());
-            return; // it returned in time and recorded the timeout itself
+            return; // it returned meanwhile and recorded the timeout itself
         }
         MdcScope.put(job);
         try {
@@ -217,12 +221,11 @@ final class JobRunner {
         } finally {
             MdcScope.clear();
         }
-        JobTimeoutException timedOut = InterceptorChain.timeout(job, context, null);
         StackTraceElement[] stuckAt = context.stackTrace();
         if (stuckAt.length > 0) {
             timedOut.setStackTrace(stuckAt); // the traceback shows where the handler is stuck, not this thread
         }
-        end(route, job, InterceptorChain.failure(route.registration(), job, timedOut));
+        end(route, job, outcome);
     }
 
     /** Handlers past their timeout and grace that still run (their outcome is recorded), by id. */
