@@ -21,9 +21,10 @@ import org.pgqj.internal.sql.Statuses;
 import org.pgqj.notify.TableChangedEvent;
 
 /**
- * A retry (CONTRACT §3), or a snooze (the same without counting an attempt or logging a traceback): the row goes back to {@code queued} with {@code execute_after = now() + delay},
+ * A retry (CONTRACT §3): the row goes back to {@code queued} with {@code execute_after = now() + delay},
  * {@code attempts + 1}, no owner, and a {@code queued} log row with the traceback, in one statement; then a
- * {@code table_changed_event} NOTIFY (pgqueuer 2.0) so an idle worker picks it up when it is due.
+ * {@code table_changed_event} NOTIFY (pgqueuer 2.0) so an idle worker picks it up when it is due. A snooze is the
+ * same without counting an attempt or logging a traceback.
  *
  * <p>Not API: internal machinery of pgqj, free to change in any release.
  */

@@ -1,7 +1,6 @@
 package org.pgqj.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -50,23 +49,11 @@ class PgqjNoRetryForTest {
     void aClassThatIsNoExceptionFailsTheStartup(TestDatabase db) {
         assertThat(failure(db, "pgqj.entrypoints.index_article.retry.no-retry-for=java.lang.String"))
                 .isEqualTo("bean 'indexer' method Indexer.index(IndexArticle): "
-                        + "pgqj.entrypoints.index_article.retry.no-retry-for names 'java.lang.String', which is not an exception (a Throwable); give the fully qualified name of an exception class");
+                        + "pgqj.entrypoints.index_article.retry.no-retry-for names 'java.lang.String', which is not an "
+                        + "exception (a Throwable); give the fully qualified name of an exception class");
     }
 
     private static String failure(TestDatabase db, String... properties) {
-        Throwable[] thrown = new Throwable[1];
-        assertThatThrownBy(() -> {
-            try {
-                PgqjMisconfigurationTest.start(PgqjMisconfigurationTest.One.class, db, properties).close();
-            } catch (Throwable t) {
-                thrown[0] = t;
-                throw t;
-            }
-        }).isNotNull();
-        Throwable root = thrown[0];
-        while (root.getCause() != null && !(root instanceof PgqjStartupException)) {
-            root = root.getCause();
-        }
-        return root.getMessage();
+        return PgqjMisconfigurationTest.failure(PgqjMisconfigurationTest.One.class, db, properties);
     }
 }
