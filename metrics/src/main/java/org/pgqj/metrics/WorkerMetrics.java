@@ -51,6 +51,11 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
     public static final String JOBS_TIMED_OUT = "pgqj.jobs.timed.out";
     /** Failed jobs not retried although attempts might be left (a non-retryable failure), tagged entrypoint. */
     public static final String JOBS_NOT_RETRIED = "pgqj.jobs.not.retried";
+    /**
+     * Jobs whose handler snoozed them ({@code SnoozeRequested}: back in the queue, no attempt counted), tagged
+     * entrypoint; {@link #JOBS_COMPLETED} counts them too, with status {@code snoozed}.
+     */
+    public static final String JOBS_SNOOZED = "pgqj.jobs.snoozed";
     /** Time from enqueue ({@code created}) to claim ({@code picked}), tagged entrypoint. */
     public static final String QUEUE_WAIT = "pgqj.job.queue.wait";
     /** Handlers running now, tagged entrypoint. */
@@ -169,6 +174,7 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
         final AtomicInteger paused = new AtomicInteger();
         final Counter timedOut;
         final Counter notRetried;
+        final Counter snoozed;
         final Map<JobOutcome.Status, Counter> completed = new EnumMap<>(JobOutcome.Status.class);
         final Map<JobOutcome.Status, Timer> duration = new EnumMap<>(JobOutcome.Status.class);
 
@@ -183,6 +189,8 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
             timedOut = Counter.builder(JOBS_TIMED_OUT).description("Jobs that ran past their entrypoint's timeout")
                     .tags(tags).register(registry);
             notRetried = Counter.builder(JOBS_NOT_RETRIED).description("Failed jobs not retried (non-retryable)")
+                    .tags(tags).register(registry);
+            snoozed = Counter.builder(JOBS_SNOOZED).description("Jobs snoozed by their handler (no attempt counted)")
                     .tags(tags).register(registry);
             for (JobOutcome.Status s : JobOutcome.Status.values()) {
                 Tags withStatus = tags.and("status", s.label());
@@ -201,6 +209,9 @@ public final class WorkerMetrics implements JobInterceptor, WorkerObserver {
             }
             if (outcome.notRetried().isPresent()) {
                 notRetried.increment();
+            }
+            if (outcome.status() == JobOutcome.Status.SNOOZED) {
+                snoozed.increment();
             }
         }
     }

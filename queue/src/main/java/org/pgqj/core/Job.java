@@ -1,6 +1,8 @@
 package org.pgqj.core;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +36,15 @@ public record Job(long id, int priority, Instant created, Instant updated, Insta
                   Optional<UUID> queueManagerId, Optional<String> dedupeKey, Map<String, Object> headers,
                   Optional<Long> slot) {
 
+    /**
+     * The header of a job's own timeout, read by Java workers only (a Python worker ignores it): ISO-8601 duration
+     * text such as {@code "PT30S"} (what {@code NewJob.Builder.timeout} writes) or a JSON number of seconds. It
+     * replaces the entrypoint's timeout for that job; see {@link #headerTimeout()}.
+     */
+    public static final String TIMEOUT_HEADER = "pgqj-timeout";
+    /** The longest timeout a {@link #TIMEOUT_HEADER} may give: a century is no timeout, and longer ones overflow. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(36_500);
+
     /** Validates and copies. */
     public Job {
         Objects.requireNonNull(created, "created");
@@ -47,6 +58,29 @@ public record Job(long id, int priority, Instant created, Instant updated, Insta
         Objects.requireNonNull(dedupeKey, "dedupeKey");
         headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         Objects.requireNonNull(slot, "slot");
+    }
+
+    /**
+     * This job's own timeout from its {@link #TIMEOUT_HEADER} header: empty when the header is absent (or JSON
+     * null), and also when its value is no timeout (not a positive ISO-8601 duration or number of seconds up to
+     * {@link #MAX_TIMEOUT}); a worker runs such a job with its entrypoint's timeout and logs a WARN naming the value.
+     */
+    public Optional<Duration> headerTimeout() {
+        Object value = headers.get(TIMEOUT_HEADER);
+        Duration d;
+        try {
+            if (value instanceof String text) {
+                d = Duration.parse(text.strip());
+            } else if (value instanceof Number seconds && Double.isFinite(seconds.doubleValue())
+                    && Math.abs(seconds.doubleValue()) <= MAX_TIMEOUT.toSeconds()) {
+                d = Duration.ofNanos(Math.round(seconds.doubleValue() * 1e9));
+            } else {
+                return Optional.empty();
+            }
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return Optional.empty();
+        }
+        return d.isNegative() || d.isZero() || d.compareTo(MAX_TIMEOUT) > 0 ? Optional.empty() : Optional.of(d);
     }
 
     /** The payload bytes (a copy). */

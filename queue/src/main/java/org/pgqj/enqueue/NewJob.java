@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.pgqj.core.Job;
 import org.pgqj.payload.PayloadCodec;
 
 /**
@@ -209,6 +210,23 @@ public final class NewJob {
         public Builder header(String key, Object value) {
             headers.put(key, value);
             return this;
+        }
+
+        /**
+         * This job's own timeout, replacing its entrypoint's ({@code EntrypointOptions.timeout}) for it alone: stored
+         * as header {@link Job#TIMEOUT_HEADER} ({@code "pgqj-timeout": "PT30S"}), read by Java workers only (a
+         * Python worker runs the job without it). A Python producer can write the same header, as text or as a
+         * number of seconds.
+         *
+         * @throws IllegalArgumentException naming the value unless it is more than zero and at most
+         *                                  {@link Job#MAX_TIMEOUT}
+         */
+        public Builder timeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(Job.MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("timeout of a job of entrypoint '" + entrypoint + "' must be more than "
+                        + "zero and at most " + Job.MAX_TIMEOUT + ", got " + timeout);
+            }
+            return header(Job.TIMEOUT_HEADER, timeout.toString());
         }
 
         /** Adds (or replaces) these headers; see {@link #header(String, Object)}. */

@@ -52,7 +52,7 @@ final class FailureLog {
         FailureLogging.Level configured = switch (outcome.status()) {
             case RETRIED, HELD -> settings.retryLevel();
             case EXCEPTION -> settings.finalLevel();
-            case SUCCESSFUL, CANCELED -> FailureLogging.Level.OFF;
+            case SUCCESSFUL, CANCELED, SNOOZED -> FailureLogging.Level.OFF; // a snooze is JobRunner's DEBUG line
         };
         if (configured == FailureLogging.Level.OFF) {
             return;

@@ -9,7 +9,8 @@ import org.pgqj.core.Job;
  * One step of a job's interceptor chain ({@link Registration#interceptors()}, outermost first); the last step
  * calls the handler. Every step turns a throw into the {@link JobOutcome} the retry policy and the entrypoint's
  * failure mode decide, so the chain as a whole never throws for a failing job. A job whose context timed out
- * ends as a {@link JobTimeoutException} failure however the handler returned.
+ * ends as a {@link JobTimeoutException} failure however the handler returned; a cancelled or timed-out job's
+ * {@link RetryRequested} or {@link SnoozeRequested} does not count.
  */
 final class InterceptorChain implements JobInterceptor.Chain {
 
@@ -44,7 +45,7 @@ final class InterceptorChain implements JobInterceptor.Chain {
             if (index == chain.size()) {
                 registration.invoker().invoke(job, context);
                 if (context.timedOut()) { // it swallowed the interrupt and returned: still a timeout
-                    return failure(registration, job, timeout(registration, job, null));
+                    return failure(registration, job, timeout(job, context, null));
                 }
                 return context.isCancelled() ? JobOutcome.canceled() : JobOutcome.successful();
             }
@@ -66,13 +67,16 @@ final class InterceptorChain implements JobInterceptor.Chain {
             return JobOutcome.notRetried(e.getCause(), holds(registration), "the payload does not decode");
         }
         if (context.timedOut()) {
-            return failure(registration, job, timeout(registration, job, t));
+            return failure(registration, job, timeout(job, context, t));
         }
         if (context.isCancelled()) {
             return JobOutcome.canceled();
         }
         if (t instanceof RetryRequested retry) {
             return JobOutcome.retried(retry, retry.delay());
+        }
+        if (t instanceof SnoozeRequested snooze) {
+            return JobOutcome.snoozed(snooze);
         }
         return failure(registration, job, t);
     }
@@ -92,9 +96,9 @@ final class InterceptorChain implements JobInterceptor.Chain {
         return delay.isPresent() ? JobOutcome.retried(error, delay.get()) : JobOutcome.failed(error, holds(registration));
     }
 
-    /** The failure of a job past its entrypoint's timeout; {@code thrown} (nullable) is what the handler threw. */
-    static JobTimeoutException timeout(Registration registration, Job job, Throwable thrown) {
-        return new JobTimeoutException(job.id(), job.entrypoint(), registration.options().timeout().orElseThrow(), thrown);
+    /** The failure of a job past its timeout ({@link JobContext#limit}); {@code thrown} (nullable) is what the handler threw. */
+    static JobTimeoutException timeout(Job job, JobContext context, Throwable thrown) {
+        return new JobTimeoutException(job.id(), job.entrypoint(), context.timeout(), context.timeoutSource(), thrown);
     }
 
     private static boolean holds(Registration registration) {

@@ -1,5 +1,6 @@
 package org.pgqj.worker;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -37,6 +38,12 @@ public final class JobContext {
     private final AtomicBoolean outcomeTaken = new AtomicBoolean();
     /** Written by the job thread (attach, detach); read by the canceling thread to interrupt it. */
     private volatile Thread thread;
+    /**
+     * The job's timeout and where it comes from (its entrypoint, or its {@code pgqj-timeout} header); null for none.
+     * Written once by the job thread before its deadline is set; read by it and the timer thread.
+     */
+    private volatile Duration timeout;
+    private volatile String timeoutSource;
 
     JobContext(Job job, UUID workerId) {
         this.job = Objects.requireNonNull(job, "job");
@@ -102,6 +109,22 @@ public final class JobContext {
     /** The timer thread at the deadline: as {@link #cancel()}; false if the job was cancelled or timed out first. */
     boolean timeOut() {
         return stop(TIMED_OUT);
+    }
+
+    /** The job thread, before the handler: the job's timeout and its source for the timeout's message. */
+    void limit(Duration timeout, String source) {
+        this.timeoutSource = source;
+        this.timeout = timeout;
+    }
+
+    /** The job's timeout, set by {@link #limit} (null when it has none). */
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** Where {@link #timeout()} came from, e.g. "its entrypoint's timeout". */
+    String timeoutSource() {
+        return timeoutSource;
     }
 
     /** Whether the job ran past its timeout (then {@link #isCancelled()} too). */

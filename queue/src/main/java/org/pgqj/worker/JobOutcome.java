@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * How a handler call ended, as a {@link JobInterceptor} sees it: the status the worker records, the
- * error if the job failed or is retried, the retry delay, whether it timed out ({@link #timedOut()}) and why a
+ * error if the job failed or is retried, the delay of a retry or snooze, whether it timed out ({@link #timedOut()}) and why a
  * failure was not retried ({@link #notRetried()}). Made by the worker only.
  */
 public final class JobOutcome {
@@ -22,7 +22,9 @@ public final class JobOutcome {
         /** Put back in the queue for another attempt (a {@link RetryRequested} or the retry policy). */
         RETRIED("retried"),
         /** Failed and held in the queue table as {@code failed} ({@link EntrypointOptions.OnFailure#HOLD}). */
-        HELD("held");
+        HELD("held"),
+        /** Put back in the queue without counting an attempt ({@link SnoozeRequested}); not a failure. */
+        SNOOZED("snoozed");
 
         private final String label;
 
@@ -30,7 +32,7 @@ public final class JobOutcome {
             this.label = label;
         }
 
-        /** The lower-case name used in metrics tags: successful, exception, canceled, retried, held. */
+        /** The lower-case name used in metrics tags: successful, exception, canceled, retried, held, snoozed. */
         public String label() {
             return label;
         }
@@ -42,13 +44,14 @@ public final class JobOutcome {
     private final Status status;
     private final Throwable error;
     private final Duration retryDelay;
-    private final String notRetried;
+    /** Why a failure was not retried (HELD, EXCEPTION), or the reason of a snooze (SNOOZED); else null. */
+    private final String reason;
 
-    private JobOutcome(Status status, Throwable error, Duration retryDelay, String notRetried) {
+    private JobOutcome(Status status, Throwable error, Duration retryDelay, String reason) {
         this.status = status;
         this.error = error;
         this.retryDelay = retryDelay;
-        this.notRetried = notRetried;
+        this.reason = reason;
     }
 
     static JobOutcome successful() {
@@ -61,6 +64,10 @@ public final class JobOutcome {
 
     static JobOutcome retried(Throwable cause, Duration delay) {
         return new JobOutcome(Status.RETRIED, Objects.requireNonNull(cause), Objects.requireNonNull(delay), null);
+    }
+
+    static JobOutcome snoozed(SnoozeRequested request) {
+        return new JobOutcome(Status.SNOOZED, null, request.delay(), request.reason());
     }
 
     static JobOutcome failed(Throwable error, boolean held) {
@@ -83,7 +90,7 @@ public final class JobOutcome {
         return Optional.ofNullable(error);
     }
 
-    /** When RETRIED: how long until the job is eligible again. */
+    /** When RETRIED or SNOOZED: how long until the job is eligible again. */
     public Optional<Duration> retryDelay() {
         return Optional.ofNullable(retryDelay);
     }
@@ -102,13 +109,18 @@ public final class JobOutcome {
      * {@code rejected by retryOn}, {@code the payload does not decode}; empty otherwise.
      */
     public Optional<String> notRetried() {
-        return Optional.ofNullable(notRetried);
+        return status == Status.SNOOZED ? Optional.empty() : Optional.ofNullable(reason);
+    }
+
+    /** When SNOOZED: the reason the handler gave ({@link SnoozeRequested#reason()}, possibly empty); else empty. */
+    public Optional<String> snoozeReason() {
+        return status == Status.SNOOZED ? Optional.of(reason) : Optional.empty();
     }
 
     @Override
     public String toString() {
         return "JobOutcome[" + status.label() + (error != null ? ", " + error : "")
-                + (retryDelay != null ? ", retry in " + retryDelay : "")
-                + (notRetried != null ? ", not retried: " + notRetried : "") + "]";
+                + (retryDelay != null ? (status == Status.SNOOZED ? ", snoozed for " : ", retry in ") + retryDelay : "")
+                + (reason != null ? (status == Status.SNOOZED ? ", reason: " : ", not retried: ") + reason : "") + "]";
     }
 }

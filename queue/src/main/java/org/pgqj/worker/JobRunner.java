@@ -26,14 +26,14 @@ import org.slf4j.LoggerFactory;
  * start: a slot-holding entrypoint's outcomes go to the claim loop's sink (written with its next claim), any
  * other's to the writer thread's.
  *
- * <p>Timeouts ({@link EntrypointOptions#timeout()}): one daemon timer thread per worker, started only when an
- * entrypoint has a timeout, holds the deadline of each running job of such an entrypoint (cancelled when the job
- * ends first). At the deadline it cancels the job's context and interrupts its thread; a handler that returns then
- * records the timeout outcome on its own thread. One still running a grace later ignored the interrupt: the timer
- * thread logs it once; when the outcome is final (held or exception) it records it itself and ends the job's
- * bookkeeping (so it no longer holds a slot or the shutdown), and the handler's late return records nothing
- * ({@link JobContext#takeOutcome()}); when the outcome is a retry, the job keeps running as owned until it returns,
- * so that it never runs twice at once.
+ * <p>Timeouts ({@link EntrypointOptions#timeout()}, or a job's own from its {@link Job#TIMEOUT_HEADER} header): one
+ * daemon timer thread per worker, started with the first deadline, holds the deadline of each running job that has a
+ * timeout (cancelled when the job ends first). At the deadline it cancels the job's context and interrupts its thread;
+ * a handler that returns then records the timeout outcome on its own thread. One still running a grace later ignored
+ * the interrupt: the timer thread logs it once; when the outcome is final (held or exception) it records it itself and
+ * ends the job's bookkeeping (so it no longer holds a slot or the shutdown), and the handler's late return records
+ * nothing ({@link JobContext#takeOutcome()}); when the outcome is a retry, the job keeps running as owned until it
+ * returns, so that it never runs twice at once.
  */
 final class JobRunner {
 
@@ -51,8 +51,8 @@ final class JobRunner {
     private final Wakeup wakeup;
     private final Housekeeping housekeeping;
     private final FailureLog failures;
-    /** Deadlines and graces; empty when no entrypoint has a timeout. */
-    private final Optional<ScheduledThreadPoolExecutor> timer;
+    /** Deadlines and graces; its one thread starts with the first deadline (no timed job, no thread). */
+    private final ScheduledThreadPoolExecutor timer;
     /** Jobs past their grace whose handler still runs: put by the timer thread, removed by the job's thread. */
     private final ConcurrentHashMap<Long, Job> overdue = new ConcurrentHashMap<>();
 
@@ -64,8 +64,7 @@ final class JobRunner {
         this.housekeeping = housekeeping;
         this.failures = failures;
         registrations.forEach(r -> routes.put(r.name(), new Route(r, r.holdsSlots() ? withClaim : writer)));
-        this.timer = registrations.stream().anyMatch(r -> r.options().timeout().isPresent())
-                ? Optional.of(timer(workerId)) : Optional.empty();
+        this.timer = timer(workerId);
     }
 
     private static ScheduledThreadPoolExecutor timer(UUID workerId) {
@@ -88,7 +87,7 @@ final class JobRunner {
     private void run(Route route, Job job, JobContext context) {
         long started = System.nanoTime();
         context.attach(Thread.currentThread());
-        ScheduledFuture<?> deadline = route.registration().options().timeout()
+        ScheduledFuture<?> deadline = timeout(route.registration(), job, context)
                 .flatMap(timeout -> schedule(() -> deadline(route, job, context, timeout), timeout))
                 .orElse(null);
         JobOutcome outcome = null;
@@ -138,10 +137,42 @@ final class JobRunner {
         schedule(() -> pastGrace(route, job, context, timeout, grace), grace);
     }
 
+    /**
+     * The job thread: {@code job}'s timeout, also set on its context. Its {@link Job#TIMEOUT_HEADER} header wins over
+     * the entrypoint's timeout; a header that is no timeout is logged (WARN, the job's id and the value) and the
+     * entrypoint's is used: the job still runs, as it would have without the header.
+     */
+    private static Optional<Duration> timeout(Registration registration, Job job, JobContext context) {
+        Optional<Duration> own = registration.options().timeout();
+        if (job.headers().isEmpty()) { // most jobs: no header to read
+            own.ifPresent(t -> context.limit(t, "its entrypoint's timeout"));
+            return own;
+        }
+        Optional<Duration> fromHeader = job.headerTimeout();
+        if (fromHeader.isPresent()) {
+            context.limit(fromHeader.get(), "its " + Job.TIMEOUT_HEADER + " header");
+            return fromHeader;
+        }
+        Object value = job.headers().get(Job.TIMEOUT_HEADER);
+        if (value != null) {
+            MdcScope.put(job);
+            try {
+                LOG.warn("Job {} ({}) has header {} = {}, which is no timeout (a positive ISO-8601 duration such as "
+                        + "\"PT30S\", or a number of seconds, at most {}); it runs with {} instead", job.id(),
+                        job.entrypoint(), Job.TIMEOUT_HEADER, value instanceof String ? "\"" + value + "\"" : value,
+                        Job.MAX_TIMEOUT, own.map(t -> "its entrypoint's timeout of " + FailureLog.human(t)).orElse("no timeout"));
+            } finally {
+                MdcScope.clear();
+            }
+        }
+        own.ifPresent(t -> context.limit(t, "its entrypoint's timeout"));
+        return own;
+    }
+
     /** {@code task} on the timer thread after {@code delay}; empty once the worker stopped (its jobs are left picked). */
     private Optional<ScheduledFuture<?>> schedule(Runnable task, Duration delay) {
         try {
-            return timer.map(t -> t.schedule(() -> {
+            return Optional.of(timer.schedule(() -> {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
@@ -159,8 +190,12 @@ final class JobRunner {
      * and the shutdown no longer wait for it.
      */
     private void pastGrace(Route route, Job job, JobContext context, Duration timeout, Duration grace) {
-        if (!context.outcomeTaken() && InterceptorChain.failure(route.registration(), job,
-                InterceptorChain.timeout(route.registration(), job, null)).status() == JobOutcome.Status.RETRIED) {
+        if (context.outcomeTaken()) {
+            return; // it returned in time and recorded the timeout itself
+        }
+        JobTimeoutException timedOut = InterceptorChain.timeout(job, context, null);
+        JobOutcome outcome = InterceptorChain.failure(route.registration(), job, timedOut);
+        if (outcome.status() == JobOutcome.Status.RETRIED) {
             // a retry written now would let this or another worker run the job again while this run goes on:
             // the job keeps its row, slot and place until its handler returns, and records the retry then
             MdcScope.put(job);
@@ -176,7 +211,7 @@ final class JobRunner {
         overdue.put(job.id(), job); // before the take: a return right after it finds the job here
         if (!context.takeOutcome()) {
             overdue.remove(job.id());
-            return; // it returned in time and recorded the timeout itself
+            return; // it returned meanwhile and recorded the timeout itself
         }
         MdcScope.put(job);
         try {
@@ -186,12 +221,11 @@ final class JobRunner {
         } finally {
             MdcScope.clear();
         }
-        JobTimeoutException timedOut = InterceptorChain.timeout(route.registration(), job, null);
         StackTraceElement[] stuckAt = context.stackTrace();
         if (stuckAt.length > 0) {
             timedOut.setStackTrace(stuckAt); // the traceback shows where the handler is stuck, not this thread
         }
-        end(route, job, InterceptorChain.failure(route.registration(), job, timedOut));
+        end(route, job, outcome);
     }
 
     /** Handlers past their timeout and grace that still run (their outcome is recorded), by id. */
@@ -201,7 +235,7 @@ final class JobRunner {
 
     /** Stops the timer thread (worker stop, after the running jobs were waited for). */
     void close() {
-        timer.ifPresent(ScheduledThreadPoolExecutor::shutdownNow);
+        timer.shutdownNow();
     }
 
     /** The outcome as the row will record it, into {@code sink}. */
@@ -216,6 +250,11 @@ final class JobRunner {
                 yield sink.accept(new OutcomeBuffer.Retry(job.id(), delay,
                         Traceback.ofRetry(job, cause, workerId, delay, reason)));
             }
+            case SNOOZED -> {
+                Duration delay = outcome.retryDelay().orElseThrow();
+                logSnooze(job, delay, outcome.snoozeReason().orElseThrow());
+                yield sink.accept(OutcomeBuffer.Retry.snooze(job.id(), delay));
+            }
             case EXCEPTION, HELD -> {
                 Throwable error = outcome.error().orElseThrow();
                 yield sink.accept(done(job, outcome.status() == JobOutcome.Status.HELD ? PgqueuerStatus.failed
@@ -225,6 +264,22 @@ final class JobRunner {
         if (!accepted) {
             // one of the jobs RunningWorker.stop named in its one line: interrupted at the shutdown timeout
             LOG.debug("Job {} ended after the worker stopped writing; it stays picked for re-run", job.id());
+        }
+    }
+
+    /**
+     * A snooze is the handler's own routine decision, as frequent as it makes it (a poll of a partner every
+     * minute), and not a failure: DEBUG, like a success, not the failure log; {@code pgqj.jobs.snoozed} counts them.
+     */
+    private static void logSnooze(Job job, Duration delay, String reason) {
+        if (LOG.isDebugEnabled()) {
+            MdcScope.put(job);
+            try {
+                LOG.debug("Job {} ({}, attempts {}) snoozed for {}{}", job.id(), job.entrypoint(), job.attempts(),
+                        FailureLog.human(delay), reason.isEmpty() ? "" : ": " + reason);
+            } finally {
+                MdcScope.clear();
+            }
         }
     }
 

@@ -4,7 +4,8 @@ import java.time.Duration;
 import org.pgqj.core.PgqjException;
 
 /**
- * The failure of a job that ran past its entrypoint's {@link EntrypointOptions#timeout()}: the worker cancelled its
+ * The failure of a job that ran past its entrypoint's {@link EntrypointOptions#timeout()} (or its own, from header
+ * {@link org.pgqj.core.Job#TIMEOUT_HEADER}): the worker cancelled its
  * {@link JobContext} and interrupted its thread at the deadline. It is recorded as the handler's failure would be
  * (retried per the entrypoint's {@link RetryPolicy}, else held {@code failed} or {@code exception}), and its type
  * is the {@code exception_type} of the log row's traceback. Made by the worker only; what the handler threw while
@@ -19,9 +20,10 @@ public final class JobTimeoutException extends PgqjException {
     private final String entrypoint;
     private final Duration timeout;
 
-    JobTimeoutException(long jobId, String entrypoint, Duration timeout, Throwable cause) {
+    /** {@code source} says whose timeout it was: "its entrypoint's timeout" or "its pgqj-timeout header". */
+    JobTimeoutException(long jobId, String entrypoint, Duration timeout, String source, Throwable cause) {
         super("Job " + jobId + " of entrypoint '" + entrypoint + "' timed out after " + FailureLog.human(timeout)
-                + " (its entrypoint's timeout); its context was cancelled and its thread interrupted", cause);
+                + " (" + source + "); its context was cancelled and its thread interrupted", cause);
         this.jobId = jobId;
         this.entrypoint = entrypoint;
         this.timeout = timeout;

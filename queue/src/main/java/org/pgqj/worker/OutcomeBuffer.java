@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.JSONB;
 import org.pgqj.internal.queue.CompleteQuery;
+import org.pgqj.internal.queue.RetryQuery;
 
 /**
  * Finished jobs waiting to be written: job threads {@link #add} them, ONE thread {@link #take}s them (its
@@ -19,8 +20,18 @@ import org.pgqj.internal.queue.CompleteQuery;
  */
 final class OutcomeBuffer {
 
-    /** A retry waiting to be written. */
+    /**
+     * A retry waiting to be written ({@link RetryQuery#retry}), or a snooze ({@code traceback} null:
+     * {@link RetryQuery#snooze}, no attempt counted, no traceback logged).
+     */
     record Retry(long id, Duration delay, JSONB traceback) {
+        static Retry snooze(long id, Duration delay) {
+            return new Retry(id, delay, null);
+        }
+
+        boolean isSnooze() {
+            return traceback == null;
+        }
     }
 
     /** What one write takes: every buffered retry and at most one statement's worth of outcomes. */

@@ -8,7 +8,7 @@ import org.pgqj.internal.queue.RetryQuery;
 import org.pgqj.internal.sql.DedicatedConnection;
 
 /**
- * Writing what a sink took from its buffer: each retry in a statement of its own ({@link RetryQuery}), then the
+ * Writing what a sink took from its buffer: each retry or snooze in a statement of its own ({@link RetryQuery}), then the
  * outcomes, by themselves or with what else the caller sends in that round trip (the claim loop's claim).
  * Whatever commits is reported to the buffer; on a failure what is left goes to {@code unwritten} and the
  * failure is thrown.
@@ -32,7 +32,11 @@ final class OutcomeStatements {
             OutcomeBuffer.Retry retry = retries.get(i);
             try {
                 connection.run(dsl -> {
-                    RetryQuery.retry(dsl, connection.tables(), retry.id(), retry.delay(), retry.traceback());
+                    if (retry.isSnooze()) {
+                        RetryQuery.snooze(dsl, connection.tables(), retry.id(), retry.delay());
+                    } else {
+                        RetryQuery.retry(dsl, connection.tables(), retry.id(), retry.delay(), retry.traceback());
+                    }
                     return null;
                 });
             } catch (RuntimeException e) {

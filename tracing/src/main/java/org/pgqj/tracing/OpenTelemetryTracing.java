@@ -43,8 +43,9 @@ import org.pgqj.worker.JobOutcome;
  * <p>Attributes as pgqueuer sets them: {@code messaging.system=pgqueuer}, {@code messaging.destination.name},
  * {@code messaging.operation.name} / {@code .type} (send, create, process), and on process
  * {@code messaging.message.id} (the job id) and {@code messaging.message.body.size}. The process span's status
- * is OK for a successful job and ERROR (with {@code error.type} and the exception recorded) for one that
- * failed, was retried or canceled; pgqueuer's worker handles handler failures inside its span, so its process
+ * is OK for a successful job and for a snoozed one ({@code pgqj.job.outcome=snoozed}, with
+ * {@code pgqj.job.snooze.delay} in seconds), and ERROR (with {@code error.type} and the exception recorded) for one
+ * that failed, was retried or canceled; pgqueuer's worker handles handler failures inside its span, so its process
  * spans end OK for those.
  *
  * <pre>{@code
@@ -69,6 +70,7 @@ public final class OpenTelemetryTracing implements EnqueueInterceptor, JobInterc
     static final AttributeKey<Long> BODY_SIZE = AttributeKey.longKey("messaging.message.body.size");
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pgqj.job.outcome");
+    static final AttributeKey<Double> SNOOZE_DELAY = AttributeKey.doubleKey("pgqj.job.snooze.delay");
 
     private static final TextMapGetter<Map<?, ?>> HEADERS_GETTER = new TextMapGetter<>() {
         @Override
@@ -153,6 +155,9 @@ public final class OpenTelemetryTracing implements EnqueueInterceptor, JobInterc
             span.setAttribute(OUTCOME, outcome.status().label());
             if (outcome.status() == JobOutcome.Status.SUCCESSFUL) {
                 span.setStatus(StatusCode.OK);
+            } else if (outcome.status() == JobOutcome.Status.SNOOZED) { // the handler's choice, not a failure
+                span.setStatus(StatusCode.OK);
+                span.setAttribute(SNOOZE_DELAY, outcome.retryDelay().orElseThrow().toNanos() / 1e9);
             } else {
                 Throwable error = outcome.error().orElse(null);
                 span.setStatus(StatusCode.ERROR, error == null ? outcome.status().label() : String.valueOf(error.getMessage()));

@@ -1,8 +1,10 @@
 package org.pgqj.spring.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -12,6 +14,7 @@ import org.pgqj.worker.FailureLogging;
 import org.pgqj.worker.RetryPolicy;
 import org.pgqj.worker.WorkerOptions;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.ClassUtils;
 
 /**
  * The {@code pgqj.*} settings. Every field has pgqueuer's default; unset fields keep it.
@@ -115,9 +118,9 @@ public class PgqjProperties {
 
     /** The options of entrypoint {@code name}: its overrides on top of the defaults. */
     public EntrypointOptions entrypointOptions(String name) {
-        EntrypointOptions defaults = entrypointDefaults.applyTo(EntrypointOptions.defaults());
+        EntrypointOptions defaults = entrypointDefaults.applyTo(EntrypointOptions.defaults(), "pgqj.entrypoint-defaults");
         Entrypoint own = entrypoints.get(name);
-        return own == null ? defaults : own.applyTo(defaults);
+        return own == null ? defaults : own.applyTo(defaults, "pgqj.entrypoints." + name);
     }
 
     /** The worker's meters and pgqueuer's database gauges on the app's MeterRegistry (pgqj-metrics). */
@@ -761,7 +764,8 @@ public class PgqjProperties {
          */
         private Duration timeout;
 
-        EntrypointOptions applyTo(EntrypointOptions base) {
+        /** {@code base} with what this sets; {@code prefix} names these properties in an error. */
+        EntrypointOptions applyTo(EntrypointOptions base, String prefix) {
             EntrypointOptions.Builder b = base.toBuilder();
             if (concurrencyLimit != null) {
                 b.concurrencyLimit(concurrencyLimit);
@@ -789,7 +793,11 @@ public class PgqjProperties {
                         retry.initialDelay != null ? retry.initialDelay : from.initialDelay(),
                         retry.multiplier != null ? retry.multiplier : from.multiplier(),
                         retry.maxDelay != null ? retry.maxDelay : from.maxDelay(),
-                        retry.maxAttempts != null ? retry.maxAttempts : from.maxAttempts()));
+                        retry.maxAttempts != null ? retry.maxAttempts : from.maxAttempts(),
+                        p.noRetryFor(), p.retryOn()));
+            }
+            if (!retry.noRetryFor.isEmpty()) {
+                b.retryPolicy(b.build().retryPolicy().noRetryFor(retry.noRetryForClasses(prefix + ".retry.no-retry-for")));
             }
             return b.build();
         }
@@ -847,7 +855,10 @@ public class PgqjProperties {
         }
     }
 
-    /** Exponential-backoff retries (org.pgqj.worker.RetryPolicy); max-attempts 0 never retries. */
+    /**
+     * Exponential-backoff retries (org.pgqj.worker.RetryPolicy); max-attempts 0 never retries. no-retry-for lists
+     * exceptions never retried.
+     */
     public static class Retry {
 
         /** Retries before the job ends as exception (or failed when held); 0 = never retry. */
@@ -862,8 +873,44 @@ public class PgqjProperties {
         /** Cap on the delay. */
         private Duration maxDelay;
 
+        /**
+         * Fully qualified names of exceptions (and their subtypes) never retried, whatever attempts are left
+         * (RetryPolicy.noRetryFor); an entrypoint's list adds to pgqj.entrypoint-defaults'. A name that is not a
+         * Throwable on the class path fails the startup.
+         */
+        private List<String> noRetryFor = new ArrayList<>();
+
         boolean isSet() {
             return maxAttempts != null || initialDelay != null || multiplier != null || maxDelay != null;
+        }
+
+        /** {@link #noRetryFor} as classes; {@code property} names the property in the error. */
+        @SuppressWarnings("unchecked")
+        Class<? extends Throwable>[] noRetryForClasses(String property) {
+            List<Class<? extends Throwable>> types = new ArrayList<>();
+            for (String name : noRetryFor) {
+                Class<?> type;
+                try {
+                    type = ClassUtils.forName(name.strip(), null);
+                } catch (ClassNotFoundException | LinkageError | IllegalArgumentException e) {
+                    throw new PgqjStartupException(property + " names '" + name + "', which is not a class on the class "
+                            + "path; give the fully qualified name of an exception, e.g. java.lang.IllegalArgumentException", e);
+                }
+                if (!Throwable.class.isAssignableFrom(type)) {
+                    throw new PgqjStartupException(property + " names '" + name + "', which is not an exception (a "
+                            + "Throwable); give the fully qualified name of an exception class");
+                }
+                types.add((Class<? extends Throwable>) type);
+            }
+            return types.toArray(Class[]::new);
+        }
+
+        public List<String> getNoRetryFor() {
+            return noRetryFor;
+        }
+
+        public void setNoRetryFor(List<String> noRetryFor) {
+            this.noRetryFor = noRetryFor == null ? new ArrayList<>() : new ArrayList<>(noRetryFor);
         }
 
         public Integer getMaxAttempts() {

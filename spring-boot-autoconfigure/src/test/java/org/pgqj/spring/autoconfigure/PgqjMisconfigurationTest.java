@@ -175,7 +175,8 @@ class PgqjMisconfigurationTest {
                 .run(TestDatabases.args(db, properties).toArray(String[]::new));
     }
 
-    private static String failure(Class<?> app, TestDatabase db, String... properties) {
+    /** The message of the {@link PgqjStartupException} that fails {@code app}'s startup (or of the root cause). */
+    static String failure(Class<?> app, TestDatabase db, String... properties) {
         Throwable[] thrown = new Throwable[1];
         assertThatThrownBy(() -> {
             try {
