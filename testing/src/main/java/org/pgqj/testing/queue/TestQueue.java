@@ -8,6 +8,8 @@ import static org.pgqj.codegen.Tables.PGQUEUER_STATISTICS;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.pgqj.admin.PausedEntrypoint;
+import org.pgqj.admin.QueueAdmin;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.schema.PgqueuerSchema;
@@ -81,14 +83,24 @@ public final class TestQueue {
         return QueueClock.of(dataSource, tables);
     }
 
-    /** Empties the queue, log, statistics and schedule tables, in one transaction (what {@link QueueTest} does before each test). */
+    /**
+     * Empties the queue, log, statistics and schedule tables and resumes every entrypoint paused for the fleet
+     * (when pgqj's control tables are installed), in one transaction (what {@link QueueTest} does before each test).
+     */
     public void empty() {
         DSLContext dsl = dsl();
+        QueueAdmin admin = QueueAdmin.create(tables);
         dsl.transaction(tx -> {
             tx.dsl().deleteFrom(PGQUEUER).execute();
             tx.dsl().deleteFrom(PGQUEUER_LOG).execute();
             tx.dsl().deleteFrom(PGQUEUER_STATISTICS).execute();
             tx.dsl().deleteFrom(PGQUEUER_SCHEDULES).execute();
+            // a pause left by one test would silently keep the next test's worker off that entrypoint
+            if (admin.controlsInstalled(tx.dsl())) {
+                for (PausedEntrypoint paused : admin.pausedEntrypoints(tx.dsl())) {
+                    admin.resume(tx.dsl(), paused.entrypoint(), "TestQueue.empty");
+                }
+            }
         });
     }
 
