@@ -41,20 +41,30 @@ public final class Signups {
     /** Registers {@code email} and enqueues its welcome mail; {@code fail} throws after the enqueue. */
     public void signUp(String email, boolean fail) {
         dsl.transaction(trx -> {
-            trx.dsl().insertInto(table(name("signup")), field(name("email"))).values(email).execute();
-            queue.enqueue(trx.dsl(), new SendWelcome(email));
+            signUp(trx.dsl(), email);
             if (fail) {
                 throw new IllegalStateException("sign-up of " + email + " failed after the enqueue");
             }
         });
     }
 
+    /** Registers {@code email} and enqueues its welcome mail in the caller's transaction {@code trx}. */
+    public void signUp(DSLContext trx, String email) {
+        trx.insertInto(table(name("signup")), field(name("email"))).values(email).execute();
+        queue.enqueue(trx, new SendWelcome(email));
+    }
+
+    /** The worker that sends welcome mails, not started. */
+    public Worker welcomeWorker(WorkerOptions options) {
+        return Worker.builder(dataSource, QueueTables.defaults())
+                .entrypoint(SendWelcome.class, EntrypointOptions.defaults(), (mail, ctx) -> welcomed.add(mail.email()))
+                .options(options)
+                .build();
+    }
+
     /** A worker that sends welcome mails until the queue is empty, then returns. */
     public void sendWelcomes() throws InterruptedException {
-        try (Worker worker = Worker.builder(dataSource, QueueTables.defaults())
-                .entrypoint(SendWelcome.class, EntrypointOptions.defaults(), (mail, ctx) -> welcomed.add(mail.email()))
-                .options(WorkerOptions.builder().mode(WorkerOptions.Mode.DRAIN).build())
-                .build()) {
+        try (Worker worker = welcomeWorker(WorkerOptions.builder().mode(WorkerOptions.Mode.DRAIN).build())) {
             worker.run();
         }
     }
