@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Copies each tagged region of the examples' sources into README.md's ```java block below its
-<!-- snippet: PATH#TAG --> marker. ReadmeSnippetsTest fails when the two drift; run this to re-sync."""
+<!-- snippet: PATH#TAG --> marker. ReadmeSnippetsTest fails when the two drift; run this to re-sync.
+The block's leading import lines are kept as they are: ReadmeSnippetsTest checks them against what the
+snippet uses, and names the ones to add for a new snippet."""
 import re, sys, pathlib, textwrap
 
 root = pathlib.Path(__file__).resolve().parent
@@ -16,8 +18,15 @@ while i < len(lines):
         end = next(k for k, l in enumerate(src) if k >= start and l.strip() == f"// end::{m.group(2)}[]")
         body = textwrap.dedent("\n".join(src[start:end]))
         out.append("```java")
-        out.extend(l.rstrip() for l in body.split("\n"))
         j = i + 2
+        imports = []
+        while lines[j].startswith("import ") or (imports and not lines[j].strip() and lines[j + 1].startswith("import ")):
+            imports.append(lines[j])
+            j += 1
+        if imports:
+            out.extend(imports)
+            out.append("")
+        out.extend(l.rstrip() for l in body.split("\n"))
         while lines[j].strip() != "```":
             j += 1
         out.append("```")
