@@ -35,10 +35,14 @@ public final class TestJobs {
 
     /** Jobs on the default install, with the queue and log tables emptied first (a test's clean start). */
     public static TestJobs emptied(DataSource dataSource) {
-        TestJobs jobs = new TestJobs(dataSource, QueueTables.defaults());
-        jobs.dsl.deleteFrom(PGQUEUER).execute();
-        jobs.dsl.deleteFrom(PGQUEUER_LOG).execute();
-        return jobs;
+        return new TestJobs(dataSource, QueueTables.defaults()).empty();
+    }
+
+    /** Deletes every job and log row of the install; returns this. */
+    public TestJobs empty() {
+        dsl.deleteFrom(PGQUEUER).execute();
+        dsl.deleteFrom(PGQUEUER_LOG).execute();
+        return this;
     }
 
     public DSLContext dsl() {
