@@ -33,12 +33,7 @@ public final class TestJobs {
         this.dsl = tables.dsl(dataSource);
     }
 
-    /** Jobs on the default install, with the queue and log tables emptied first (a test's clean start). */
-    public static TestJobs emptied(DataSource dataSource) {
-        return new TestJobs(dataSource, QueueTables.defaults()).empty();
-    }
-
-    /** Deletes every job and log row of the install; returns this. */
+    /** Deletes every job and log row of the install (a test's clean start); returns this. */
     public TestJobs empty() {
         dsl.deleteFrom(PGQUEUER).execute();
         dsl.deleteFrom(PGQUEUER_LOG).execute();
