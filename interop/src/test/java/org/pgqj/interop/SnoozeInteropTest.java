@@ -14,18 +14,16 @@ import java.util.List;
 import javax.sql.DataSource;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.RequiresPython;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.testing.TestProcess;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.SnoozeRequested;
 import org.pgqj.worker.Worker;
@@ -35,16 +33,12 @@ import org.pgqj.worker.Worker;
  * writes, pgqueuer's statistics count it as any {@code queued} row, and a Python worker runs it once it is due,
  * its {@code attempts} unchanged.
  */
-@ExtendWith({RequiresPython.class, PostgresExtension.class})
+@ExtendWith(RequiresPython.class)
+@QueueTest
 @Timeout(240)
 class SnoozeInteropTest {
 
     static final JobQueue QUEUE = JobQueue.create(QueueTables.defaults());
-
-    @BeforeAll
-    static void migrate(TestDatabase db) {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-    }
 
     @Test
     void javaSnoozeRunsOnPythonWithAttemptsUnchanged(TestDatabase db) throws Exception {

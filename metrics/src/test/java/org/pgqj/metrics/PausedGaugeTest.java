@@ -8,27 +8,24 @@ import java.time.Duration;
 import java.util.Set;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.ControlsSchema;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
 
 /** pgqj.entrypoint.paused follows a worker's pauses: in code and for every Java worker, scraped as Prometheus text. */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class PausedGaugeTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
 
     @Test
     void theGaugeIsOneWhilePausedAndZeroOtherwise(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         ControlsSchema.forDataSource(db.dataSource()).install();
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         WorkerMetrics metrics = WorkerMetrics.create(prometheus);

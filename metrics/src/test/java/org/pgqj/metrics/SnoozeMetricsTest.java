@@ -9,31 +9,28 @@ import java.util.Map;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.Tables;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.SnoozeRequested;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
 
 /** {@code pgqj.jobs.snoozed}: at zero from the worker's start, one per snooze, beside status {@code snoozed}. */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class SnoozeMetricsTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
     private static TestDatabase db;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @Test

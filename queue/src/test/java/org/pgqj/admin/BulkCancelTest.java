@@ -18,7 +18,6 @@ import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
@@ -27,11 +26,10 @@ import org.pgqj.enqueue.OnConflict;
 import org.pgqj.internal.notify.NotifyPayloads;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.NotifyEvents;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.worker.EntrypointOptions;
+import org.pgqj.worker.MigratedQueueTest;
 import org.pgqj.worker.Worker;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -41,7 +39,7 @@ import org.postgresql.PGNotification;
  * goes out as several cancellations; a worker running some of the jobs, scattered over the whole list, sees
  * each of its cancellations, and every job ends logged {@code canceled} once.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class BulkCancelTest {
 
     static final int JOBS = 10_000;
@@ -50,7 +48,6 @@ class BulkCancelTest {
 
     @Test
     void tenThousandIdsReachTheWorkerInPayloadsPostgresAccepts(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         QueueTables tables = QueueTables.defaults();
         DSLContext dsl = tables.dsl(db.dataSource());
         List<NewJob> jobs = new ArrayList<>();

@@ -7,26 +7,23 @@ import java.time.Duration;
 import java.util.List;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.schema.ControlsSchema;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 import org.pgqj.worker.EntrypointOptions;
+import org.pgqj.worker.MigratedQueueTest;
 import org.pgqj.worker.Worker;
 
 /** The doctor names a paused entrypoint's waiting jobs as paused (who, since when), not as unserved. */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class DoctorPausedTest {
 
     @Test
     void dueJobsOfAPausedEntrypointArePausedNotUnserved(TestDatabase db) throws InterruptedException {
         QueueTables t = QueueTables.defaults();
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         ControlsSchema.forDataSource(db.dataSource()).install();
         var dsl = t.dsl(db.dataSource());
         JobQueue queue = JobQueue.create(t);

@@ -23,23 +23,21 @@ import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.JobStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
+import org.pgqj.worker.TestJobs;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class QueueAdminTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
@@ -48,16 +46,9 @@ class QueueAdminTest {
 
     private DSLContext db;
 
-    @BeforeAll
-    static void migrate(TestDatabase database) {
-        PgqueuerSchema.forDataSource(database.dataSource()).migrate();
-    }
-
     @BeforeEach
-    void clean(TestDatabase database) {
-        db = TABLES.dsl(database.dataSource());
-        db.deleteFrom(PGQUEUER).execute();
-        db.deleteFrom(PGQUEUER_LOG).execute();
+    void clean(TestJobs jobs) {
+        db = jobs.dsl();
         db.deleteFrom(PGQUEUER_STATISTICS).execute();
     }
 

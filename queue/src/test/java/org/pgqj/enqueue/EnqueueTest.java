@@ -21,18 +21,16 @@ import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.PgqueuerEnqueueStatement;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
+import org.pgqj.worker.TestJobs;
 
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class EnqueueTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
@@ -40,16 +38,9 @@ class EnqueueTest {
 
     private DSLContext db;
 
-    @BeforeAll
-    static void migrate(TestDatabase database) {
-        PgqueuerSchema.forDataSource(database.dataSource()).migrate();
-    }
-
     @BeforeEach
-    void clean(TestDatabase database) {
-        db = TABLES.dsl(database.dataSource());
-        db.deleteFrom(PGQUEUER).execute();
-        db.deleteFrom(PGQUEUER_LOG).execute();
+    void dsl(TestJobs jobs) {
+        db = jobs.dsl();
     }
 
     @Test

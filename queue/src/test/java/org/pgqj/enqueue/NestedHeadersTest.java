@@ -12,19 +12,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.Job;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.sql.JobRows;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
-import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
+import org.pgqj.worker.TestJobs;
 
 /** Headers are any JSON (pgqueuer's dict[str, object]), written once and read back equal; enqueue interceptors. */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class NestedHeadersTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
@@ -32,15 +29,9 @@ class NestedHeadersTest {
 
     private DSLContext db;
 
-    @BeforeAll
-    static void migrate(TestDatabase database) {
-        PgqueuerSchema.forDataSource(database.dataSource()).migrate();
-    }
-
     @BeforeEach
-    void clean(TestDatabase database) {
-        db = TABLES.dsl(database.dataSource());
-        db.deleteFrom(PGQUEUER).execute();
+    void dsl(TestJobs jobs) {
+        db = jobs.dsl();
     }
 
     @Test

@@ -19,18 +19,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.payload.Entrypoint;
 import org.pgqj.payload.PayloadCodec;
 import org.pgqj.payload.PayloadException;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
 
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class TypedPayloadTest {
 
     @Entrypoint("index_article")
@@ -43,11 +40,6 @@ class TypedPayloadTest {
     record NoEntrypoint(int x) { }
 
     private static final QueueTables TABLES = QueueTables.defaults();
-
-    @BeforeAll
-    static void migrate(TestDatabase db) {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-    }
 
     @Test
     void recordRoundTripsThroughTheStoredBytesAsPlainJson(TestDatabase db) throws Exception {

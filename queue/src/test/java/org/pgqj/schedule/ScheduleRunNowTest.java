@@ -11,15 +11,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
 
 /** "Run now" on a yearly schedule: a running Java scheduler runs it once, soon, and keeps its yearly rhythm. */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class ScheduleRunNowTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
@@ -27,7 +25,6 @@ class ScheduleRunNowTest {
 
     @Test
     void aRunningSchedulerRunsItAtItsNextPollAndTheNextRunIsTheRegularOneAgain(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         List<Instant> runs = new CopyOnWriteArrayList<>();
         try (Scheduler scheduler = Scheduler.builder(db.dataSource(), TABLES)
                 .schedule(YEARLY, "new_year", ctx -> runs.add(ctx.scheduledAt()))

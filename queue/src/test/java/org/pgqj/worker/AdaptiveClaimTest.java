@@ -15,12 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
@@ -28,21 +25,20 @@ import org.pgqj.testing.TestDatabase;
  * maxBatchSize, and is batchSize again once the backlog is gone; every job still runs once, with its log rows,
  * and a limited entrypoint never exceeds its slots.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class AdaptiveClaimTest {
 
     private static TestDatabase db;
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     /** The requested size of every claim the worker made. */

@@ -15,20 +15,17 @@ import org.jooq.Record2;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
  * pgqueuer 2.0's cancel of a picked job: the row, its concurrency slot and its dedupe key stay until the
  * worker has stopped the handler and recorded the outcome; queued jobs and picked jobs of dead workers go at once.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class CancelPickedTest {
 
     private static final QueueAdmin ADMIN = QueueAdmin.create(QueueTables.defaults());
@@ -36,14 +33,13 @@ class CancelPickedTest {
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     @Test

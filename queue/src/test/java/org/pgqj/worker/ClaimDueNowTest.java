@@ -9,23 +9,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.Job;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.queue.ClaimQuery;
 import org.pgqj.internal.sql.DedicatedConnection;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** pgqueuer 2.0's dequeue eligibility: a job whose execute_after is exactly the claim's now() is claimed. */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class ClaimDueNowTest {
 
     @Test
-    void aJobDueExactlyNowIsEligibleAndOneDueLaterIsNot(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void aJobDueExactlyNowIsEligibleAndOneDueLaterIsNot(TestDatabase db, TestJobs jobs) throws Exception {
         long dueNow = jobs.enqueue("due", "now".getBytes(UTF_8));
         long dueLater = jobs.enqueue("due", "later".getBytes(UTF_8));
         List<ClaimQuery.Part> parts = List.of(new ClaimQuery.Part("due", 0, 10, Duration.ofMinutes(5)));

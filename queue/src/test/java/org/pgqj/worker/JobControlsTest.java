@@ -20,19 +20,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
  * Per-entrypoint timeouts and failures that are never retried (issue 29): what the rows, the log table's
  * tracebacks, the failure log lines and the interceptors see. Real worker, real PostgreSQL, a logback appender.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class JobControlsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -41,14 +38,13 @@ class JobControlsTest {
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     private static WorkerOptions.Builder fast() {

@@ -13,11 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
@@ -28,7 +25,7 @@ import org.pgqj.testing.TestDatabase;
  * them, the first one alone and the others a moment later (inside the loop's coalescing wait): a claim that
  * comes back empty must then come from the loop's 100 ms re-check, never right after the claim before it.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class LimitedClaimWakeTest {
 
     private static final String ENTRYPOINT = "limited_three";
@@ -40,9 +37,7 @@ class LimitedClaimWakeTest {
     }
 
     @Test
-    void jobsEndingTogetherCauseOneWriteAndClaimNotAnEmptyClaimAfterIt(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void jobsEndingTogetherCauseOneWriteAndClaimNotAnEmptyClaimAfterIt(TestDatabase db, TestJobs jobs) throws Exception {
         jobs.enqueueMany(ENTRYPOINT, JOBS);
         BlockingQueue<CountDownLatch> running = new LinkedBlockingQueue<>();
         List<Event> events = new CopyOnWriteArrayList<>();

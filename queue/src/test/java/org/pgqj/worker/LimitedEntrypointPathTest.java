@@ -17,12 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
@@ -31,7 +28,7 @@ import org.pgqj.testing.TestDatabase;
  * holds more than 4 picked rows of it nor a slot outside 0..3, every attempt runs once, and every job ends with
  * exactly pgqueuer's log rows for what happened to it.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class LimitedEntrypointPathTest {
 
     private static final String ENTRYPOINT = "limited_four";
@@ -39,9 +36,7 @@ class LimitedEntrypointPathTest {
     private static final int JOBS = 600;
 
     @Test
-    void twoWorkersKeepTheLimitAndEveryOutcomeIsWrittenOnce(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void twoWorkersKeepTheLimitAndEveryOutcomeIsWrittenOnce(TestDatabase db, TestJobs jobs) throws Exception {
         jobs.enqueueMany(ENTRYPOINT, JOBS); // payload n = 1..600
         Map<Integer, AtomicInteger> attempts = new ConcurrentHashMap<>();
         AtomicInteger ended = new AtomicInteger();

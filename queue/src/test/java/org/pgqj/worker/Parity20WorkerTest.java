@@ -17,17 +17,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** pgqueuer 2.0/2.2 worker semantics on real PostgreSQL: NUL in failures, backoff, wake on requeue, schema check. */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class Parity20WorkerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,14 +32,13 @@ class Parity20WorkerTest {
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     /** Idle workers: nothing but a notification can wake them within the test's time. */

@@ -20,7 +20,6 @@ import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.admin.PauseResult;
 import org.pgqj.admin.PausedEntrypoint;
 import org.pgqj.admin.QueueAdmin;
@@ -33,7 +32,6 @@ import org.pgqj.schema.ControlsSchema;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -41,7 +39,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Pause and resume an entrypoint (issue 29): fleet-wide through {@link QueueAdmin} (pgqj's own table, pgqj's own
  * NOTIFY channel) and in code on one worker. Real workers, real PostgreSQL, real LISTEN/NOTIFY.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class PauseResumeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -53,15 +51,14 @@ class PauseResumeTest {
     private final Map<String, AtomicInteger> ran = new ConcurrentHashMap<>();
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void controls(TestDatabase database, TestJobs migrated) { // taking the TestJobs migrates pgqueuer's schema first
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         ControlsSchema.forDataSource(db.dataSource()).install();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void clean(TestJobs jobs) {
+        this.jobs = jobs;
         ADMIN.pausedEntrypoints(jobs.dsl()).forEach(p -> resume(p.entrypoint()));
     }
 

@@ -22,13 +22,10 @@ import org.jooq.Record1;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.jooq.impl.DSL;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * row, the log table, the failure log and the interceptors see; the slot of a limited entrypoint is released as a
  * retry releases it. Real worker, real PostgreSQL; times from the database clock.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class SnoozeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -45,14 +42,13 @@ class SnoozeTest {
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     private static WorkerOptions.Builder fast() {
@@ -155,7 +151,7 @@ class SnoozeTest {
     void aSnoozeOfALimitedEntrypointReleasesItsSlot() throws Exception {
         for (EntrypointOptions options : List.of(EntrypointOptions.builder().concurrencyLimit(1).build(),
                 EntrypointOptions.builder().serializedDispatch(true).build())) {
-            jobs = TestJobs.emptied(db.dataSource());
+            jobs.empty();
             long first = jobs.enqueue("one_at_a_time", "1".getBytes(UTF_8), 5, Duration.ZERO, null);
             long second = jobs.enqueue("one_at_a_time", "2".getBytes(UTF_8), 0, Duration.ZERO, null);
             CountDownLatch secondRan = new CountDownLatch(1);

@@ -12,14 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
@@ -28,17 +24,11 @@ import org.pgqj.testing.TestDatabase;
  * The stale re-pick takes them back, by the same worker too; what it must never take back is a job
  * this worker is still running.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class StrandedClaimTest {
 
-    @BeforeAll
-    static void schema(TestDatabase db) {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-    }
-
     @Test
-    void rowsOfALostClaimReplyUnderTheWorkersOwnIdAreRunOnce(TestDatabase db) throws Exception {
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void rowsOfALostClaimReplyUnderTheWorkersOwnIdAreRunOnce(TestDatabase db, TestJobs jobs) throws Exception {
         List<Long> ids = List.of(jobs.enqueue("stranded", new byte[0]), jobs.enqueue("stranded", new byte[0]),
                 jobs.enqueue("stranded", new byte[0]));
         UUID workerId = UUID.randomUUID();
@@ -59,8 +49,7 @@ class StrandedClaimTest {
     }
 
     @Test
-    void aJobStillRunningHereIsNotReclaimedByThisWorkerEvenWithAStaleHeartbeat(TestDatabase db) throws Exception {
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void aJobStillRunningHereIsNotReclaimedByThisWorkerEvenWithAStaleHeartbeat(TestDatabase db, TestJobs jobs) throws Exception {
         long slow = jobs.enqueue("slow", new byte[0]);
         Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
         CountDownLatch started = new CountDownLatch(1);

@@ -33,12 +33,11 @@ public final class TestJobs {
         this.dsl = tables.dsl(dataSource);
     }
 
-    /** Jobs on the default install, with the queue and log tables emptied first (a test's clean start). */
-    public static TestJobs emptied(DataSource dataSource) {
-        TestJobs jobs = new TestJobs(dataSource, QueueTables.defaults());
-        jobs.dsl.deleteFrom(PGQUEUER).execute();
-        jobs.dsl.deleteFrom(PGQUEUER_LOG).execute();
-        return jobs;
+    /** Deletes every job and log row of the install (a test's clean start); returns this. */
+    public TestJobs empty() {
+        dsl.deleteFrom(PGQUEUER).execute();
+        dsl.deleteFrom(PGQUEUER_LOG).execute();
+        return this;
     }
 
     public DSLContext dsl() {

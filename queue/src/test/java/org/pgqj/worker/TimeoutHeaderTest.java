@@ -19,23 +19,20 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.JobStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
  * A job's own timeout through header {@code pgqj-timeout} (issue 29): it replaces the entrypoint's, in both
  * directions; a value that is no timeout is logged and the entrypoint's is used, so the job still runs.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class TimeoutHeaderTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -44,14 +41,13 @@ class TimeoutHeaderTest {
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     private long enqueue(NewJob job) {

@@ -19,18 +19,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.payload.Entrypoint;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.internal.sql.Cte;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** Running jobs: Python-shaped rows, order, deferral, failures, retries, hold/requeue, typed payloads, shutdown. */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class WorkerBasicsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,14 +39,13 @@ class WorkerBasicsTest {
     }
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     private static WorkerOptions fast() {

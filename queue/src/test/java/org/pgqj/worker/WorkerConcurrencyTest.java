@@ -20,31 +20,27 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** Several workers on one queue: global limits, serialized dispatch, rate limits, exactly-once under load. */
 @Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class WorkerConcurrencyTest {
 
     private static TestDatabase db;
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     private List<Worker> workers(int n, String entrypoint, EntrypointOptions options, JobHandler handler, WorkerOptions wo) {

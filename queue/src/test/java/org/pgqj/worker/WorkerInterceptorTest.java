@@ -18,34 +18,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
  * Interceptors around handler calls (order, outcomes, failures of their own) and the worker observer. The MDC
  * scope is tested in the metrics module, which has a logging backend with an MDC (slf4j-simple has none).
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class WorkerInterceptorTest {
 
     private static TestDatabase db;
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     /** Records "name>" before and "name<status" after the call. */

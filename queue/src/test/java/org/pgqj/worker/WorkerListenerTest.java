@@ -19,30 +19,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
 import org.pgqj.notify.CancellationEvent;
 import org.pgqj.notify.NotifyEvent;
 import org.pgqj.notify.NotifyEvents;
 import org.pgqj.notify.TableChangedEvent;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /** LISTEN/NOTIFY: wake-ups, cancellation of a running job, reconnect after the backend is killed. */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class WorkerListenerTest {
 
     private static TestDatabase db;
     private static TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database, TestJobs migrated) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        jobs = new TestJobs(db.dataSource(), QueueTables.defaults());
+        jobs = migrated;
     }
 
     /** The dequeue timeout is a minute: only a notification can start these jobs in time. */

@@ -18,12 +18,9 @@ import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
@@ -31,7 +28,7 @@ import org.pgqj.testing.TestDatabase;
  * the flood summary, the one line naming the jobs a shutdown timeout leaves behind, and the start-time line
  * about slots of limited entrypoints that other workers hold. Real worker, real PostgreSQL, a logback appender.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class WorkerOperatorLogTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -39,14 +36,13 @@ class WorkerOperatorLogTest {
     private TestJobs jobs;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     @BeforeEach
-    void clean() {
-        jobs = TestJobs.emptied(db.dataSource());
+    void jobs(TestJobs jobs) {
+        this.jobs = jobs;
     }
 
     private static WorkerOptions.Builder fast() {

@@ -17,11 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
 
 /**
@@ -30,7 +27,7 @@ import org.pgqj.testing.TestDatabase;
  * the pipes we read the child's output from.
  */
 @Tag("slow") // among the slowest classes of the suite (see .ci/run's per-class times)
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class WorkerShutdownHookTest {
 
     /** 128 + SIGTERM: the JVM ended because of the signal, not on its own. */
@@ -39,15 +36,13 @@ class WorkerShutdownHookTest {
     private static TestDatabase db;
 
     @BeforeAll
-    static void migrate(TestDatabase database) {
+    static void database(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
     }
 
     /** With the hook, SIGTERM means a graceful close: the running job finishes and its outcome is written. */
     @Test
-    void sigtermWithShutdownHookLetsTheRunningJobFinish() throws Exception {
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void sigtermWithShutdownHookLetsTheRunningJobFinish(TestJobs jobs) throws Exception {
         long id = jobs.enqueue("hook_job", new byte[0]);
         Child child = Child.start(true, 1_500);
         try {
@@ -67,8 +62,7 @@ class WorkerShutdownHookTest {
 
     /** The contrast: without the hook the JVM just ends, and the job is left picked for a rescue. */
     @Test
-    void sigtermWithoutShutdownHookLeavesTheJobPicked() throws Exception {
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void sigtermWithoutShutdownHookLeavesTheJobPicked(TestJobs jobs) throws Exception {
         long id = jobs.enqueue("hook_job", new byte[0]);
         Child child = Child.start(false, 60_000); // a job that cannot finish before the signal
         try {

@@ -11,20 +11,18 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.SnoozeRequested;
 import org.pgqj.worker.Worker;
 
 /** A snoozed job's process span: not an error, outcome {@code snoozed}, the delay in seconds. */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class SnoozeTracingTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
@@ -35,7 +33,6 @@ class SnoozeTracingTest {
     @BeforeAll
     static void setUp(TestDatabase database) {
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         sdk = TestSdk.exportingTo(SPANS);
     }
 

@@ -13,16 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.schema.ControlsSchema;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
+import org.pgqj.testing.queue.TestQueue;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -32,7 +31,7 @@ import org.pgqj.worker.WorkerOptions;
  * the warning that a Python worker may still claim it, and resumes it with the row's button; the worker stops and
  * starts again.
  */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class DashboardPauseBrowserTest {
 
     static final QueueTables TABLES = QueueTables.defaults();
@@ -42,10 +41,9 @@ class DashboardPauseBrowserTest {
     static Browser browser;
 
     @BeforeAll
-    static void setUp(TestDatabase database) throws Exception {
+    static void setUp(TestDatabase database, TestQueue migrated) throws Exception { // taking the TestQueue migrates now
         Browser.assumeAvailable();
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         ControlsSchema.forDataSource(db.dataSource()).install();
         rows = new Rows(db.dataSource());
         Dashboard dashboard = Dashboard.builder(db.dataSource(), TABLES).build();

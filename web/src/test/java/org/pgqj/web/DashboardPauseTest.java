@@ -10,22 +10,22 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.admin.PausedEntrypoint;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.core.QueueTables;
 import org.pgqj.schema.ControlsSchema;
 import org.pgqj.schema.PgqueuerNames;
 import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
+import org.pgqj.testing.queue.TestQueue;
 
 /**
  * Pause and resume on the workers page over HTTP, under the dashboard's rules for actions: Basic auth, the CSRF
  * token, read-only; who paused is the dashboard's user; without pgqj's control tables the page says how to install
  * them.
  */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class DashboardPauseTest {
 
     static TestDatabase db;
@@ -35,9 +35,8 @@ class DashboardPauseTest {
     static Http admin;
 
     @BeforeAll
-    static void start(TestDatabase database) throws InterruptedException {
+    static void start(TestDatabase database, TestQueue migrated) throws InterruptedException { // taking the TestQueue migrates now
         db = database;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         ControlsSchema.forDataSource(db.dataSource()).install();
         QueueTables noControls = QueueTables.of(new PgqueuerNames("bare_", PgqueuerNames.DEFAULT_SCHEMA));
         PgqueuerSchema.forDataSource(db.dataSource()).names(noControls.names()).migrate();

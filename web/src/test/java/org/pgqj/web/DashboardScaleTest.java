@@ -19,14 +19,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 import org.pgqj.worker.EntrypointOptions;
 import org.pgqj.worker.Worker;
 
@@ -40,7 +38,7 @@ import org.pgqj.worker.Worker;
  * trip are printed. Then each page is opened in Chromium and saved as a screenshot. It checks that the pages are
  * right (counts, groups, a full list), nothing about speed. Run with {@code -Dpgqj.web.scale=true}.
  */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 @EnabledIfSystemProperty(named = "pgqj.web.scale", matches = "true")
 class DashboardScaleTest {
 
@@ -54,7 +52,6 @@ class DashboardScaleTest {
 
     @Test
     void everyPageAtAMillionLogRowsAndFiftyThousandHeldFailures(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         Rows rows = new Rows(db.dataSource());
         long started = System.nanoTime();
         badDay(rows);

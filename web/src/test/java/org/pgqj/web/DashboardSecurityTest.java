@@ -16,17 +16,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
+import org.pgqj.testing.queue.TestQueue;
 
 /**
  * The dashboard over HTTP: Basic auth, CSRF on every action, read-only mode, response headers, and one LISTEN
  * shared by every viewer's event stream.
  */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class DashboardSecurityTest {
 
     static Rows rows;
@@ -36,8 +35,7 @@ class DashboardSecurityTest {
     static long held;
 
     @BeforeAll
-    static void start(TestDatabase db) throws InterruptedException {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
+    static void start(TestDatabase db, TestQueue migrated) throws InterruptedException { // taking the TestQueue migrates now
         rows = new Rows(db.dataSource());
         Dashboard dashboard = Dashboard.builder(db.dataSource(), QueueTables.defaults()).basicAuth("admin", "s3cret").build();
         server = DashboardServer.start(dashboard, "127.0.0.1", 0);
@@ -59,7 +57,6 @@ class DashboardSecurityTest {
 
     @BeforeEach
     void heldJob() {
-        rows.clear();
         held = rows.pythonEnqueue("py_fail", "{}".getBytes(UTF_8), 0, null);
         UUID qm = UUID.randomUUID();
         rows.pythonPick(qm, Duration.ZERO, held);

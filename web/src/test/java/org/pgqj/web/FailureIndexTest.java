@@ -9,23 +9,20 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.admin.QueueAdmin;
 import org.pgqj.admin.QueueInspection;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 
 /** The held-jobs index stays equal to the database through new holds, requeues, cancels and holds again. */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class FailureIndexTest {
 
     private static final QueueTables TABLES = QueueTables.defaults();
 
     @Test
     void followsEveryChangeOfTheHeldRows(TestDatabase db) {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         Rows rows = new Rows(db.dataSource());
         DSLContext q = TABLES.dsl(db.dataSource());
         FailureIndex index = new FailureIndex(QueueInspection.create(TABLES));

@@ -13,18 +13,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
 
 /**
  * A measurement, not a speed test (targets belong to the benchmark): the jobs page over 1,000,000 queued rows,
  * each URL requested 20 times after 3 warm-ups, median and worst printed. It checks only that the pages are
  * right (a full page, the cursor continuing below the first page). Run with {@code -Dpgqj.web.scale=true}.
  */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 @EnabledIfSystemProperty(named = "pgqj.web.scale", matches = "true")
 class JobsPageScaleTest {
 
@@ -32,7 +30,6 @@ class JobsPageScaleTest {
 
     @Test
     void jobsPageAtAMillionQueuedRows(TestDatabase db) {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
         Rows rows = new Rows(db.dataSource());
         // the shape of pgqueuer's own rows (JSON null headers, status queued), four entrypoints, priorities 0-9
         rows.sql("""

@@ -35,11 +35,6 @@ final class Rows {
         this.dataSource = dataSource;
     }
 
-    /** Empties the four tables. */
-    void clear() {
-        sql("TRUNCATE pgqueuer, pgqueuer_log, pgqueuer_statistics, pgqueuer_schedules RESTART IDENTITY");
-    }
-
     /** Python's enqueue of one job: headers JSON null unless given, the 'queued' log row in the same statement. */
     long pythonEnqueue(String entrypoint, byte[] payload, int priority, String headersJson) {
         return pythonEnqueue(entrypoint, payload, priority, headersJson, Duration.ZERO);

@@ -18,20 +18,19 @@ import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.pgqj.core.QueueTables;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.testing.queue.QueueTest;
+import org.pgqj.testing.queue.TestQueue;
 
 /**
  * The dashboard mounted the way a Spring Boot app mounts a servlet: in embedded Tomcat 11 (Boot 4's container),
  * under context path {@code /app} and servlet mapping {@code /pgqj/*}, with async support on. Links, assets, the
  * CSRF cookie, actions and the event stream all live under {@code /app/pgqj}.
  */
-@ExtendWith(PostgresExtension.class)
+@QueueTest
 class ServletMountTest {
 
     static Tomcat tomcat;
@@ -39,8 +38,7 @@ class ServletMountTest {
     static String root;
 
     @BeforeAll
-    static void mount(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
+    static void mount(TestDatabase db, TestQueue migrated) throws Exception { // taking the TestQueue migrates now
         rows = new Rows(db.dataSource());
         Path base = Files.createTempDirectory("pgqj-tomcat-");
         tomcat = new Tomcat();
@@ -86,7 +84,6 @@ class ServletMountTest {
 
     @Test
     void actionsAndEventsWorkUnderTheMount() throws InterruptedException {
-        rows.clear();
         long id = rows.pythonEnqueue("mounted", "{}".getBytes(UTF_8), 0, null);
         Http http = Http.anonymous(root);
         BlockingQueue<String> events = http.events("/app/pgqj/events");
@@ -111,7 +108,6 @@ class ServletMountTest {
     @Test
     void aBrowserGetsLiveUpdatesThroughTheMount() {
         Browser.assumeAvailable();
-        rows.clear();
         try (Browser browser = Browser.start()) {
             var d = browser.driver();
             d.get(root + "/app/pgqj/");

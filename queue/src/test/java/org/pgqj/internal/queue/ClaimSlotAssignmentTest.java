@@ -11,16 +11,14 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.schema.PgqueuerNames;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
 import org.pgqj.worker.TestJobs;
 
 /**
@@ -29,13 +27,11 @@ import org.pgqj.worker.TestJobs;
  * skipped, a re-claimed stale job keeps its own slot, each entrypoint numbers its slots on its own, and an
  * unlimited entrypoint's jobs get none.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class ClaimSlotAssignmentTest {
 
     @Test
-    void bestJobsTakeTheLowestFreeSlotsOfTheirOwnEntrypoint(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void bestJobsTakeTheLowestFreeSlotsOfTheirOwnEntrypoint(TestDatabase db, TestJobs jobs) throws Exception {
         // "three" (limit 3): slot 1 held by another worker's job whose heartbeat went stale, slot 3 held by a
         // running one (a slot number at or above a lowered limit is still held; it does not make room)
         long stale = jobs.enqueue("three", new byte[0]);

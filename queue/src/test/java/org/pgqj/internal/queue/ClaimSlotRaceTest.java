@@ -12,17 +12,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.schema.PgqueuerNames;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
 import org.pgqj.worker.TestJobs;
 
 /**
@@ -31,15 +29,13 @@ import org.pgqj.worker.TestJobs;
  * index makes this claim wait and then fail once the other commits; that must come back as an empty
  * claim (not an error), leave the job queued, and the next claim must take it with the free slot 1.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class ClaimSlotRaceTest {
 
     private static final String ENTRYPOINT = "limited_two";
 
     @Test
-    void lostSlotRaceIsAnEmptyClaimAndLosesNothing(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void lostSlotRaceIsAnEmptyClaimAndLosesNothing(TestDatabase db, TestJobs jobs) throws Exception {
         long first = jobs.enqueue(ENTRYPOINT, new byte[0]);
         long second = jobs.enqueue(ENTRYPOINT, new byte[0]);
         List<ClaimQuery.Part> parts = List.of(new ClaimQuery.Part(ENTRYPOINT, 2, 10, Duration.ofMinutes(5)));

@@ -15,17 +15,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.schema.PgqueuerNames;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
 import org.pgqj.worker.TestJobs;
 
 /**
@@ -33,7 +31,7 @@ import org.pgqj.worker.TestJobs;
  * trip and one transaction. The claim reuses the slots the write freed; a lost slot race rolls the pair back
  * and the outcomes are then written alone, so no outcome is lost and no job is claimed twice.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class CompleteAndClaimTest {
 
     private static final String ENTRYPOINT = "limited_two";
@@ -41,9 +39,7 @@ class CompleteAndClaimTest {
             List.of(new ClaimQuery.Part(ENTRYPOINT, 2, 10, Duration.ofMinutes(5)));
 
     @Test
-    void theClaimTakesTheSlotsTheWriteFreed(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void theClaimTakesTheSlotsTheWriteFreed(TestDatabase db, TestJobs jobs) throws Exception {
         for (int i = 0; i < 5; i++) {
             jobs.enqueue(ENTRYPOINT, new byte[0]);
         }
@@ -75,9 +71,7 @@ class CompleteAndClaimTest {
     }
 
     @Test
-    void aLostSlotRaceStillWritesTheOutcomesAndClaimsNothing(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void aLostSlotRaceStillWritesTheOutcomesAndClaimsNothing(TestDatabase db, TestJobs jobs) throws Exception {
         long done = jobs.enqueue(ENTRYPOINT, new byte[0]);
         long othersJob = jobs.enqueue(ENTRYPOINT, new byte[0]);
         long waiting = jobs.enqueue(ENTRYPOINT, new byte[0]);

@@ -10,17 +10,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.PgqjException;
 import org.pgqj.core.QueueTables;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.schema.PgqueuerNames;
-import org.pgqj.schema.PgqueuerSchema;
 import org.pgqj.testing.Await;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
 import org.pgqj.worker.TestJobs;
 
 /**
@@ -30,13 +28,11 @@ import org.pgqj.worker.TestJobs;
  * made a claim of 10 cost 43 ms at 300,000 rows. Checked with PostgreSQL's own counter of sequential
  * scans on the queue table (PostgreSQL 15+ flushes it on demand).
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class GenericPlanTest {
 
     @Test
-    void statementsPlannedOnAnEmptyQueueDoNotScanTheGrownTable(TestDatabase db) throws Exception {
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        TestJobs jobs = TestJobs.emptied(db.dataSource());
+    void statementsPlannedOnAnEmptyQueueDoNotScanTheGrownTable(TestDatabase db, TestJobs jobs) throws Exception {
         List<ClaimQuery.Part> parts = List.of(new ClaimQuery.Part("grows", 0, 100, Duration.ofMinutes(5)));
         ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
         CompleteQuery complete = new CompleteQuery();

@@ -27,7 +27,6 @@ import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.PgqjException;
@@ -36,9 +35,8 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.schema.PgqueuerNames;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
 import org.pgqj.worker.TestJobs;
 
 /**
@@ -47,7 +45,7 @@ import org.pgqj.worker.TestJobs;
  * each limited entrypoint only its free slots, re-claims stale rows of any of them (never owned ones), logs one
  * {@code picked} row per job, and takes no more of a rate-limited entrypoint than its tokens.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class ManyEntrypointsClaimTest {
 
     private static final int ENTRYPOINTS = 40;
@@ -58,10 +56,9 @@ class ManyEntrypointsClaimTest {
     private final ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
 
     @BeforeEach
-    void install(TestDatabase db) {
+    void install(TestDatabase db, TestJobs jobs) {
         this.db = db;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        this.jobs = TestJobs.emptied(db.dataSource());
+        this.jobs = jobs;
     }
 
     private static String ep(int i) {

@@ -15,7 +15,6 @@ import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.codegen.enums.PgqueuerStatus;
 import org.pgqj.core.Job;
 import org.pgqj.core.PgqjException;
@@ -24,9 +23,8 @@ import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
 import org.pgqj.internal.sql.DedicatedConnection;
 import org.pgqj.schema.PgqueuerNames;
-import org.pgqj.schema.PgqueuerSchema;
-import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
+import org.pgqj.worker.MigratedQueueTest;
 import org.pgqj.worker.TestJobs;
 
 /**
@@ -35,7 +33,7 @@ import org.pgqj.worker.TestJobs;
  * service's deep backlog at a higher priority), the claim still gets its rows, through the top-up with one scan
  * per entrypoint, in claim order; below the threshold the claim keeps a scan per entrypoint.
  */
-@ExtendWith(PostgresExtension.class)
+@MigratedQueueTest
 class SharedScanClaimTest {
 
     private static final Duration STALE_AFTER = Duration.ofMinutes(5);
@@ -46,10 +44,9 @@ class SharedScanClaimTest {
     private final ClaimQuery claim = new ClaimQuery(UUID.randomUUID(), PgqueuerNames.defaults());
 
     @BeforeEach
-    void install(TestDatabase db) {
+    void install(TestDatabase db, TestJobs jobs) {
         this.db = db;
-        PgqueuerSchema.forDataSource(db.dataSource()).migrate();
-        this.jobs = TestJobs.emptied(db.dataSource());
+        this.jobs = jobs;
     }
 
     private static String ep(int i) {
