@@ -180,12 +180,13 @@ public final class EntrypointOptions {
          * {@code exception} per {@link #onFailure(OnFailure)}. A handler still running a grace of
          * {@code min(timeout, 5 s)} later (it ignored the interrupt) is logged once at WARN; its timeout outcome is
          * written then, its slot freed, and it no longer holds up the worker's shutdown; it keeps its thread until it
-         * returns, and what it returns then is not recorded.
+         * returns, and what it returns then is not recorded. At most {@link RetryRequested#MAX_DELAY} (100 years).
          */
         public Builder timeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new WorkerException("timeout must be a positive duration, got " + timeout
-                        + "; leave it unset for no timeout");
+            if (timeout == null || timeout.isNegative() || timeout.isZero()
+                    || timeout.compareTo(RetryRequested.MAX_DELAY) > 0) {
+                throw new WorkerException("timeout must be a positive duration of at most " + RetryRequested.MAX_DELAY
+                        + " (100 years), got " + timeout + "; leave it unset for no timeout");
             }
             this.timeout = timeout;
             return this;

@@ -29,7 +29,7 @@ public class SnoozeRequested extends PgqjException {
      * The longest snooze: what PostgreSQL's {@code now() + interval} and a {@code Duration} in nanoseconds both
      * hold with room to spare. A longer delay would make the row's write fail for ever, and the job with it.
      */
-    public static final Duration MAX_DELAY = Duration.ofDays(36_500);
+    public static final Duration MAX_DELAY = RetryRequested.MAX_DELAY;
 
     private final Duration delay;
     private final String reason;

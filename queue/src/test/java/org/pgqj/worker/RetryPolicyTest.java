@@ -83,9 +83,25 @@ class RetryPolicyTest {
         EntrypointOptions o = EntrypointOptions.builder().timeout(Duration.ofSeconds(30)).build();
         assertEquals(Optional.of(Duration.ofSeconds(30)), o.timeout());
         assertEquals(o.timeout(), o.toBuilder().build().timeout());
-        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1), null}) {
+        assertEquals(Optional.of(RetryRequested.MAX_DELAY),
+                EntrypointOptions.builder().timeout(RetryRequested.MAX_DELAY).build().timeout());
+        // longer than 100 years would overflow the deadline's nanoseconds: the job would stay picked for ever
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1), null, Duration.ofDays(36_501),
+                Duration.ofSeconds(Long.MAX_VALUE)}) {
             assertTrue(assertThrows(WorkerException.class, () -> EntrypointOptions.builder().timeout(bad))
-                    .getMessage().startsWith("timeout must be a positive duration, got " + bad));
+                    .getMessage().startsWith("timeout must be a positive duration of at most PT876000H (100 years), got "
+                            + bad), () -> String.valueOf(bad));
         }
+    }
+
+    @Test
+    void aRetryDelayIsAtMostAHundredYears() {
+        assertEquals(RetryRequested.MAX_DELAY, new RetryRequested(RetryRequested.MAX_DELAY, "later").delay());
+        assertEquals(Duration.ZERO, new RetryRequested(Duration.ZERO, "now").delay());
+        for (Duration bad : new Duration[] {Duration.ofSeconds(-1), Duration.ofDays(36_501), Duration.ofSeconds(Long.MAX_VALUE)}) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> new RetryRequested(bad, "x")).getMessage()
+                    .endsWith("got " + bad), () -> String.valueOf(bad));
+        }
+        assertEquals(RetryRequested.MAX_DELAY, SnoozeRequested.MAX_DELAY);
     }
 }
