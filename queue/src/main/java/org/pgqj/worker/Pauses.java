@@ -1,6 +1,5 @@
 package org.pgqj.worker;
 
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -118,7 +117,7 @@ final class Pauses {
             if (!failing) {
                 failing = true;
                 LOG.warn("Worker {} cannot read the paused entrypoints ({}){}; {}, and tries again every second",
-                        workerId, ConnectionErrors.describe(e), privilege(e)
+                        workerId, ConnectionErrors.describe(e), ConnectionErrors.isPermissionDenied(e)
                                 ? ": its role needs SELECT on " + names.qualified(names.pausedEntrypointsTable()) : "",
                         known ? "keeps " + effective + " paused" : "claims nothing until it can (a paused entrypoint "
                                 + "must not slip through)");
@@ -162,16 +161,6 @@ final class Pauses {
         }
         effective = Set.copyOf(next);
         return Optional.of(effective);
-    }
-
-    /** Whether {@code e} is PostgreSQL's "permission denied" (SQLSTATE 42501), somewhere in its causes. */
-    private static boolean privilege(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The registered entrypoints that are not paused, in registration order. */

@@ -3,7 +3,7 @@ package org.pgqj.internal.sql;
 import java.sql.SQLException;
 
 /**
- * Reading connection failures: is it the server's connection limit, and a message that is never "null"
+ * Reading connection failures: is it the server's connection limit (or a missing grant), and a message that is never "null"
  * (a timeout's or a closed stream's exception has none); the one wording of a connection-limit refusal. Used
  * by the worker's claim and write loops and by the LISTEN connection.
  *
@@ -17,10 +17,22 @@ public final class ConnectionErrors {
     private ConnectionErrors() {
     }
 
+    /** SQLSTATE insufficient_privilege: "permission denied for table ...". */
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
     /** Whether {@code e} or one of its causes is PostgreSQL refusing a connection for lack of slots. */
     public static boolean isTooManyConnections(Throwable e) {
+        return hasSqlState(e, TOO_MANY_CONNECTIONS);
+    }
+
+    /** Whether {@code e} or one of its causes is PostgreSQL's "permission denied" (the role lacks a grant). */
+    public static boolean isPermissionDenied(Throwable e) {
+        return hasSqlState(e, INSUFFICIENT_PRIVILEGE);
+    }
+
+    private static boolean hasSqlState(Throwable e, String sqlState) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && TOO_MANY_CONNECTIONS.equals(sql.getSQLState())) {
+            if (t instanceof SQLException sql && sqlState.equals(sql.getSQLState())) {
                 return true;
             }
         }
