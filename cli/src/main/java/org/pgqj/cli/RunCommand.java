@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pgqj.admin.LogRetention;
 import org.pgqj.schedule.CronExpressions;
@@ -16,6 +18,7 @@ import org.pgqj.worker.FailureLogging;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerException;
 import org.pgqj.worker.WorkerFactory;
+import org.pgqj.worker.WorkerObserver;
 import org.pgqj.worker.WorkerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,6 +133,8 @@ final class RunCommand implements Callable<Integer> {
     private volatile Worker current;
     private volatile Thread closer;
     private volatile Scheduler scheduler;
+    /** Replaced before each worker is created; counted down by the listener observer on the listener's thread. */
+    private volatile CountDownLatch listenerLost = new CountDownLatch(1);
 
     /** The --failure-log-* options; a bad value is one line naming the option. */
     FailureLogging failureLogging() {
@@ -186,6 +191,15 @@ final class RunCommand implements Callable<Integer> {
         }
         javax.sql.DataSource dataSource = root.installedDataSource();
         Instrumentation instrumentation = Instrumentation.apply(builder, metricsPort, otel, dataSource, root.tables());
+        if (shutdownOnListenerFailure) {
+            // told by the listener itself: a poll of isListening() can miss a loss and reconnect under load
+            builder.observer(new WorkerObserver() {
+                @Override
+                public void onListenerDisconnected() {
+                    listenerLost.countDown();
+                }
+            });
+        }
         WorkerOptions options = builder.build();
         WorkerFactory.Context context = new WorkerFactory.Context(dataSource, root.tables(), options);
 
@@ -196,6 +210,7 @@ final class RunCommand implements Callable<Integer> {
             }
             while (true) {
                 try {
+                    listenerLost = new CountDownLatch(1);
                     Worker worker = create(workerFactory, context);
                     current = worker;
                     if (stopping) {
@@ -320,14 +335,19 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Closes the worker gracefully once its LISTEN connection is lost (after having been up). */
+    /**
+     * Closes the worker gracefully once its LISTEN connection is lost (after having been up): told by the worker's
+     * observer, or seen by polling when a factory built its worker without the options it was given.
+     */
     private Thread watchListener(Worker worker) {
+        CountDownLatch lost = listenerLost;
         return Thread.ofVirtual().name("pgqj-listener-watch").start(() -> {
             boolean wasListening = false;
             try {
                 while (true) {
+                    boolean told = lost.await(20, TimeUnit.MILLISECONDS);
                     boolean listening = worker.isListening();
-                    if (wasListening && !listening && !stopping) {
+                    if ((told || (wasListening && !listening)) && !stopping) {
                         listenerFailed = true;
                         stopping = true;
                         LOG.error("The listener of worker {} failed; shutting down (--shutdown-on-listener-failure)",
@@ -335,8 +355,10 @@ final class RunCommand implements Callable<Integer> {
                         worker.close();
                         return;
                     }
+                    if (told) {
+                        return; // lost while a signal was already stopping the worker
+                    }
                     wasListening |= listening;
-                    Thread.sleep(20); // a reconnect after a loss takes ~100 ms: poll well inside that window
                 }
             } catch (InterruptedException e) {
                 // the worker stopped
