@@ -110,8 +110,9 @@ class WorkerConcurrencyTest {
             running.decrementAndGet();
         }, WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).build());
         int maxPicked = maxPickedWhile("serial", ws, Duration.ofSeconds(60));
-        assertEquals(1, maxPicked);
-        assertEquals(1, maxRunning.get());
+        // the sampler may miss every 10 ms job under load: it bounds the picked rows, the handlers show the limit
+        assertTrue(maxPicked <= 1, "picked rows peaked at " + maxPicked);
+        assertEquals(1, maxRunning.get(), "handlers in flight peaked at " + maxRunning.get());
     }
 
     @Test
