@@ -102,11 +102,19 @@ final class SchemaCommands {
         @ParentCommand
         PgqjCli root;
 
+        @Option(names = "--controls", description = "Also drop pgqj's own control tables (every fleet-wide pause is "
+                + "lifted).")
+        boolean controls;
+
         @Override
         public Integer call() {
             root.schema().uninstall();
             root.out().printf("pgqueuer schema removed from schema '%s' (prefix '%s')%n", root.names().schema(),
                     root.names().prefix());
+            if (controls) {
+                ControlsSchema.forDataSource(root.dataSource()).names(root.names()).uninstall();
+                root.out().println("pgqj control tables removed (every fleet-wide pause is lifted)");
+            }
             return 0;
         }
     }

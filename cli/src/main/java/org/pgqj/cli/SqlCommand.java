@@ -45,11 +45,16 @@ final class SqlCommand implements Runnable {
                 description = "durable (default), balanced or volatile.")
         String durability;
 
+        @Option(names = "--controls", description = "Also print pgqj's own control tables (pause and resume), as "
+                + "`pgqj install --controls` creates them, after pgqueuer's schema.")
+        boolean controls;
+
         abstract String text(SchemaSql sql);
 
         @Override
         public Integer call() {
-            return print(parent, text(sql(parent, durability)));
+            SchemaSql sql = sql(parent, durability);
+            return print(parent, controls ? text(sql) + "\n" + sql.controls() : text(sql));
         }
     }
 
@@ -75,9 +80,14 @@ final class SqlCommand implements Runnable {
         @ParentCommand
         SqlCommand parent;
 
+        @Option(names = "--controls", description = "Also drop pgqj's own control tables (every fleet-wide pause is "
+                + "lifted).")
+        boolean controls;
+
         @Override
         public Integer call() {
-            return print(parent, sql(parent, "durable").uninstall());
+            SchemaSql sql = sql(parent, "durable");
+            return print(parent, controls ? sql.uninstall() + "\n" + sql.controlsUninstall() : sql.uninstall());
         }
     }
 

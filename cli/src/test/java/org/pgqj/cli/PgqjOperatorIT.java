@@ -152,13 +152,22 @@ class PgqjOperatorIT {
         sql(db, install.out());
         var verify = CliProcess.run(db, Map.of("PGQUEUER_SCHEMA", "bysql", "PGQUEUER_PREFIX", "ops_"), "verify", "--expect", "present");
         assertEquals(0, verify.exitCode(), verify.toString());
+        var withControls = CliProcess.run(null, Map.of("PGQUEUER_SCHEMA", "bysql", "PGQUEUER_PREFIX", "ops_"),
+                "sql", "upgrade", "--controls");
+        assertTrue(withControls.out().contains("CREATE TABLE IF NOT EXISTS bysql.ops_pgqj_paused_entrypoints ("),
+                withControls.out());
+        sql(db, withControls.out());
+        var pause = CliProcess.run(db, Map.of("PGQUEUER_SCHEMA", "bysql", "PGQUEUER_PREFIX", "ops_"), "pause", "mail");
+        assertEquals(0, pause.exitCode(), "the printed control tables serve pgqj pause: " + pause);
 
         var balanced = CliProcess.run(null, Map.of(), "sql", "install", "--durability", "balanced");
         assertTrue(balanced.out().contains("CREATE UNLOGGED TABLE IF NOT EXISTS public.pgqueuer_log"), balanced.out());
         var upgrade = CliProcess.run(null, Map.of(), "sql", "upgrade");
         assertTrue(upgrade.out().startsWith("-- pgqj sql upgrade"), upgrade.out());
-        var uninstall = CliProcess.run(null, Map.of("PGQUEUER_SCHEMA", "bysql", "PGQUEUER_PREFIX", "ops_"), "sql", "uninstall");
+        var uninstall = CliProcess.run(null, Map.of("PGQUEUER_SCHEMA", "bysql", "PGQUEUER_PREFIX", "ops_"), "sql", "uninstall",
+                "--controls");
         assertTrue(uninstall.out().contains("DROP TABLE IF EXISTS bysql.ops_pgqueuer, "), uninstall.out());
+        assertTrue(uninstall.out().contains("DROP TABLE IF EXISTS bysql.ops_pgqj_paused_entrypoints;"), uninstall.out());
         sql(db, uninstall.out());
         assertEquals(0, CliProcess.run(db, Map.of("PGQUEUER_SCHEMA", "bysql", "PGQUEUER_PREFIX", "ops_"), "verify", "--expect", "absent").exitCode());
         assertTrue(CliProcess.run(null, Map.of(), "sql", "durability", "volatile").out()

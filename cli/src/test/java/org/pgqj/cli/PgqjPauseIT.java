@@ -2,6 +2,7 @@ package org.pgqj.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.pgqj.core.QueueTables;
 import org.pgqj.enqueue.JobQueue;
 import org.pgqj.enqueue.NewJob;
+import org.pgqj.schema.ControlsSchema;
 import org.pgqj.testing.Await;
 import org.pgqj.testing.PostgresExtension;
 import org.pgqj.testing.TestDatabase;
@@ -69,5 +71,9 @@ class PgqjPauseIT {
             Await.until("run at once after the resume (a 10-minute poll cannot explain it)", WAIT, () -> ran.get() == 1);
             assertEquals("'mail' was not paused", CliProcess.run(db, "resume", "mail").out().strip());
         }
+        assertEquals(0, CliProcess.run(db, "pause", "mail").exitCode());
+        CliProcess.Result uninstalled = CliProcess.run(db, "uninstall", "--controls");
+        assertTrue(uninstalled.out().contains("pgqj control tables removed"), uninstalled.toString());
+        assertFalse(ControlsSchema.forDataSource(db.dataSource()).isInstalled(), "the pause went with the tables");
     }
 }

@@ -118,8 +118,9 @@ public final class ControlsSchema {
         try (Connection c = dataSource.getConnection(); var st = c.createStatement()) {
             c.setAutoCommit(false);
             // DDL: names come from PgqueuerNames, validated as plain identifiers
-            st.execute("DROP TABLE IF EXISTS " + names.qualified(names.pausedEntrypointsTable()));
-            st.execute("DROP TABLE IF EXISTS " + names.qualified(names.controlsHistoryTable()));
+            for (String statement : SchemaSql.of(names, Durability.DURABLE).controlsUninstallStatements()) {
+                st.execute(statement);
+            }
             c.commit();
             LOG.info("Uninstalled the pgqj control tables in '{}' (prefix '{}')", names.schema(), names.prefix());
         } catch (SQLException e) {

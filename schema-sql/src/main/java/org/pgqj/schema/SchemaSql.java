@@ -25,6 +25,9 @@ public final class SchemaSql {
     /** The migration scripts in {@value PgqueuerSchema#LOCATION}, in version order (a test checks Flyway's list). */
     static final List<String> SCRIPTS = List.of("V1__pgqueuer_1_6_0.sql", "V2__pgqueuer_2_0_statistics_created.sql");
 
+    /** The migration scripts of pgqj's control tables in {@value ControlsSchema#LOCATION}, in version order. */
+    static final List<String> CONTROLS_SCRIPTS = List.of("V1__paused_entrypoints.sql");
+
     private final PgqueuerNames names;
     private final Durability durability;
 
@@ -71,7 +74,33 @@ public final class SchemaSql {
         if (!SCRIPTS.contains(script)) {
             throw new IllegalArgumentException("Unknown queue schema migration '" + script + "'; known: " + SCRIPTS);
         }
-        return "-- " + script + "\nBEGIN;\n" + render(resource(script)).strip() + "\nCOMMIT;\n";
+        return "-- " + script + "\nBEGIN;\n" + render(resource(PgqueuerSchema.LOCATION, script)).strip() + "\nCOMMIT;\n";
+    }
+
+    /**
+     * pgqj's own control tables ({@link ControlsSchema}: pause and resume), beside pgqueuer's catalog, each migration
+     * wrapped in BEGIN/COMMIT. Idempotent; the queue's schema must exist. As with {@link #install()}, no Flyway
+     * history is written: a later {@link ControlsSchema#install()} adopts the table.
+     */
+    public String controls() {
+        StringBuilder sql = new StringBuilder("-- pgqj sql controls: pgqj's control tables (pause, resume) in schema '"
+                + names.schema() + "', prefix '" + names.prefix() + "', beside pgqueuer's catalog\n\n");
+        for (String script : CONTROLS_SCRIPTS) {
+            sql.append("-- ").append(script).append("\nBEGIN;\n")
+                    .append(render(resource(ControlsSchema.LOCATION, script)).strip()).append("\nCOMMIT;\n");
+        }
+        return sql.toString();
+    }
+
+    /** Drops pgqj's control tables and their history table, as {@link ControlsSchema#uninstall()}. */
+    public String controlsUninstall() {
+        return "-- pgqj sql uninstall --controls: pgqj's control tables in schema '" + names.schema() + "', prefix '"
+                + names.prefix() + "'\n\nBEGIN;\n" + String.join(";\n", controlsUninstallStatements()) + ";\nCOMMIT;\n";
+    }
+
+    List<String> controlsUninstallStatements() {
+        return List.of("DROP TABLE IF EXISTS " + names.qualified(names.pausedEntrypointsTable()),
+                "DROP TABLE IF EXISTS " + names.qualified(names.controlsHistoryTable()));
     }
 
     /** Drops every queue object (and the Flyway history table), as {@link PgqueuerSchema#uninstall()}. */
@@ -146,8 +175,8 @@ public final class SchemaSql {
         return sql.replace("CREATE  TABLE", "CREATE TABLE"); // an empty persistence placeholder leaves two spaces
     }
 
-    private static String resource(String script) {
-        String path = PgqueuerSchema.LOCATION.substring("classpath:".length()) + "/" + script;
+    private static String resource(String location, String script) {
+        String path = location.substring("classpath:".length()) + "/" + script;
         try (InputStream in = SchemaSql.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("Migration " + path + " is missing from the classpath");

@@ -50,6 +50,41 @@ class SchemaSqlTest {
     }
 
     @Test
+    void theControlsScriptListIsFlywaysList(TestDatabase db) {
+        List<String> resolved = new ArrayList<>();
+        for (var info : ControlsSchema.forDataSource(db.dataSource()).names(new PgqueuerNames("", "ctl_listing"))
+                .flyway().info().all()) {
+            resolved.add(info.getScript());
+        }
+        assertEquals(SchemaSql.CONTROLS_SCRIPTS, resolved);
+    }
+
+    @Test
+    void theControlsTextCreatesWhatControlsSchemaInstallsAndIsAdoptedLater(TestDatabase db) throws SQLException {
+        PgqueuerNames names = new PgqueuerNames("acme_", "ctl");
+        SchemaSql text = SchemaSql.of(names, Durability.DURABLE);
+        String sql = text.controls();
+        assertTrue(sql.startsWith("-- pgqj sql controls: pgqj's control tables (pause, resume) in schema 'ctl', "
+                + "prefix 'acme_'"), sql);
+        assertTrue(!sql.contains("${"), "every placeholder filled in: " + sql);
+        execute(db, text.install());
+        execute(db, sql);
+        execute(db, sql); // idempotent
+        ControlsSchema controls = ControlsSchema.forDataSource(db.dataSource()).names(names);
+        assertTrue(controls.isInstalled());
+        String printed = pausedTable(db, "ctl");
+        assertTrue(printed.contains("entrypoint text NOT NULL"), printed);
+
+        // the same catalog as ControlsSchema.install() makes in a fresh schema, and a later install adopts it
+        PgqueuerNames fresh = new PgqueuerNames("acme_", "ctl_api");
+        PgqueuerSchema.forDataSource(db.dataSource()).names(fresh).migrate();
+        ControlsSchema.forDataSource(db.dataSource()).names(fresh).install();
+        assertEquals(printed, pausedTable(db, "ctl_api"));
+        assertEquals(1, controls.install().migrationsApplied(), "the idempotent migration re-runs once under Flyway");
+        assertTrue(controls.isInstalled());
+    }
+
+    @Test
     void durabilityAndAutovacTextsMatchWhatTheApiApplies(TestDatabase db) throws SQLException {
         PgqueuerSchema schema = PgqueuerSchema.forDataSource(db.dataSource()).schema("tune");
         schema.migrate();
@@ -78,6 +113,23 @@ class SchemaSqlTest {
         assertTrue(schema.verify().missing().contains("index plan.pgqueuer_statistics_created"), "nothing applied");
         schema.migrate();
         assertEquals(List.of(), schema.pendingMigrations());
+    }
+
+    /** The paused-entrypoints table's columns, constraints and comment (pgqueuer's catalog query leaves it out). */
+    private static String pausedTable(TestDatabase db, String schema) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)"
+                        + " || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
+                        + " || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), ''), ', ' ORDER BY a.attnum)"
+                        + "  FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+                        + "  WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped)"
+                        + " || ' | ' || (SELECT string_agg(pg_get_constraintdef(k.oid), ', ') FROM pg_constraint k"
+                        + "  WHERE k.conrelid = t.oid)"
+                        + " || ' | ' || obj_description(t.oid, 'pg_class')"
+                        + " FROM pg_class t WHERE t.oid = '" + schema + ".acme_pgqj_paused_entrypoints'::regclass")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     private static void execute(TestDatabase db, String sql) throws SQLException {
