@@ -132,6 +132,25 @@ final class BenchJobs {
         }
     }
 
+    /**
+     * Enqueues {@code --delayed-backlog} jobs of the run's entrypoints (spread evenly) due in a day, at the run's
+     * priority: enqueued first, so they come before the run's jobs in claim order, and none is due while it runs.
+     */
+    void delayedBacklog() throws Exception {
+        if (options.delayedBacklog() > 0) {
+            AtomicLong spreadDelayed = new AtomicLong();
+            fill(options.delayedBacklog(), size -> {
+                long first = spreadDelayed.getAndAdd(size);
+                List<NewJob> jobs = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    jobs.add(NewJob.builder(entrypoints.get((int) ((first + i) % entrypoints.size())))
+                            .delay(java.time.Duration.ofDays(1)).payload(payload).build());
+                }
+                return jobs;
+            });
+        }
+    }
+
     private double fill(int n, java.util.function.IntFunction<List<NewJob>> batches) throws Exception {
         AtomicLong next = new AtomicLong();
         long start = System.nanoTime();

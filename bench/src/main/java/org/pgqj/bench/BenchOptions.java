@@ -34,6 +34,8 @@ import org.pgqj.schema.Durability;
  * @param rate              throughput: jobs/s all producers together enqueue, 0 = as fast as they can
  * @param foreignBacklog    drain/throughput: jobs of an entrypoint no worker registers, enqueued first at a
  *                          higher priority (another service's backlog in the same queue)
+ * @param delayedBacklog    throughput: jobs of the run's own entrypoints due in a day, enqueued first (ahead of
+ *                          the run's jobs in claim order at the same priority: reminders scheduled for tomorrow)
  * @param databaseUrl       the database instead of {@code DATABASE_URL} (child processes get it too)
  * @param attach            internal: run as a child worker process on this existing benchmark schema
  */
@@ -41,7 +43,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                            Optional<Integer> maxBatchSize, int enqueueBatchSize, int producers, int concurrencyLimit, int maxConcurrent,
                            int warmup, boolean withBaseline, boolean observability, Durability durability,
                            Optional<Path> outputJson, int entrypoints, int limited, Optional<Integer> payloadBytes,
-                           int processes, int backlog, int rate, int foreignBacklog, Optional<String> databaseUrl,
+                           int processes, int backlog, int rate, int foreignBacklog, int delayedBacklog, Optional<String> databaseUrl,
                            Optional<String> attach) {
 
     /** The benchmark modes. */
@@ -83,6 +85,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
               --backlog N               throughput: jobs enqueued before producers and workers start (default 0)
               --rate N                  throughput: jobs/s all producers together enqueue (default 0: flat out);
                                         reports enqueue -> handler start percentiles
+              --delayed-backlog N       throughput: N jobs of the run's entrypoints due in a day, enqueued first (ahead
+                                        in claim order at the same priority)
               --foreign-backlog N       drain/throughput: N jobs of an entrypoint no worker serves, enqueued first
                                         at priority 10 (another service's backlog; default 0)
               --database-url URL        the database (default: DATABASE_URL)
@@ -96,13 +100,13 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
     private static final List<String> FLAGS = List.of("--mode", "--jobs", "--duration", "--workers", "--batch-size",
             "--max-batch-size", "--enqueue-batch-size", "--producers", "--concurrency-limit", "--max-concurrent", "--warmup", "--with-baseline",
             "--observability", "--durability", "--output-json", "--entrypoints", "--limited", "--payload-bytes",
-            "--processes", "--backlog", "--rate", "--foreign-backlog", "--database-url", "--attach", "--help");
+            "--processes", "--backlog", "--rate", "--foreign-backlog", "--delayed-backlog", "--database-url", "--attach", "--help");
 
     /** Defaults: drain, batch 10, one worker, one producer. */
     public static BenchOptions defaults() {
         return new BenchOptions(Mode.DRAIN, Optional.empty(), Duration.ofSeconds(10), 1, 10, Optional.empty(), 100, 1, 0, 0,
                 LatencyRun.DEFAULT_WARMUP, false, false, Durability.DURABLE, Optional.empty(), 1, 0, Optional.empty(), 1, 0, 0,
-                0, Optional.empty(), Optional.empty());
+                0, 0, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -147,6 +151,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         int backlog = o.backlog;
         int rate = o.rate;
         int foreignBacklog = o.foreignBacklog;
+        int delayedBacklog = o.delayedBacklog;
         Optional<String> databaseUrl = o.databaseUrl;
         Optional<String> attach = o.attach;
         for (int i = 0; i < args.length; i++) {
@@ -190,6 +195,7 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
                 case "--backlog" -> backlog = number(flag, value, 0);
                 case "--rate" -> rate = number(flag, value, 0);
                 case "--foreign-backlog" -> foreignBacklog = number(flag, value, 0);
+                case "--delayed-backlog" -> delayedBacklog = number(flag, value, 0);
                 case "--database-url" -> databaseUrl = Optional.of(value);
                 case "--attach" -> attach = Optional.of(value);
                 default -> throw new IllegalStateException("unhandled option " + flag);
@@ -214,6 +220,10 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
             throw new IllegalArgumentException("Option --foreign-backlog goes with --mode drain or throughput (got --mode "
                     + mode.name().toLowerCase(Locale.ROOT) + ")");
         }
+        if (delayedBacklog > 0 && mode != Mode.THROUGHPUT) {
+            throw new IllegalArgumentException("Option --delayed-backlog goes with --mode throughput (got --mode "
+                    + mode.name().toLowerCase(Locale.ROOT) + "): a drain never ends while jobs are due later");
+        }
         if (processes > 1 && mode != Mode.DRAIN && mode != Mode.THROUGHPUT) {
             throw new IllegalArgumentException("Option --processes goes with --mode drain or throughput (got --mode "
                     + mode.name().toLowerCase(Locale.ROOT) + ")");
@@ -224,7 +234,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
         }
         return new BenchOptions(mode, jobs, duration, workers, batch, maxBatch, enqueueBatch, producers, limit, maxConcurrent,
                 warmup, withBaseline, observability, durability, json, entrypoints,
-                limited.orElse(limit > 0 ? entrypoints : 0), payloadBytes, processes, backlog, rate, foreignBacklog, databaseUrl,
+                limited.orElse(limit > 0 ? entrypoints : 0), payloadBytes, processes, backlog, rate, foreignBacklog, delayedBacklog,
+                databaseUrl,
                 attach);
     }
 

@@ -135,6 +135,7 @@ public final class Benchmark {
         m.put("processes", o.processes());
         m.put("backlog", o.backlog());
         m.put("foreign_backlog", o.foreignBacklog());
+        m.put("delayed_backlog", o.delayedBacklog());
         m.put("rate", o.rate());
         return m;
     }

@@ -29,6 +29,7 @@ final class ThroughputRun {
 
     static Map<String, Object> run(BenchOptions o, BenchJobs jobs, BenchDatabase db) throws Exception {
         jobs.foreignBacklog();
+        jobs.delayedBacklog();
         if (o.backlog() > 0) {
             jobs.prefill(o.backlog());
         }

@@ -160,6 +160,21 @@ class BenchmarkTest {
     }
 
     @Test
+    void aDelayedBacklogAheadInClaimOrderStaysQueuedWhileTheRunsJobsRun(TestDatabase db) throws Exception {
+        // 1,100 rows due tomorrow ahead of the run's over 12 entrypoints: more than a claim of up to 40 scans
+        JsonNode report = run(db, "--mode", "throughput", "--duration", "1", "--backlog", "60", "--rate", "200",
+                "--enqueue-batch-size", "10", "--entrypoints", "12", "--max-batch-size", "40",
+                "--delayed-backlog", "1100");
+        assertEquals(1100, report.at("/options/delayed_backlog").asInt());
+        JsonNode r = report.at("/results/worker");
+        long enqueued = r.get("enqueued").asLong();
+        assertEquals(60 + enqueued + 1100, r.get("completed_after_close").asLong() + r.get("remaining_rows").asLong(),
+                r::toString);
+        assertTrue(r.get("remaining_rows").asLong() >= 1100, () -> "none due tomorrow ran: " + r);
+        assertTrue(r.get("completed_after_close").asLong() >= 60, () -> "the backlog due now ran: " + r);
+    }
+
+    @Test
     void payloadsHaveTheAskedSizeAndEntrypointsTheirNames() {
         assertEquals(8, BenchJobs.payload(8).length);
         assertEquals(100_000, BenchJobs.payload(100_000).length);
@@ -230,6 +245,7 @@ class BenchmarkTest {
                 new String[] {"--mode", "fast"}, new String[] {"--durability", "safe"}, new String[] {"--workers"},
                 new String[] {"--mode", "latency", "--with-baseline"}, new String[] {"--limited", "3", "--entrypoints", "2"},
                 new String[] {"--limited", "1"}, new String[] {"--payload-bytes", "3"}, new String[] {"--backlog", "5"}, new String[] {"--foreign-backlog", "5", "--mode", "latency"},
+                new String[] {"--delayed-backlog", "5", "--mode", "drain"},
                 new String[] {"--processes", "2", "--mode", "latency"})) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = Benchmark.run(args, db.dataSource(), new PrintStream(new ByteArrayOutputStream()),
