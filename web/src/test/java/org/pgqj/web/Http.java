@@ -68,7 +68,9 @@ final class Http {
     BlockingQueue<String> events(String path) {
         BlockingQueue<String> data = new LinkedBlockingQueue<>();
         client.sendAsync(request(path).header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines())
-                .thenAccept(resp -> {
+                // async on a thread of its own: when the headers are already in, a plain thenAccept would read the
+                // endless stream on the caller's thread
+                .thenAcceptAsync(resp -> {
                     if (resp.statusCode() != 200) {
                         data.add("status " + resp.statusCode());
                         return;
@@ -78,7 +80,7 @@ final class Http {
                     } catch (UncheckedIOException ignored) {
                         // the stream ended with the server
                     }
-                });
+                }, r -> Thread.ofVirtual().name("sse-reader").start(r));
         return data;
     }
 
