@@ -7,6 +7,10 @@ JSON line: jobs/s, WAL bytes per job (pg_current_wal_lsn: run it on a server not
 pg_stat_statements is preloaded the statements per job, and when the server runs on this machine the CPU time of
 all its processes per job (as pgqj-bench reports it). Drops the database afterwards.
 
+With --delayed-backlog N, N jobs of the same entrypoints due in a day are enqueued first (ahead in claim order at
+the same priority), and the QueueManager runs in continuous mode until its handlers have run --jobs jobs: its drain
+mode waits for every queued row, the delayed ones too.
+
     python pgqueuer_drain.py --dsn postgresql://postgres@127.0.0.1:5432/postgres --jobs 100000 --entrypoints 100
 
 Needs pgqueuer and asyncpg (the versions interop/pom.xml pins).
@@ -82,6 +86,10 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         await queries.install()
         names = ["bench"] if args.entrypoints == 1 else [f"bench_{i}" for i in range(args.entrypoints)]
         payload = b'{"n":1}'
+        for first in range(0, args.delayed_backlog, 1000):
+            count = min(1000, args.delayed_backlog - first)
+            await queries.enqueue([names[(first + i) % len(names)] for i in range(count)], [payload] * count,
+                                  [0] * count, [timedelta(days=1)] * count)
         fill_start = time.perf_counter()
         for first in range(0, args.jobs, 1000):
             count = min(1000, args.jobs - first)
@@ -108,12 +116,14 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             async def handler(job: Job) -> None:
                 nonlocal handled
                 handled += 1
+                if args.delayed_backlog and handled == args.jobs:
+                    qm.shutdown.set()
 
         for name in names:
             register(name)
         start = time.perf_counter()
         own_cpu = time.process_time()
-        await qm.run(dequeue_timeout=timedelta(seconds=1), batch_size=args.batch_size, mode=QueueExecutionMode.drain)
+        await qm.run(dequeue_timeout=timedelta(seconds=1), batch_size=args.batch_size, mode=QueueExecutionMode.continuous if args.delayed_backlog else QueueExecutionMode.drain)
         seconds = time.perf_counter() - start
         own_cpu = time.process_time() - own_cpu
 
@@ -126,6 +136,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         result: dict[str, object] = {
             "pgqueuer": pgqueuer.__version__ if hasattr(pgqueuer, "__version__") else "?",
             "jobs": args.jobs, "entrypoints": args.entrypoints, "batch_size": args.batch_size,
+            "delayed_backlog": args.delayed_backlog,
             "seconds": round(seconds, 3), "jobs_per_s": round(args.jobs / seconds), "handled": handled,
             "remaining_rows": left, "prefill_jobs_per_s": round(args.jobs / fill_seconds),
             "wal_bytes_per_job": round(wal / args.jobs),
@@ -148,6 +159,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=100_000)
     parser.add_argument("--entrypoints", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--delayed-backlog", type=int, default=0,
+                        help="jobs due in a day, enqueued first (ahead of the run's jobs in claim order)")
     print(json.dumps(asyncio.run(run(parser.parse_args()))), flush=True)
 
 

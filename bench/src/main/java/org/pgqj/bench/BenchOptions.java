@@ -34,8 +34,9 @@ import org.pgqj.schema.Durability;
  * @param rate              throughput: jobs/s all producers together enqueue, 0 = as fast as they can
  * @param foreignBacklog    drain/throughput: jobs of an entrypoint no worker registers, enqueued first at a
  *                          higher priority (another service's backlog in the same queue)
- * @param delayedBacklog    throughput: jobs of the run's own entrypoints due in a day, enqueued first (ahead of
- *                          the run's jobs in claim order at the same priority: reminders scheduled for tomorrow)
+ * @param delayedBacklog    drain/throughput: jobs of the run's own entrypoints due in a day, enqueued first (ahead
+ *                          of the run's jobs in claim order at the same priority: reminders scheduled for tomorrow);
+ *                          a drain then runs continuous workers until their handlers ran {@code --jobs} jobs
  * @param databaseUrl       the database instead of {@code DATABASE_URL} (child processes get it too)
  * @param attach            internal: run as a child worker process on this existing benchmark schema
  */
@@ -85,8 +86,8 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
               --backlog N               throughput: jobs enqueued before producers and workers start (default 0)
               --rate N                  throughput: jobs/s all producers together enqueue (default 0: flat out);
                                         reports enqueue -> handler start percentiles
-              --delayed-backlog N       throughput: N jobs of the run's entrypoints due in a day, enqueued first (ahead
-                                        in claim order at the same priority)
+              --delayed-backlog N       drain/throughput: N jobs of the run's entrypoints due in a day, enqueued first
+                                        (ahead in claim order at the same priority); a drain ends when --jobs ran
               --foreign-backlog N       drain/throughput: N jobs of an entrypoint no worker serves, enqueued first
                                         at priority 10 (another service's backlog; default 0)
               --database-url URL        the database (default: DATABASE_URL)
@@ -220,9 +221,13 @@ public record BenchOptions(Mode mode, Optional<Integer> jobs, Duration duration,
             throw new IllegalArgumentException("Option --foreign-backlog goes with --mode drain or throughput (got --mode "
                     + mode.name().toLowerCase(Locale.ROOT) + ")");
         }
-        if (delayedBacklog > 0 && mode != Mode.THROUGHPUT) {
-            throw new IllegalArgumentException("Option --delayed-backlog goes with --mode throughput (got --mode "
-                    + mode.name().toLowerCase(Locale.ROOT) + "): a drain never ends while jobs are due later");
+        if (delayedBacklog > 0 && mode != Mode.DRAIN && mode != Mode.THROUGHPUT) {
+            throw new IllegalArgumentException("Option --delayed-backlog goes with --mode drain or throughput (got --mode "
+                    + mode.name().toLowerCase(Locale.ROOT) + ")");
+        }
+        if (delayedBacklog > 0 && processes > 1 && mode == Mode.DRAIN) {
+            throw new IllegalArgumentException("Option --delayed-backlog with --mode drain runs in one process (got "
+                    + "--processes " + processes + "): it ends when this JVM's handlers have run --jobs jobs");
         }
         if (processes > 1 && mode != Mode.DRAIN && mode != Mode.THROUGHPUT) {
             throw new IllegalArgumentException("Option --processes goes with --mode drain or throughput (got --mode "

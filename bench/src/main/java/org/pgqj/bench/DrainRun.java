@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.pgqj.worker.Worker;
 import org.pgqj.worker.WorkerOptions;
@@ -22,15 +24,23 @@ final class DrainRun {
     static Map<String, Object> run(BenchOptions o, BenchJobs jobs, BenchDatabase db) throws Exception {
         int n = o.jobCount();
         jobs.foreignBacklog();
+        jobs.delayedBacklog();
         double prefillSeconds = jobs.prefill(n);
         LongAdder handled = new LongAdder();
+        CountDownLatch allHandled = new CountDownLatch(n);
         List<Worker> workers = new ArrayList<>();
         WorkerProcesses processes = null;
+        // a drain-mode worker waits for every queued row, the delayed ones too: then the run ends at n handled
+        boolean untilHandled = o.delayedBacklog() > 0;
         if (o.processes() > 1) {
             processes = WorkerProcesses.start(o, db.tables().names().schema());
         } else {
             for (int i = 0; i < o.workers(); i++) {
-                workers.add(jobs.worker(WorkerOptions.Mode.DRAIN, (job, ctx) -> handled.increment()));
+                workers.add(jobs.worker(untilHandled ? WorkerOptions.Mode.CONTINUOUS : WorkerOptions.Mode.DRAIN,
+                        (job, ctx) -> {
+                            handled.increment();
+                            allHandled.countDown();
+                        }));
             }
         }
         Duration limit = Duration.ofSeconds(60 + n / 1_000);
@@ -44,6 +54,8 @@ final class DrainRun {
             if (children != null) {
                 children.go();
                 handled.add(children.awaitDone(limit));
+            } else if (untilHandled) {
+                runUntilHandled(workers, limit, allHandled, handled);
             } else {
                 runAll(workers, limit, handled);
             }
@@ -68,6 +80,20 @@ final class DrainRun {
         m.put("server", server);
         m.put("jvm", jvm);
         return m;
+    }
+
+    /** Runs continuous-mode {@code workers} until their handlers ran every job counted by {@code allHandled}. */
+    private static void runUntilHandled(List<Worker> workers, Duration limit, CountDownLatch allHandled,
+            LongAdder handled) throws InterruptedException {
+        try {
+            workers.forEach(Worker::start);
+            if (!allHandled.await(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new IllegalStateException("The run did not finish within " + limit + " (" + handled.sum()
+                        + " handled)");
+            }
+        } finally {
+            workers.forEach(Worker::close);
+        }
     }
 
     /**

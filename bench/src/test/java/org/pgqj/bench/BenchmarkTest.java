@@ -175,6 +175,15 @@ class BenchmarkTest {
     }
 
     @Test
+    void aDrainBehindADelayedBacklogEndsWhenItsJobsRan(TestDatabase db) throws Exception {
+        JsonNode report = run(db, "--mode", "drain", "--jobs", "300", "--entrypoints", "12", "--max-batch-size", "40",
+                "--delayed-backlog", "1100");
+        JsonNode worker = report.at("/results/worker");
+        assertEquals(300, worker.get("handled").asLong(), "each of the run's jobs ran once");
+        assertEquals(1100, worker.get("remaining_rows").asInt(), "none due tomorrow ran");
+    }
+
+    @Test
     void payloadsHaveTheAskedSizeAndEntrypointsTheirNames() {
         assertEquals(8, BenchJobs.payload(8).length);
         assertEquals(100_000, BenchJobs.payload(100_000).length);
@@ -245,7 +254,8 @@ class BenchmarkTest {
                 new String[] {"--mode", "fast"}, new String[] {"--durability", "safe"}, new String[] {"--workers"},
                 new String[] {"--mode", "latency", "--with-baseline"}, new String[] {"--limited", "3", "--entrypoints", "2"},
                 new String[] {"--limited", "1"}, new String[] {"--payload-bytes", "3"}, new String[] {"--backlog", "5"}, new String[] {"--foreign-backlog", "5", "--mode", "latency"},
-                new String[] {"--delayed-backlog", "5", "--mode", "drain"},
+                new String[] {"--delayed-backlog", "5", "--mode", "latency"},
+                new String[] {"--delayed-backlog", "5", "--processes", "2"},
                 new String[] {"--processes", "2", "--mode", "latency"})) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = Benchmark.run(args, db.dataSource(), new PrintStream(new ByteArrayOutputStream()),
