@@ -46,7 +46,7 @@ class ConnectionBudgetFaultTest {
     static void cluster() throws Exception {
         Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
                 + " (apt-get install postgresql-15): fault suite skipped");
-        cluster = PgCluster.primary("budget", 55121, "max_connections = " + MAX_CONNECTIONS,
+        cluster = PgCluster.primary("budget", FaultPorts.free(), "max_connections = " + MAX_CONNECTIONS,
                 "superuser_reserved_connections = 0");
         PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
     }

@@ -31,14 +31,14 @@ class FailoverFaultTest {
 
     @Test
     void synchronousStandbyLosesNothingAcknowledged() throws Exception {
-        Result r = failover("failover-sync", 55111, 55112, true);
+        Result r = failover("failover-sync", FaultPorts.free(), FaultPorts.free(), true);
         assertEquals(0, r.lost, "acknowledged jobs lost");
         assertEquals(0, r.twice, "jobs run twice");
     }
 
     @Test
     void asynchronousStandbyIsMeasured() throws Exception {
-        Result r = failover("failover-async", 55113, 55114, false);
+        Result r = failover("failover-async", FaultPorts.free(), FaultPorts.free(), false);
         // what async loses is what had not streamed yet: reported, bounded by a fraction of a second of load
         assertTrue(r.lost < 2_000 && r.twice < 2_000, "async loss should be a moment's worth: " + r);
     }

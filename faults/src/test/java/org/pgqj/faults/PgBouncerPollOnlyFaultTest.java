@@ -25,9 +25,9 @@ class PgBouncerPollOnlyFaultTest {
     @Test
     void workersAndProducersThroughTransactionPooling() throws Exception {
         assumeServerAndBouncer();
-        try (PgCluster cluster = PgCluster.primary("bouncer", 55141)) {
+        try (PgCluster cluster = PgCluster.primary("bouncer", FaultPorts.free())) {
             PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
-            try (PgBouncer bouncer = PgBouncer.start(cluster, 55142, "transaction", 3)) {
+            try (PgBouncer bouncer = PgBouncer.start(cluster, FaultPorts.free(), "transaction", 3)) {
                 PGSimpleDataSource pooled = new PGSimpleDataSource();
                 pooled.setURL(bouncer.jdbcUrl());
                 try (FaultLoad load = new FaultLoad(() -> pooled)) {
@@ -64,10 +64,10 @@ class PgBouncerPollOnlyFaultTest {
         assumeServerAndBouncer();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream err = System.err;
-        try (PgCluster cluster = PgCluster.primary("bouncer-named", 55143)) {
+        try (PgCluster cluster = PgCluster.primary("bouncer-named", FaultPorts.free())) {
             PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
             // one server connection for all: the two workers' statements meet on it
-            try (PgBouncer bouncer = PgBouncer.start(cluster, 55144, "transaction", 1)) {
+            try (PgBouncer bouncer = PgBouncer.start(cluster, FaultPorts.free(), "transaction", 1)) {
                 PGSimpleDataSource producers = new PGSimpleDataSource();
                 producers.setURL(bouncer.jdbcUrl());
                 PGSimpleDataSource workers = new PGSimpleDataSource();

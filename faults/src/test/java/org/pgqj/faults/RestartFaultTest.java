@@ -25,7 +25,7 @@ class RestartFaultTest {
     static void cluster() throws Exception {
         Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
                 + " (apt-get install postgresql-15): fault suite skipped");
-        cluster = PgCluster.primary("restart", 55101);
+        cluster = PgCluster.primary("restart", FaultPorts.free());
         PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
     }
 

@@ -39,7 +39,7 @@ class WorkerKillFaultTest {
     void killedWorkersLoseNothing() throws Exception {
         Assumptions.assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries not in " + PgCluster.BIN
                 + " (apt-get install postgresql-15): fault suite skipped");
-        try (PgCluster cluster = PgCluster.primary("kill", 55131)) {
+        try (PgCluster cluster = PgCluster.primary("kill", FaultPorts.free())) {
             PgqueuerSchema.forDataSource(cluster.dataSource()).migrate();
             Map<Long, AtomicInteger> childRuns = new ConcurrentHashMap<>();
             Set<Long> startedInKilled = ConcurrentHashMap.newKeySet();
