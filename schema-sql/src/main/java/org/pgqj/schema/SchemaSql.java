@@ -74,7 +74,7 @@ public final class SchemaSql {
         if (!SCRIPTS.contains(script)) {
             throw new IllegalArgumentException("Unknown queue schema migration '" + script + "'; known: " + SCRIPTS);
         }
-        return "-- " + script + "\nBEGIN;\n" + render(resource(PgqueuerSchema.LOCATION, script)).strip() + "\nCOMMIT;\n";
+        return wrapped(PgqueuerSchema.LOCATION, script);
     }
 
     /**
@@ -86,8 +86,7 @@ public final class SchemaSql {
         StringBuilder sql = new StringBuilder("-- pgqj sql controls: pgqj's control tables (pause, resume) in schema '"
                 + names.schema() + "', prefix '" + names.prefix() + "', beside pgqueuer's catalog\n\n");
         for (String script : CONTROLS_SCRIPTS) {
-            sql.append("-- ").append(script).append("\nBEGIN;\n")
-                    .append(render(resource(ControlsSchema.LOCATION, script)).strip()).append("\nCOMMIT;\n");
+            sql.append(wrapped(ControlsSchema.LOCATION, script));
         }
         return sql.toString();
     }
@@ -165,6 +164,11 @@ public final class SchemaSql {
     private String header(String what) {
         return "-- pgqj sql " + what + ": pgqueuer schema in schema '" + names.schema() + "', prefix '"
                 + names.prefix() + "', " + durability.cliName() + "\n\n";
+    }
+
+    /** One migration of {@code location}, placeholders filled in, in its own transaction as Flyway runs it. */
+    private String wrapped(String location, String script) {
+        return "-- " + script + "\nBEGIN;\n" + render(resource(location, script)).strip() + "\nCOMMIT;\n";
     }
 
     private String render(String script) {
