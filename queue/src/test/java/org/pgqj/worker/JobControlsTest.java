@@ -47,10 +47,6 @@ class JobControlsTest {
         this.jobs = jobs;
     }
 
-    private static WorkerOptions.Builder fast() {
-        return WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5));
-    }
-
     private static RetryPolicy retries(int attempts) {
         return RetryPolicy.exponentialBackoff(Duration.ofMillis(10), 1.0, Duration.ofMillis(10), attempts);
     }
@@ -94,7 +90,7 @@ class JobControlsTest {
                              throw e;
                          }
                      })
-                     .options(fast().interceptor((job, ctx, next) -> {
+                     .options(TestJobs.fastOptions().interceptor((job, ctx, next) -> {
                          JobOutcome outcome = next.proceed();
                          outcomes.add(outcome);
                          return outcome;
@@ -164,7 +160,7 @@ class JobControlsTest {
         try (LogCapture runner = LogCapture.of(JobRunner.class);
              LogCapture worker = LogCapture.of(RunningWorker.class)) {
             Worker w = Worker.builder(db.dataSource(), QueueTables.defaults()).entrypoint("stubborn", options, ignoresInterrupts)
-                    .options(fast().shutdownTimeout(Duration.ofSeconds(30)).build()).build().start();
+                    .options(TestJobs.fastOptions().shutdownTimeout(Duration.ofSeconds(30)).build()).build().start();
             try {
                 Await.until("the overdue line", WAIT, () -> !about(runner, first).isEmpty());
                 Await.until("the timeout outcome", WAIT, () -> jobs.logStatuses(first).contains(PgqueuerStatus.exception));
@@ -235,7 +231,7 @@ class JobControlsTest {
                 .build();
         try (LogCapture runner = LogCapture.of(JobRunner.class);
              Worker w = Worker.builder(db.dataSource(), QueueTables.defaults()).entrypoint("stubborn", options,
-                     ignoresInterruptsOnce).options(fast().build()).build().start()) {
+                     ignoresInterruptsOnce).options(TestJobs.fastOptions().build()).build().start()) {
             Await.until("the overdue line", WAIT, () -> !about(runner, id).isEmpty());
             ILoggingEvent overdue = about(runner, id).getFirst();
             assertEquals(Level.WARN, overdue.getLevel());
@@ -262,7 +258,7 @@ class JobControlsTest {
                      .entrypoint("charge_card", options, (job, ctx) -> {
                          calls.incrementAndGet();
                          throw new NonRetryableException("card declined by the acquirer");
-                     }).options(fast().build()).build().start()) {
+                     }).options(TestJobs.fastOptions().build()).build().start()) {
             Await.until("held", WAIT, () -> jobs.logStatuses(id).contains(PgqueuerStatus.failed));
             assertTrue(w.awaitDrained(WAIT));
             assertEquals(List.of(PgqueuerStatus.queued, PgqueuerStatus.picked, PgqueuerStatus.failed), jobs.logStatuses(id));
@@ -294,7 +290,7 @@ class JobControlsTest {
                          if (job.attempts() < 2) {
                              throw new IllegalStateException("database busy");
                          }
-                     }).options(fast().build()).build().start()) {
+                     }).options(TestJobs.fastOptions().build()).build().start()) {
             Await.until("both done", WAIT, () -> jobs.logStatuses(bad).contains(PgqueuerStatus.exception)
                     && jobs.logStatuses(flaky).contains(PgqueuerStatus.successful));
             assertTrue(w.awaitDrained(WAIT));

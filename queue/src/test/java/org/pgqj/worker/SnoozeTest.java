@@ -51,10 +51,6 @@ class SnoozeTest {
         this.jobs = jobs;
     }
 
-    private static WorkerOptions.Builder fast() {
-        return WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5));
-    }
-
     @Test
     void aSnoozeKeepsAttemptsMovesExecuteAfterAndLogsAPlainQueuedRow() throws Exception {
         long id = jobs.enqueue("partner_sync", "{}".getBytes(UTF_8));
@@ -74,7 +70,7 @@ class SnoozeTest {
                          }
                          throw new SnoozeRequested(Duration.ofMinutes(10), "partner says come back later");
                      })
-                     .options(fast().interceptor((job, ctx, next) -> {
+                     .options(TestJobs.fastOptions().interceptor((job, ctx, next) -> {
                          JobOutcome outcome = next.proceed();
                          outcomes.add(outcome);
                          return outcome;
@@ -138,7 +134,7 @@ class SnoozeTest {
                     }
                     done.countDown();
                 })
-                .options(fast().build()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             assertTrue(done.await(WAIT.toSeconds(), TimeUnit.SECONDS), "ran a third time");
             Await.until("finished", WAIT, () -> jobs.logStatuses(id).contains(PgqueuerStatus.successful));
         }
@@ -162,7 +158,7 @@ class SnoozeTest {
                         }
                         secondRan.countDown();
                     })
-                    .options(fast().build()).build().start()) {
+                    .options(TestJobs.fastOptions().build()).build().start()) {
                 assertTrue(secondRan.await(WAIT.toSeconds(), TimeUnit.SECONDS),
                         "the snoozed job's slot went to the next job (" + options + ")");
                 Await.until("the second finished", WAIT, () -> jobs.logStatuses(second).contains(PgqueuerStatus.successful));
@@ -192,7 +188,7 @@ class SnoozeTest {
                 .entrypoint("far_future", EntrypointOptions.defaults(), (job, ctx) -> {
                     throw new SnoozeRequested(SnoozeRequested.MAX_DELAY, "a century");
                 })
-                .options(fast().build()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             Await.until("snoozed", WAIT, () -> jobs.logStatuses(id).size() == 3);
         }
         assertTrue(jobs.dsl().fetchValue(DSL.field("(select execute_after - updated = interval '36500 days' from pgqueuer "

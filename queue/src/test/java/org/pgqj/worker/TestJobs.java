@@ -44,6 +44,11 @@ public final class TestJobs {
         return dsl;
     }
 
+    /** Worker options for tests: an idle claim loop looks again every second, a close waits at most 5 s for jobs. */
+    public static WorkerOptions.Builder fastOptions() {
+        return WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5));
+    }
+
     public long enqueue(String entrypoint, byte[] payload) {
         return enqueue(entrypoint, payload, 0, Duration.ZERO, null);
     }

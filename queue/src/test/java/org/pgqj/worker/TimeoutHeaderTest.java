@@ -63,8 +63,7 @@ class TimeoutHeaderTest {
 
     private static Worker worker(EntrypointOptions options, JobHandler handler) {
         return Worker.builder(db.dataSource(), QueueTables.defaults()).entrypoint("report", options, handler)
-                .options(WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5))
-                        .build()).build();
+                .options(TestJobs.fastOptions().build()).build();
     }
 
     private static final JobHandler SLEEPS_TWO_SECONDS = (job, ctx) -> Thread.sleep(Duration.ofSeconds(2));

@@ -48,17 +48,13 @@ class WorkerBasicsTest {
         this.jobs = jobs;
     }
 
-    private static WorkerOptions fast() {
-        return WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5)).build();
-    }
-
     @Test
     void pythonShapedRowIsRunAndLogged() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         long id = jobs.enqueue("py_job", "{\"x\": 1}".getBytes(UTF_8));
         try (Worker w = Worker.builder(db.dataSource(), QueueTables.defaults())
                 .entrypoint("py_job", EntrypointOptions.defaults(), (job, ctx) -> seen.add(new String(job.payload(), UTF_8)))
-                .options(fast()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             assertTrue(w.awaitDrained(Duration.ofSeconds(10)));
         }
         assertEquals(List.of("{\"x\": 1}"), seen);
@@ -87,7 +83,7 @@ class WorkerBasicsTest {
         jobs.enqueue("later", new byte[0], 0, Duration.ofMillis(700), null);
         try (Worker w = Worker.builder(db.dataSource(), QueueTables.defaults())
                 .entrypoint("later", EntrypointOptions.defaults(), (job, ctx) -> ran.countDown())
-                .options(fast()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
             assertTrue(elapsedMs >= 650, "ran after " + elapsedMs + " ms, before its execute_after");
@@ -102,7 +98,7 @@ class WorkerBasicsTest {
         List<Long> runs = new CopyOnWriteArrayList<>();
         try (Worker w = Worker.builder(db.dataSource(), QueueTables.defaults())
                 .entrypoint("dedupe", EntrypointOptions.defaults(), (job, ctx) -> runs.add(job.id()))
-                .options(fast()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             assertTrue(w.awaitDrained(Duration.ofSeconds(10)));
         }
         assertEquals(1, runs.size());
@@ -117,7 +113,7 @@ class WorkerBasicsTest {
                 .entrypoint("boom", EntrypointOptions.defaults(), (job, ctx) -> {
                     throw new IllegalStateException("kaput " + job.id());
                 })
-                .options(fast()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             worker.id = w.id().toString();
             assertTrue(w.awaitDrained(Duration.ofSeconds(10)));
         }
@@ -151,7 +147,7 @@ class WorkerBasicsTest {
         try (Worker w = Worker.builder(db.dataSource(), QueueTables.defaults())
                 .entrypoint(Greeting.class, EntrypointOptions.builder().retryPolicy(RetryPolicy.exponentialBackoff()).build(),
                         (g, ctx) -> seen.add(g))
-                .options(fast()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             assertTrue(w.awaitDrained(Duration.ofSeconds(10)));
             assertTrue(w.runningJobs() == 0);
         }
@@ -173,7 +169,7 @@ class WorkerBasicsTest {
                         throw new RetryRequested(Duration.ofMillis(100), "not yet");
                     }
                 })
-                .options(fast()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             Await.until("third attempt done", Duration.ofSeconds(10),
                     () -> jobs.logStatuses(id).contains(PgqueuerStatus.successful));
         }
@@ -197,7 +193,7 @@ class WorkerBasicsTest {
                 .entrypoint("flaky", EntrypointOptions.builder().retryPolicy(policy).build(), (job, ctx) -> {
                     throw new RuntimeException("down");
                 })
-                .options(fast()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             Await.until("gave up", Duration.ofSeconds(10),
                     () -> jobs.logStatuses(id).contains(PgqueuerStatus.exception));
         }
@@ -218,7 +214,7 @@ class WorkerBasicsTest {
                         throw new IllegalArgumentException("first run fails");
                     }
                 })
-                .options(fast()).build().start()) {
+                .options(TestJobs.fastOptions().build()).build().start()) {
             Await.until("held", Duration.ofSeconds(10), () -> jobs.logStatuses(id).contains(PgqueuerStatus.failed));
             var row = jobs.dsl().selectFrom(PGQUEUER).where(PGQUEUER.ID.eq(id)).fetchOne();
             assertEquals(PgqueuerStatus.failed, row.getStatus());
@@ -251,7 +247,7 @@ class WorkerBasicsTest {
                     started.countDown();
                     Thread.sleep(400);
                 })
-                .options(fast()).build().start();
+                .options(TestJobs.fastOptions().build()).build().start();
         assertTrue(started.await(10, TimeUnit.SECONDS));
         w.close();
         assertEquals(List.of(PgqueuerStatus.queued, PgqueuerStatus.picked, PgqueuerStatus.successful), jobs.logStatuses(id));

@@ -45,10 +45,6 @@ class WorkerOperatorLogTest {
         this.jobs = jobs;
     }
 
-    private static WorkerOptions.Builder fast() {
-        return WorkerOptions.builder().dequeueTimeout(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(5));
-    }
-
     private static Worker.Builder worker(String entrypoint, EntrypointOptions options, JobHandler handler,
                                          WorkerOptions workerOptions) {
         return Worker.builder(db.dataSource(), QueueTables.defaults()).entrypoint(entrypoint, options, handler)
@@ -66,7 +62,7 @@ class WorkerOperatorLogTest {
                  if (calls.incrementAndGet() == 1) {
                      throw new IllegalStateException("card declined");
                  }
-             }, fast().build()).build().start()) {
+             }, TestJobs.fastOptions().build()).build().start()) {
             Await.until("the retry ran", WAIT, () -> calls.get() == 2);
             assertTrue(w.awaitDrained(WAIT));
             List<ILoggingEvent> events = log.events();
@@ -96,7 +92,7 @@ class WorkerOperatorLogTest {
                      .entrypoint("ship_order", EntrypointOptions.defaults(), fails)
                      .entrypoint("ship_parcel", EntrypointOptions.builder().onFailure(EntrypointOptions.OnFailure.HOLD)
                              .build(), fails)
-                     .options(fast().build()).build().start()) {
+                     .options(TestJobs.fastOptions().build()).build().start()) {
             Await.until("both lines", WAIT, () -> log.events().size() == 2);
             ILoggingEvent exception = only(log.events(e -> e.getMDCPropertyMap().get("pgqj.job_id").equals("" + lost)));
             assertEquals(Level.ERROR, exception.getLevel());
@@ -117,7 +113,7 @@ class WorkerOperatorLogTest {
         int n = 20;
         CountDownLatch allStarted = new CountDownLatch(n);
         jobs.enqueueMany("flood", n);
-        WorkerOptions options = fast().batchSize(n)
+        WorkerOptions options = TestJobs.fastOptions().batchSize(n)
                 .failureLogging(FailureLogging.defaults().withFlood(3, Duration.ofSeconds(2))).build();
         try (LogCapture log = LogCapture.of(FailureLog.class);
              Worker w = worker("flood", EntrypointOptions.defaults(), (job, ctx) -> {
@@ -142,7 +138,7 @@ class WorkerOperatorLogTest {
     @Test
     void closeEmitsTheSummaryOfAnIntervalNotYetEnded() throws Exception {
         jobs.enqueueMany("burst", 5);
-        WorkerOptions options = fast().failureLogging(FailureLogging.defaults()
+        WorkerOptions options = TestJobs.fastOptions().failureLogging(FailureLogging.defaults()
                 .withLevels(FailureLogging.Level.INFO, FailureLogging.Level.WARN).withFlood(2, Duration.ofHours(1))
                 .withStackTrace(false)).build();
         try (LogCapture log = LogCapture.of(FailureLog.class)) {
@@ -166,7 +162,7 @@ class WorkerOperatorLogTest {
         try (LogCapture log = LogCapture.of(FailureLog.class);
              Worker w = worker("quiet", EntrypointOptions.defaults(), (job, ctx) -> {
                  throw new IllegalStateException("expected");
-             }, fast().failureLogging(FailureLogging.off()).build()).build().start()) {
+             }, TestJobs.fastOptions().failureLogging(FailureLogging.off()).build()).build().start()) {
             assertTrue(w.awaitDrained(WAIT));
             w.close();
             assertEquals(List.of(), log.events());
@@ -202,7 +198,7 @@ class WorkerOperatorLogTest {
         };
         try (LogCapture workerLog = LogCapture.of(RunningWorker.class); LogCapture runnerLog = LogCapture.of(JobRunner.class)) {
             Worker w = worker("stubborn", EntrypointOptions.defaults(), ignoresInterrupts,
-                    fast().shutdownTimeout(Duration.ofMillis(300)).build()).build().start();
+                    TestJobs.fastOptions().shutdownTimeout(Duration.ofMillis(300)).build()).build().start();
             Await.until("all running", WAIT, () -> running.getCount() == 0);
             w.close();
             List<ILoggingEvent> lines = workerLog.events(e -> e.getFormattedMessage().contains("still running"));
@@ -237,7 +233,7 @@ class WorkerOperatorLogTest {
              Worker w = Worker.builder(db.dataSource(), QueueTables.defaults())
                      .entrypoint("limited", EntrypointOptions.builder().concurrencyLimit(3).build(), (job, ctx) -> ran.countDown())
                      .entrypoint("free_for_all", EntrypointOptions.defaults(), (job, ctx) -> { })
-                     .options(fast().heartbeatTimeout(Duration.ofSeconds(30)).build()).build().start()) {
+                     .options(TestJobs.fastOptions().heartbeatTimeout(Duration.ofSeconds(30)).build()).build().start()) {
             List<ILoggingEvent> lines = log.events(e -> e.getFormattedMessage().contains("starts with slots"));
             assertEquals(1, lines.size(), () -> log.events().toString());
             ILoggingEvent line = lines.getFirst();
@@ -267,7 +263,7 @@ class WorkerOperatorLogTest {
         try (LogCapture log = LogCapture.of(RunningWorker.class);
              Worker w = Worker.builder(db.dataSource(), QueueTables.defaults())
                      .entrypoint("limited", EntrypointOptions.builder().concurrencyLimit(3).build(), (job, ctx) -> { })
-                     .options(fast().heartbeatTimeout(Duration.ofSeconds(30)).build()).build().start()) {
+                     .options(TestJobs.fastOptions().heartbeatTimeout(Duration.ofSeconds(30)).build()).build().start()) {
             ILoggingEvent line = only(log.events(e -> e.getFormattedMessage().contains("starts with slots")));
             assertEquals(Level.INFO, line.getLevel(), line.getFormattedMessage());
             assertTrue(line.getFormattedMessage().contains("limited slots [0] by worker " + other), line.getFormattedMessage());
